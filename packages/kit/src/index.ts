@@ -1,0 +1,23 @@
+export { createShopServer, register, ShopServer } from "./server.js";
+export type { Probe, ServiceRegistration, ShopServerOptions } from "./server.js";
+export { createGrpcClient } from "./client.js";
+export type { GrpcClient, GrpcClientOptions } from "./client.js";
+export { Violations, invalidArgument, fieldViolations } from "./validation.js";
+export {
+  identityHeader,
+  requestIdHeader,
+  callerKey,
+  requestIdKey,
+  requireCaller,
+  forwardHeaders,
+  callerFromHeaders,
+} from "./identity.js";
+export type { Caller } from "./identity.js";
+export { ConfigError, parseEnv, env, serverEnvShape, serverConfig } from "./config.js";
+export type { ServerConfig } from "./config.js";
+export { createLogger } from "./logger.js";
+export type { Logger } from "./logger.js";
+export { runMain } from "./main.js";
+export type { Running } from "./main.js";
+export { codeName, errorFromStatus, statusFromError, internalErrorMessage } from "./status.js";
+export { shopFiles, shopFileDescriptorProtos } from "./contracts.js";
