@@ -1,7 +1,7 @@
 // Health follows a real store: a kit server probing a real redis-server turns NOT_SERVING when
 // Redis stops and SERVING again when it returns, without a restart.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { healthClient, startRedis, type HealthProbe, type TestStore } from "@shopmesh/testkit";
 import { createShopServer, register, type ShopServer } from "../src/index.js";

@@ -1,0 +1,5 @@
+export { connectMongo, redact } from "./mongo.js";
+export type { MongoStore, MongoOptions } from "./mongo.js";
+export { connectRedis } from "./redis.js";
+export type { RedisStore, RedisClient } from "./redis.js";
+export { isStoreUnreachable, storeError } from "./errors.js";

@@ -1,0 +1,62 @@
+import { MongoClient, type Db } from "mongodb";
+import type { Logger, Probe } from "@shopmesh/kit";
+
+export interface MongoStore {
+  readonly client: MongoClient;
+  readonly db: Db;
+  /** Pings the server; for the kit's health checks. */
+  readonly probe: Probe;
+  close(): Promise<void>;
+}
+
+export interface MongoOptions {
+  /** How long start waits for the server before giving up (it may still be starting). */
+  readonly startTimeoutMs?: number;
+  /** How long an operation waits for a reachable server before failing (then: UNAVAILABLE). */
+  readonly serverSelectionTimeoutMs?: number;
+}
+
+/**
+ * Connects to MongoDB (or a MongoDB-protocol server such as FerretDB) and waits until it answers.
+ * After start, an outage fails operations fast and the probe turns health NOT_SERVING; the
+ * driver reconnects by itself when the server returns.
+ */
+export async function connectMongo(url: string, dbName: string, logger: Logger, options: MongoOptions = {}): Promise<MongoStore> {
+  const client = new MongoClient(url, {
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 2_000,
+    connectTimeoutMS: 2_000,
+    appName: `shopmesh-${dbName}`,
+  });
+  const db = client.db(dbName);
+  const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
+  for (;;) {
+    try {
+      await db.command({ ping: 1 });
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        await client.close();
+        throw new Error(`MongoDB at ${redact(url)} did not answer: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      logger.warn({ url: redact(url) }, "waiting for MongoDB");
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  return {
+    client,
+    db,
+    probe: { name: "mongodb", check: async () => void (await db.command({ ping: 1 })) },
+    close: () => client.close(),
+  };
+}
+
+/** The URL without its password, for logs. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== "") u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable url)";
+  }
+}
