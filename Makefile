@@ -158,8 +158,13 @@ test-only: build
 
 # ---------------------------------------------------------------- running
 
+# The user service signs tokens with this key; the gateway verifies them with jwks.json.
+.PHONY: keys
+keys: build
+	node services/user/dist/src/keygen.js .run/keys
+
 .PHONY: up
-up: tools build
+up: tools build keys
 	node packages/devstack/dist/src/up.js
 
 # ---------------------------------------------------------------- benchmarks
@@ -167,7 +172,9 @@ up: tools build
 .PHONY: bench bench-kit
 bench: bench-kit
 
-bench-kit: tools build
+# The protoset lets ghz call servers that have no reflection (connect-node's).
+bench-kit: tools build proto-deps
+	buf build -o .build/shop.binpb
 	node packages/kit/dist/bench/kit-bench.js
 
 .PHONY: clean

@@ -1,0 +1,157 @@
+// Benchmark (not a test): the same CatalogService handlers served by the kit (grpc-js) and by
+// connect-node's server, loaded by ghz side by side in one run; then the kit's grpc-js client
+// against Connect's node gRPC transport. Rewrites its section of docs/benchmarks.md.
+import { execFile } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import http2 from "node:http2";
+import os from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { pino } from "pino";
+import { createClient } from "@connectrpc/connect";
+import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
+import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
+import { repoRoot, toolPath } from "@shopmesh/testkit";
+import { createGrpcClient, createShopServer, register } from "../src/index.js";
+import { createDemoCatalog, newObserved } from "../test/fixtures/demo-services.js";
+
+const durationS = Number(process.env["BENCH_DURATION_S"] ?? "10");
+const concurrency = 100; // in-flight requests: 4 connections x 25 streams, as h2load c4 m25
+const connections = 4;
+const protoset = join(repoRoot, ".build", "shop.binpb");
+const method = "shop.catalog.v1.CatalogService/GetProduct";
+
+interface Row {
+  readonly label: string;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly errors: number;
+}
+
+interface GhzReport {
+  rps: number;
+  count: number;
+  latencyDistribution: { percentage: number; latency: number }[] | null;
+  statusCodeDistribution: Record<string, number>;
+}
+
+async function ghz(label: string, target: string, seconds = durationS): Promise<Row> {
+  const { stdout } = await promisify(execFile)(
+    toolPath("ghz"),
+    [
+      "--insecure",
+      "--protoset", protoset,
+      "--call", method,
+      "-d", '{"id":"p-1"}',
+      "-c", String(concurrency),
+      "--connections", String(connections),
+      "-z", `${seconds}s`,
+      "--format", "json",
+      target,
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const report = JSON.parse(stdout) as GhzReport;
+  const pct = (p: number): number =>
+    (report.latencyDistribution?.find((d) => d.percentage === p)?.latency ?? Number.NaN) / 1e6;
+  // ghz cancels the calls still in flight when the time is up; those are not server errors.
+  const ok = report.statusCodeDistribution["OK"] ?? 0;
+  const cancelledAtEnd = report.statusCodeDistribution["Canceled"] ?? 0;
+  return { label, rps: report.rps, p50: pct(50), p90: pct(90), p99: pct(99), errors: report.count - ok - cancelledAtEnd };
+}
+
+/** Calls GetProduct from `concurrency` loops for durationS seconds; returns completed calls a second. */
+async function clientRps(call: () => Promise<unknown>): Promise<number> {
+  const until = Date.now() + durationS * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < until) {
+        await call();
+        done++;
+      }
+    }),
+  );
+  return done / durationS;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(protoset)) throw new Error(`${protoset} is missing: run 'make bench-kit', which builds it`);
+  const quiet = pino({ level: "silent" });
+  const logged = pino({ level: "info" }, pino.destination({ dest: "/dev/null", sync: false }));
+
+  const kit = createShopServer({ name: "bench", logger: quiet, port: 0, services: [register(CatalogService, createDemoCatalog(newObserved()))] });
+  await kit.start();
+  const kitLogged = createShopServer({ name: "bench", logger: logged, port: 0, services: [register(CatalogService, createDemoCatalog(newObserved()))] });
+  await kitLogged.start();
+  const connect = http2.createServer(connectNodeAdapter({ routes: (router) => router.service(CatalogService, createDemoCatalog(newObserved())) }));
+  connect.listen(0, "127.0.0.1");
+  await once(connect, "listening");
+  const connectPort = (connect.address() as { port: number }).port;
+
+  const rows: Row[] = [];
+  try {
+    // Warm every server's JIT before measuring.
+    await ghz("warm-up", kit.address, 2);
+    await ghz("warm-up", `127.0.0.1:${connectPort}`, 2);
+    await ghz("warm-up", kitLogged.address, 2);
+
+    rows.push(await ghz("kit server (grpc-js), logs off", kit.address));
+    rows.push(await ghz("connect-node server (gRPC protocol)", `127.0.0.1:${connectPort}`));
+    rows.push(await ghz("kit server (grpc-js), one JSON log line per RPC", kitLogged.address));
+
+    const kitClient = createGrpcClient(CatalogService, kit.address, { defaultTimeoutMs: 5_000 });
+    const connectClient = createClient(CatalogService, createGrpcTransport({ baseUrl: `http://${kit.address}` }));
+    const kitClientRps = await clientRps(() => kitClient.getProduct({ id: "p-1" }));
+    const connectClientRps = await clientRps(() => connectClient.getProduct({ id: "p-1" }));
+    kitClient.close();
+
+    writeReport(rows, { kitClientRps, connectClientRps });
+  } finally {
+    await kit.stop();
+    await kitLogged.stop();
+    connect.close();
+  }
+}
+
+function writeReport(rows: readonly Row[], clients: { kitClientRps: number; connectClientRps: number }): void {
+  const f = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  const table = [
+    "| server | rps | p50 ms | p90 ms | p99 ms | errors |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ...rows.map((r) => `| ${r.label} | ${f(r.rps, 0)} | ${f(r.p50)} | ${f(r.p90)} | ${f(r.p99)} | ${r.errors} |`),
+  ].join("\n");
+  const section = `<!-- bench-kit:start -->
+## Kit: grpc-js server vs connect-node server
+
+Measured ${new Date().toISOString().slice(0, 10)} by \`make bench-kit\` on ${os.cpus().length} × ${cpu}, Node ${process.version}.
+The same CatalogService.GetProduct handler (an in-memory product) served three ways, loaded one after
+the other in one run by ghz over loopback: ${concurrency} requests in flight on ${connections} connections for
+${durationS} s each, after a 2 s warm-up of each server. ghz runs on the same 2 cores as the server, so
+absolute numbers are lower than with a load generator on another machine; the ratio is the point.
+
+${table}
+
+Clients, same handler on the kit server, ${concurrency} calls in flight for ${durationS} s each:
+
+| client | calls/s |
+| --- | ---: |
+| kit client (grpc-js) | ${f(clients.kitClientRps, 0)} |
+| Connect node gRPC transport | ${f(clients.connectClientRps, 0)} |
+
+Server ratio grpc-js : connect-node = ${f((rows[0]?.rps ?? 0) / (rows[1]?.rps ?? 1), 1)} : 1; client ratio = ${f(clients.kitClientRps / clients.connectClientRps, 1)} : 1.
+<!-- bench-kit:end -->`;
+  const path = join(repoRoot, "docs", "benchmarks.md");
+  const current = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmarks\n";
+  const next = /<!-- bench-kit:start -->[\s\S]*<!-- bench-kit:end -->/.test(current)
+    ? current.replace(/<!-- bench-kit:start -->[\s\S]*<!-- bench-kit:end -->/, section)
+    : `${current.trimEnd()}\n\n${section}\n`;
+  writeFileSync(path, next);
+  process.stdout.write(`${table}\n\nkit client ${f(clients.kitClientRps, 0)} calls/s, connect client ${f(clients.connectClientRps, 0)} calls/s\nwrote ${path}\n`);
+}
+
+await main();
