@@ -150,7 +150,9 @@ build: $(STAMP)/npm
 
 .PHONY: test
 test: tools proto-lint proto-breaking drift build
-	$(JEST) --ci
+	@mkdir -p .build
+	@status=0; $(JEST) --ci --json --outputFile=.build/jest-results.json || status=$$?; \
+	  node scripts/test-summary.mjs .build/jest-results.json; exit $$status
 
 .PHONY: test-only
 test-only: build
