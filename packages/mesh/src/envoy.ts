@@ -1,0 +1,259 @@
+// Envoy v3 static configs for the mesh: a sidecar per service and the edge gateway. Only current
+// v3 fields; `envoy --mode validate` checks every generated file in `make test`.
+import { identityHeader } from "@shopmesh/kit";
+import type { ServiceNode, Topology } from "./topology.js";
+
+type Json = Record<string, unknown>;
+
+const loopback = "127.0.0.1";
+const hcmType = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+const routerFilter = {
+  name: "envoy.filters.http.router",
+  typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" },
+};
+
+function socket(port: number): Json {
+  return { socket_address: { address: loopback, port_value: port } };
+}
+
+function admin(port: number): Json {
+  return { address: socket(port) };
+}
+
+function accessLog(path: string): Json[] {
+  return [
+    {
+      name: "envoy.access_loggers.file",
+      typed_config: {
+        "@type": "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog",
+        path,
+        log_format: {
+          json_format: {
+            time: "%START_TIME%",
+            method: "%REQ(:PATH)%",
+            grpc_status: "%GRPC_STATUS(SNAKE_STRING)%",
+            http_status: "%RESPONSE_CODE%",
+            flags: "%RESPONSE_FLAGS%",
+            duration_ms: "%DURATION%",
+            upstream: "%UPSTREAM_HOST%",
+            request_id: "%REQ(X-REQUEST-ID)%",
+            attempts: "%UPSTREAM_REQUEST_ATTEMPT_COUNT%",
+          },
+        },
+      },
+    },
+  ];
+}
+
+/** A cluster of one loopback endpoint speaking HTTP/2, actively health-checked over grpc.health.v1. */
+function grpcCluster(name: string, port: number, options: { healthService?: string; guarded?: boolean } = {}): Json {
+  return {
+    name,
+    type: "STATIC",
+    connect_timeout: "0.25s",
+    typed_extension_protocol_options: {
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+        "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+        explicit_http_config: { http2_protocol_options: {} },
+      },
+    },
+    load_assignment: {
+      cluster_name: name,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: socket(port) } }] }],
+    },
+    health_checks: [
+      {
+        timeout: "0.5s",
+        interval: "1s",
+        no_traffic_interval: "1s",
+        unhealthy_threshold: 1,
+        healthy_threshold: 1,
+        grpc_health_check: { service_name: options.healthService ?? "" },
+      },
+    ],
+    // One endpoint per cluster: when it is unhealthy there is nothing to fail over to, so fail
+    // fast (UNAVAILABLE) rather than routing to it anyway.
+    common_lb_config: { healthy_panic_threshold: { value: 0 } },
+    ...(options.guarded
+      ? {
+          circuit_breakers: {
+            thresholds: [{ priority: "DEFAULT", max_connections: 1024, max_pending_requests: 1024, max_requests: 1024, max_retries: 8 }],
+          },
+          outlier_detection: {
+            consecutive_5xx: 5,
+            consecutive_gateway_failure: 3,
+            interval: "1s",
+            base_ejection_time: "2s",
+            max_ejection_percent: 100,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Routes to one service: per-method routes for the methods that may be retried on UNAVAILABLE,
+ * then the rest of the service. Connect failures and refused streams are retried everywhere
+ * (the request never reached the service); streams get no timeout.
+ */
+function serviceRoutes(callee: ServiceNode, cluster: string, methods: readonly string[] | "all"): Json[] {
+  const allowed = methods === "all" ? undefined : new Set(methods);
+  const routes: Json[] = [];
+  const route = (path: string | undefined, retryOn: string, streaming: boolean): Json => ({
+    match: path === undefined ? { prefix: `/${callee.service}/` } : { path },
+    route: {
+      cluster,
+      timeout: streaming ? "0s" : callee.timeout,
+      ...(streaming ? {} : { retry_policy: { retry_on: retryOn, num_retries: 2, retry_back_off: { base_interval: "0.05s", max_interval: "0.25s" } } }),
+    },
+  });
+  const listed = new Set<string>([...callee.idempotent, ...callee.streaming, ...callee.publicMethods, ...callee.userMethods]);
+  for (const method of listed) {
+    if (allowed && !allowed.has(method)) continue;
+    const streaming = callee.streaming.includes(method);
+    const retryOn = callee.idempotent.includes(method) ? "connect-failure,refused-stream,unavailable" : "connect-failure,refused-stream";
+    routes.push(route(`/${callee.service}/${method}`, retryOn, streaming));
+  }
+  if (allowed === undefined) routes.push(route(undefined, "connect-failure,refused-stream", false));
+  return routes;
+}
+
+function httpManager(statPrefix: string, logPath: string, routes: Json[], filters: Json[], extra: Json = {}): Json {
+  return {
+    name: "envoy.filters.network.http_connection_manager",
+    typed_config: {
+      "@type": hcmType,
+      stat_prefix: statPrefix,
+      access_log: accessLog(logPath),
+      route_config: { name: statPrefix, virtual_hosts: [{ name: statPrefix, domains: ["*"], routes }] },
+      http_filters: [...filters, routerFilter],
+      ...extra,
+    },
+  };
+}
+
+/** A service's sidecar: ingress to the service on loopback; egress to the sidecars of its callees. */
+export function sidecarConfig(topology: Topology, service: ServiceNode, logDir: string): Json {
+  const listeners: Json[] = [
+    {
+      name: "ingress",
+      address: socket(service.ingressPort),
+      filter_chains: [
+        {
+          filters: [
+            httpManager(
+              "ingress",
+              `${logDir}/sidecar-${service.name}-access.log`,
+              [{ match: { prefix: "/" }, route: { cluster: "local_service", timeout: "0s" } }],
+              [],
+              { codec_type: "HTTP2" },
+            ),
+          ],
+        },
+      ],
+    },
+  ];
+  const clusters: Json[] = [grpcCluster("local_service", service.appPort)];
+  const callees = service.calls.map((name) => {
+    const callee = topology.services.find((s) => s.name === name);
+    if (callee === undefined) throw new Error(`unknown callee ${name}`);
+    return callee;
+  });
+  if (callees.length > 0) {
+    listeners.push({
+      name: "egress",
+      address: socket(service.egressPort),
+      filter_chains: [
+        {
+          filters: [
+            httpManager(
+              "egress",
+              `${logDir}/sidecar-${service.name}-access.log`,
+              callees.flatMap((callee) => serviceRoutes(callee, `${callee.name}_ingress`, "all")),
+              [],
+              { codec_type: "HTTP2" },
+            ),
+          ],
+        },
+      ],
+    });
+    for (const callee of callees) {
+      clusters.push(grpcCluster(`${callee.name}_ingress`, callee.ingressPort, { healthService: callee.service, guarded: true }));
+    }
+  }
+  return { admin: admin(service.adminPort), static_resources: { listeners, clusters } };
+}
+
+/**
+ * The edge gateway: gRPC and gRPC-web on one port; JWT verification; the verified user id passed
+ * on in the identity header (any client copy removed first); routes to each service's sidecar for
+ * its public and user methods only; server reflection through one sidecar.
+ */
+export function gatewayConfig(topology: Topology, jwksPath: string, logDir: string): Json {
+  const publicPaths = topology.services.flatMap((s) => s.publicMethods.map((m) => `/${s.service}/${m}`));
+  const routes: Json[] = [
+    {
+      match: { prefix: "/grpc.reflection." },
+      route: { cluster: `${topology.gateway.reflectionVia}_ingress`, timeout: "0s" },
+    },
+    ...topology.services.flatMap((s) => serviceRoutes(s, `${s.name}_ingress`, [...s.publicMethods, ...s.userMethods])),
+  ];
+  const filters: Json[] = [
+    {
+      name: "envoy.filters.http.header_mutation",
+      typed_config: {
+        "@type": "type.googleapis.com/envoy.extensions.filters.http.header_mutation.v3.HeaderMutation",
+        mutations: { request_mutations: [{ remove: identityHeader }] },
+      },
+    },
+    { name: "envoy.filters.http.grpc_web", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.grpc_web.v3.GrpcWeb" } },
+    { name: "envoy.filters.http.cors", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors" } },
+    {
+      name: "envoy.filters.http.jwt_authn",
+      typed_config: {
+        "@type": "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
+        providers: {
+          shop: {
+            issuer: topology.gateway.jwt.issuer,
+            audiences: [topology.gateway.jwt.audience],
+            local_jwks: { filename: jwksPath },
+            from_headers: [{ name: "authorization", value_prefix: "Bearer " }],
+            claim_to_headers: [{ header_name: identityHeader, claim_name: "sub" }],
+          },
+        },
+        rules: [
+          // CORS preflights carry no token.
+          { match: { prefix: "/", headers: [{ name: ":method", string_match: { exact: "OPTIONS" } }] } },
+          { match: { prefix: "/grpc.reflection." } },
+          ...publicPaths.map((path) => ({ match: { path } })),
+          { match: { prefix: "/" }, requires: { provider_name: "shop" } },
+        ],
+      },
+    },
+  ];
+  const cors = {
+    "envoy.filters.http.cors": {
+      "@type": "type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy",
+      allow_origin_string_match: [{ safe_regex: { regex: "^https?://(localhost|127\\.0\\.0\\.1)(:[0-9]+)?$" } }],
+      allow_methods: "POST, OPTIONS",
+      allow_headers: "authorization, content-type, x-grpc-web, x-user-agent, grpc-timeout, connect-protocol-version",
+      expose_headers: "grpc-status, grpc-message, grpc-status-details-bin",
+      max_age: "600",
+    },
+  };
+  const manager = httpManager("gateway", `${logDir}/gateway-access.log`, routes, filters, {
+    codec_type: "AUTO",
+    // Envoy makes the request id; services log it with every RPC.
+    generate_request_id: true,
+  });
+  const config = (manager["typed_config"] as Json)["route_config"] as { virtual_hosts: Json[] };
+  const host = config.virtual_hosts[0];
+  if (host) host["typed_per_filter_config"] = cors;
+  return {
+    admin: admin(topology.gateway.adminPort),
+    static_resources: {
+      listeners: [{ name: "gateway", address: socket(topology.gateway.port), filter_chains: [{ filters: [manager] }] }],
+      clusters: topology.services.map((s) => grpcCluster(`${s.name}_ingress`, s.ingressPort, { healthService: s.service, guarded: true })),
+    },
+  };
+}
