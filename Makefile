@@ -112,13 +112,15 @@ $(STAMP)/redis: | $(STAMP)
 
 # ---------------------------------------------------------------- contracts and generated code
 
-# google/type and google/rpc protos come from the npm package google-proto-files, staged where
-# buf.yaml expects its second module (never a BSR dependency: the registry is unreachable here).
+# google/type and google/rpc protos come from the npm package google-proto-files, and
+# grpc.health.v1 from grpc-health-check (so reflection can describe it), staged where buf.yaml
+# expects its second module (never a BSR dependency: the registry is unreachable here).
 PROTO_DEPS := google/type/money.proto google/rpc/status.proto google/rpc/error_details.proto google/rpc/code.proto
 .PHONY: proto-deps
 proto-deps: $(STAMP)/npm
-	@mkdir -p .build/proto-deps
+	@mkdir -p .build/proto-deps/grpc/health/v1
 	@cd node_modules/google-proto-files && cp --parents $(PROTO_DEPS) $(CURDIR)/.build/proto-deps/
+	@cp node_modules/grpc-health-check/proto/health/v1/health.proto .build/proto-deps/grpc/health/v1/health.proto
 
 .PHONY: generate
 generate: proto-deps
@@ -168,6 +170,22 @@ keys: build
 .PHONY: up
 up: tools build keys
 	node packages/devstack/dist/src/up.js
+
+.PHONY: status down logs
+status:
+	@node packages/devstack/dist/src/status.js
+
+down:
+	@node packages/devstack/dist/src/status.js down
+
+# A scripted shop session through the gateway with grpcurl (needs `make up` running).
+.PHONY: demo
+demo: build
+	@node packages/devstack/dist/src/demo.js
+
+# make logs (every component) or make logs NAME=gateway
+logs:
+	@if [ -n "$(NAME)" ]; then tail -n 50 -F .run/logs/$(NAME).log; else tail -n 5 -F .run/logs/*.log; fi
 
 # ---------------------------------------------------------------- benchmarks
 

@@ -3,6 +3,7 @@
 import { toBinary, type DescFile } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import { file_google_rpc_error_details } from "@shopmesh/gen/google/rpc/error_details_pb.js";
+import { file_grpc_health_v1_health } from "@shopmesh/gen/grpc/health/v1/health_pb.js";
 import { file_shop_cart_v1_cart } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
 import { file_shop_catalog_v1_catalog } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { file_shop_inventory_v1_inventory } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
@@ -25,7 +26,8 @@ export const shopFiles: readonly DescFile[] = [
 
 /**
  * The shop's files and everything they import, each as a serialized FileDescriptorProto, plus
- * google/rpc/error_details.proto so grpcurl can print the details of an error (BadRequest…).
+ * google/rpc/error_details.proto so grpcurl can print the details of an error (BadRequest…) and
+ * grpc/health/v1/health.proto so grpcurl can call grpc.health.v1.Health/Check.
  */
 export function shopFileDescriptorProtos(): Buffer[] {
   const seen = new Map<string, DescFile>();
@@ -36,5 +38,6 @@ export function shopFileDescriptorProtos(): Buffer[] {
   };
   shopFiles.forEach(visit);
   visit(file_google_rpc_error_details);
+  visit(file_grpc_health_v1_health);
   return [...seen.values()].map((f) => Buffer.from(toBinary(FileDescriptorProtoSchema, f.proto)));
 }

@@ -5,7 +5,7 @@ import * as grpc from "@grpc/grpc-js";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
-import { grpcurl, healthClient, type HealthProbe } from "@shopmesh/testkit";
+import { captureLogs, grpcurl, healthClient, type HealthProbe } from "@shopmesh/testkit";
 import {
   createGrpcClient,
   createShopServer,
@@ -16,7 +16,6 @@ import {
   type ShopServer,
 } from "../src/index.js";
 import { createDemoCatalog, createDemoNotifications, newObserved, type Observed } from "./fixtures/demo-services.js";
-import { captureLogs } from "./fixtures/log-capture.js";
 
 const asUser = (userId: string) => ({ headers: { [identityHeader]: userId } });
 
@@ -267,6 +266,12 @@ describe("a kit server", () => {
       const res = await grpcurl([server.address, "describe", "shop.order.v1.OrderService"]);
       expect(res.exitCode).toBe(0);
       expect(res.stdout).toContain("rpc PlaceOrder ( .shop.order.v1.PlaceOrderRequest ) returns ( .shop.order.v1.PlaceOrderResponse );");
+    });
+
+    it("lets grpcurl call grpc.health.v1.Health/Check", async () => {
+      const res = await grpcurl([server.address, "grpc.health.v1.Health/Check"]);
+      expect(res.exitCode).toBe(0);
+      expect(JSON.parse(res.stdout)).toEqual({ status: "SERVING" });
     });
 
     it("makes a real call and prints the answer as JSON", async () => {

@@ -3,10 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createClient } from "@redis/client";
 import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
-import { healthClient, startRedis, type HealthProbe, type TestStore } from "@shopmesh/testkit";
+import { captureLogs, healthClient, startRedis, type HealthProbe, type TestStore } from "@shopmesh/testkit";
 import { createShopServer, register, type ShopServer } from "../src/index.js";
 import { createDemoCatalog, newObserved } from "./fixtures/demo-services.js";
-import { captureLogs } from "./fixtures/log-capture.js";
 
 describe("health with a real Redis behind it", () => {
   let redis: TestStore;

@@ -7,3 +7,4 @@ export type { GrpcurlResult } from "./grpcurl.js";
 export { healthClient } from "./health.js";
 export type { HealthProbe, ServingStatus } from "./health.js";
 export { repoRoot, toolPath, onPath } from "./tools.js";
+export { captureLogs } from "./log-capture.js";
