@@ -1,0 +1,30 @@
+import { describe, expect, it } from "@jest/globals";
+import { loadConfig } from "../src/config.js";
+
+const required = { GRPC_PORT: "0", REDIS_URL: "redis://127.0.0.1:6379", CATALOG_ADDR: "127.0.0.1:7110" };
+
+describe("cart config", () => {
+  it("has the documented defaults", () => {
+    expect(loadConfig(required)).toEqual({
+      server: { host: "127.0.0.1", port: 0, logLevel: "info", shutdownGraceMs: 5_000 },
+      redisUrl: "redis://127.0.0.1:6379",
+      catalog: { address: "127.0.0.1:7110", timeoutMs: 2_000 },
+      cartTtlSeconds: 604_800,
+      probeIntervalMs: 1_000,
+    });
+  });
+
+  it("reads the catalog timeout, the cart TTL and the probe interval", () => {
+    const config = loadConfig({ ...required, CATALOG_TIMEOUT_MS: "500", CART_TTL_SECONDS: "1", PROBE_INTERVAL_MS: "50" });
+    expect(config.catalog.timeoutMs).toBe(500);
+    expect(config.cartTtlSeconds).toBe(1);
+    expect(config.probeIntervalMs).toBe(50);
+  });
+
+  it("names every missing or bad variable", () => {
+    expect(() => loadConfig({ GRPC_PORT: "0" })).toThrow(/REDIS_URL .*not set.*CATALOG_ADDR .*not set/);
+    expect(() => loadConfig({ ...required, REDIS_URL: "http://x" })).toThrow(/REDIS_URL must be a redis or rediss URL/);
+    expect(() => loadConfig({ ...required, CATALOG_ADDR: "catalog" })).toThrow(/CATALOG_ADDR must be host:port/);
+    expect(() => loadConfig({ ...required, CART_TTL_SECONDS: "0" })).toThrow(/CART_TTL_SECONDS must be an integer 1\.\.31536000/);
+  });
+});

@@ -1,0 +1,154 @@
+// The catalog in MongoDB (or FerretDB): one `products` collection keyed by product id, with a
+// unique index on sku that keeps SKUs unique even under concurrent writes.
+import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Collection, type Filter } from "mongodb";
+import type { MongoStore } from "@shopmesh/stores";
+import { storeError } from "@shopmesh/stores";
+import type { CatalogStore, PageRequest, ProductFields, ProductPage, SeedResult, WriteOutcome } from "./catalog-store.js";
+import { documentFieldsOf, documentFromFields, productFromDocument, type ProductDocument } from "./product-document.js";
+
+export const productsCollection = "products";
+
+// Created one at a time: FerretDB 1.24 drops the connection when a createIndexes command lists
+// several indexes of which some already exist (every restart).
+const indexes = [
+  { key: { sku: 1 }, name: "sku_unique", unique: true },
+  { key: { categories: 1, _id: 1 }, name: "categories_id" },
+] as const;
+
+export class MongoCatalogStore implements CatalogStore {
+  private readonly products: Collection<ProductDocument>;
+
+  constructor(private readonly mongo: MongoStore) {
+    this.products = mongo.db.collection<ProductDocument>(productsCollection);
+  }
+
+  get probe() {
+    return this.mongo.probe;
+  }
+
+  prepare(): Promise<void> {
+    return guard(async () => {
+      for (const { key, ...options } of indexes) {
+        await this.products.createIndex({ ...key }, options);
+      }
+    });
+  }
+
+  seed(products: readonly { readonly id: string; readonly fields: ProductFields }[], now: Date): Promise<SeedResult> {
+    const operations: AnyBulkWriteOperation<ProductDocument>[] = products.map(({ id, fields }) => {
+      const { _id, sku, ...rest } = documentFromFields(id, fields, now, now);
+      return {
+        updateOne: {
+          filter: { sku },
+          update: { $setOnInsert: { _id, ...rest } },
+          upsert: true,
+        },
+      };
+    });
+    return guard(async () => {
+      if (operations.length === 0) return { inserted: 0, conflicts: [] };
+      try {
+        const result = await this.products.bulkWrite(operations, { ordered: false });
+        return { inserted: result.upsertedCount, conflicts: [] };
+      } catch (err) {
+        // A seed product whose id another product took (or a replica seeding at the same moment).
+        if (!(err instanceof MongoBulkWriteError)) throw err;
+        const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+        if (!writeErrors.every((e) => isDuplicateKeyCode(e.code, e.errmsg ?? ""))) throw err;
+        return {
+          inserted: err.result.upsertedCount,
+          conflicts: writeErrors.map((e) => products[e.index]?.fields.sku ?? `#${e.index}`),
+        };
+      }
+    });
+  }
+
+  get(id: string) {
+    return guard(async () => {
+      const doc = await this.products.findOne({ _id: id });
+      return doc === null ? undefined : productFromDocument(doc);
+    });
+  }
+
+  list(category: string, page: PageRequest): Promise<ProductPage> {
+    return this.page(category === "" ? {} : { categories: category }, page);
+  }
+
+  search(text: string, page: PageRequest): Promise<ProductPage> {
+    const pattern = { $regex: escapeRegex(text), $options: "i" };
+    return this.page({ $or: [{ name: pattern }, { description: pattern }] }, page);
+  }
+
+  create(id: string, fields: ProductFields, now: Date): Promise<WriteOutcome> {
+    return guard(async () => {
+      const doc = documentFromFields(id, fields, now, now);
+      try {
+        await this.products.insertOne(doc);
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        return this.skuTaken(fields.sku, id, err);
+      }
+      return { kind: "stored", product: productFromDocument(doc) };
+    });
+  }
+
+  replace(id: string, fields: ProductFields, now: Date): Promise<WriteOutcome> {
+    return guard(async () => {
+      let doc: ProductDocument | null;
+      try {
+        doc = await this.products.findOneAndUpdate(
+          { _id: id },
+          { $set: { ...documentFieldsOf(fields), updateTime: now } },
+          { returnDocument: "after" },
+        );
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        return this.skuTaken(fields.sku, id, err);
+      }
+      return doc === null ? { kind: "not-found" } : { kind: "stored", product: productFromDocument(doc) };
+    });
+  }
+
+  private page(filter: Filter<ProductDocument>, { afterId, limit }: PageRequest): Promise<ProductPage> {
+    return guard(async () => {
+      const query: Filter<ProductDocument> = afterId === "" ? filter : { ...filter, _id: { $gt: afterId } };
+      const docs = await this.products.find(query).sort({ _id: 1 }).limit(limit + 1).toArray();
+      return { products: docs.slice(0, limit).map(productFromDocument), more: docs.length > limit };
+    });
+  }
+
+  /** The outcome of a write the unique sku index refused: which product holds the SKU. */
+  private async skuTaken(sku: string, writerId: string, cause: unknown): Promise<WriteOutcome> {
+    const holder = await this.products.findOne({ sku }, { projection: { _id: 1 } });
+    // The writer holds the SKU itself: the index refused something else, which is not expected.
+    if (holder?._id === writerId) throw cause;
+    // No holder: it changed its SKU since; the answer is still that the SKU was taken.
+    return { kind: "sku-taken", holderId: holder?._id };
+  }
+}
+
+/** `text` as a regular expression that matches it literally (both MongoDB's PCRE and FerretDB's Go regexp). */
+export function escapeRegex(text: string): string {
+  // NUL is written as \x00: a pattern may not contain the byte itself.
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\0/g, "\\x00");
+}
+
+/** A write refused by a unique index (E11000). */
+export function isDuplicateKey(err: unknown): boolean {
+  return err instanceof MongoServerError && isDuplicateKeyCode(err.code, err.message);
+}
+
+function isDuplicateKeyCode(code: unknown, message: string): boolean {
+  // FerretDB 1.24 on SQLite answers an update that breaks a unique index with InternalError (1)
+  // and SQLite's message instead of DuplicateKey (11000).
+  return code === 11000 || (code === 1 && message.includes("UNIQUE constraint failed"));
+}
+
+/** Runs a store operation; an unreachable store becomes UNAVAILABLE (the one place that says so). */
+async function guard<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    throw storeError(err, "catalog store");
+  }
+}

@@ -1,0 +1,57 @@
+// UserStore on MongoDB: one document per account in `users`, with a unique index on the
+// normalized email so uniqueness holds under concurrent registrations.
+import { MongoServerError } from "mongodb";
+import { storeError, isStoreUnreachable, type MongoStore } from "@shopmesh/stores";
+import { fromProfileDocument, fromUserDocument, toUserDocument, type ProfileDocument, type UserDocument } from "./mappers.js";
+import type { UserStore } from "./user-store.js";
+
+export const usersCollection = "users";
+const duplicateKeyCode = 11000;
+
+/** The store on an open connection; creates its indexes first. */
+export async function createMongoUserStore(mongo: MongoStore): Promise<UserStore> {
+  const users = mongo.db.collection<UserDocument>(usersCollection);
+  await users.createIndex({ email: 1 }, { unique: true, name: "email_unique" });
+  return {
+    probe: mongo.probe,
+
+    create: (account) =>
+      guard(async () => {
+        try {
+          await users.insertOne(toUserDocument(account));
+          return "created";
+        } catch (err) {
+          if (err instanceof MongoServerError && err.code === duplicateKeyCode) return "email-taken";
+          throw err;
+        }
+      }),
+
+    findByEmail: (email) =>
+      guard(async () => {
+        const doc = await users.findOne({ email });
+        return doc === null ? undefined : fromUserDocument(doc);
+      }),
+
+    findProfile: (id) =>
+      guard(async () => {
+        // The hash stays in the store: GetMe has no use for it.
+        const doc: ProfileDocument | null = await users.findOne({ _id: id }, { projection: { passwordHash: 0 } });
+        return doc === null ? undefined : fromProfileDocument(doc);
+      }),
+  };
+}
+
+/**
+ * The one place store errors are translated: an outage becomes UNAVAILABLE. Any other error is
+ * unexpected (the kit logs it and answers INTERNAL); it is replaced by one that keeps only the
+ * driver's message, because driver errors can carry the document, and with it the password hash.
+ */
+async function guard<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    if (isStoreUnreachable(err)) throw storeError(err, "user store");
+    const code = err instanceof MongoServerError ? ` (code ${String(err.code)})` : "";
+    throw new Error(`user store operation failed${code}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}

@@ -1,0 +1,45 @@
+// The user service's configuration: defaults, and one line naming every bad variable.
+import { describe, expect, it } from "@jest/globals";
+import { ConfigError } from "@shopmesh/kit";
+import { loadConfig } from "../src/config.js";
+
+const minimal = { GRPC_PORT: "0", MONGO_URL: "mongodb://127.0.0.1:27017", JWT_PRIVATE_KEY_FILE: "/run/keys/jwt-es256.pem" };
+
+describe("loadConfig", () => {
+  it("fills in the defaults", () => {
+    expect(loadConfig(minimal)).toEqual({
+      server: { host: "127.0.0.1", port: 0, logLevel: "info", shutdownGraceMs: 5_000 },
+      mongoUrl: "mongodb://127.0.0.1:27017",
+      mongoDb: "users",
+      jwt: { privateKeyFile: "/run/keys/jwt-es256.pem", issuer: "shopmesh", audience: "shopmesh", ttlSeconds: 3_600 },
+      probeIntervalMs: 1_000,
+    });
+  });
+
+  it("takes every variable it documents", () => {
+    const config = loadConfig({
+      ...minimal,
+      MONGO_DB: "users_eu",
+      JWT_ISSUER: "https://auth.shop.example",
+      JWT_AUDIENCE: "shop-edge",
+      TOKEN_TTL_SECONDS: "900",
+      PROBE_INTERVAL_MS: "250",
+    });
+    expect(config.mongoDb).toBe("users_eu");
+    expect(config.jwt).toMatchObject({ issuer: "https://auth.shop.example", audience: "shop-edge", ttlSeconds: 900 });
+    expect(config.probeIntervalMs).toBe(250);
+  });
+
+  it("names every bad variable in one message", () => {
+    const bad = () =>
+      loadConfig({ GRPC_PORT: "x", MONGO_URL: "http://db", MONGO_DB: "bad name", JWT_AUDIENCE: "", TOKEN_TTL_SECONDS: "0" });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(
+      'config: GRPC_PORT must be an integer 0..65535 (got "x"); MONGO_URL must be a mongodb or mongodb+srv URL (got "http://db"); ' +
+        'TOKEN_TTL_SECONDS must be an integer 1..604800 (got "0"); ' +
+        'MONGO_DB must be a database name (letters, digits, _ or -, at most 63) (got "bad name"); ' +
+        "JWT_PRIVATE_KEY_FILE must be set to the path of the PEM file with the token signing key (not set); " +
+        'JWT_AUDIENCE must be a non-empty audience name without spaces (got "")',
+    );
+  });
+});
