@@ -1,0 +1,18 @@
+import { describe, expect, it } from "@jest/globals";
+import { ConfigError } from "@shopmesh/kit";
+import { loadConfig } from "../src/config.js";
+
+describe("payment config", () => {
+  it("needs only a port and a MongoDB URL; the database defaults to payments", () => {
+    const config = loadConfig({ GRPC_PORT: "0", MONGO_URL: "mongodb://127.0.0.1:27017" });
+    expect(config.mongo).toEqual({ url: "mongodb://127.0.0.1:27017", db: "payments" });
+    expect(config.server).toMatchObject({ host: "127.0.0.1", port: 0 });
+    expect(config.probeIntervalMs).toBe(1_000);
+  });
+
+  it("names every bad variable", () => {
+    const load = () => loadConfig({ GRPC_PORT: "x", MONGO_URL: "redis://h:1", MONGO_DB: "a b", PROBE_INTERVAL_MS: "0" });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/GRPC_PORT.*MONGO_URL.*MONGO_DB.*PROBE_INTERVAL_MS/);
+  });
+});

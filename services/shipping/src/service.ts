@@ -1,0 +1,145 @@
+// shop.shipping.v1.ShippingService handlers: validate, quote, store, map to messages.
+import { randomUUID } from "node:crypto";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
+import { ShipmentSchema, ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
+import { invalidArgument, type Logger } from "@shopmesh/kit";
+import { addressViolations, sameAddress, type AddressFields } from "./address.js";
+import { characterCount, type FieldViolation } from "./field-violation.js";
+import { lineItemsViolations, sameItems, totalUnits, type LineItemFields } from "./line-items.js";
+import { usdFromCents } from "./money.js";
+import { quoteShipping } from "./quote.js";
+import { shipmentMessage } from "./shipment-message.js";
+import type { ShipmentRecord, ShipmentStore } from "./store/shipment-store.js";
+import { newTrackingId } from "./tracking-id.js";
+
+export interface ShippingServiceDeps {
+  readonly store: ShipmentStore;
+  readonly logger: Logger;
+  /** The time a shipment is created; new Date() unless a test needs another clock. */
+  readonly clock?: () => Date;
+  readonly newShipmentId?: () => string;
+  readonly newTrackingId?: () => string;
+}
+
+const maxIdLength = 64;
+/** A clash of random 122-bit ids or 52-bit tracking ids is rare; three in a row is a bug. */
+const maxIdAttempts = 3;
+
+export function createShippingService(deps: ShippingServiceDeps): ServiceImpl<typeof ShippingService> {
+  const clock = deps.clock ?? (() => new Date());
+  const shipmentId = deps.newShipmentId ?? randomUUID;
+  const trackingId = deps.newTrackingId ?? newTrackingId;
+
+  return {
+    async getQuote(req) {
+      const { address, items } = validShipping(req.address, req.items, false, []);
+      const quote = quoteShipping(address.regionCode, totalUnits(items));
+      return { cost: usdFromCents(quote.costCents), estimatedDays: quote.estimatedDays };
+    },
+
+    async createShipment(req) {
+      const { address, items } = validShipping(req.address, req.items, true, idViolations("order_id", req.orderId));
+      const quote = quoteShipping(address.regionCode, totalUnits(items));
+      for (let attempt = 1; attempt <= maxIdAttempts; attempt++) {
+        const shipment: ShipmentRecord = {
+          id: shipmentId(),
+          orderId: req.orderId,
+          trackingId: trackingId(),
+          address: copyAddress(address),
+          items: items.map((item) => ({ sku: item.sku, quantity: item.quantity })),
+          costCents: quote.costCents,
+          state: "CREATED",
+          // Stored with millisecond precision: keep only that, so a replay answers identically.
+          createTime: new Date(clock().getTime()),
+        };
+        const outcome = await deps.store.insert(shipment);
+        switch (outcome.kind) {
+          case "inserted":
+            return { shipment: shipmentMessage(shipment) };
+          case "order-has-shipment":
+            assertSameShipment(outcome.existing, address, items);
+            return { shipment: shipmentMessage(outcome.existing) };
+          case "id-taken":
+            deps.logger.warn({ order_id: req.orderId, attempt }, "shipment id or tracking id already taken; retrying with new ones");
+            break;
+        }
+      }
+      throw new Error(`no free shipment id or tracking id after ${maxIdAttempts} attempts`);
+    },
+
+    async getShipment(req) {
+      const { lookup } = req;
+      if (lookup.case === undefined) throw invalidArgument([{ field: "lookup", description: "must set shipment_id or order_id" }]);
+      if (lookup.case === "shipmentId") {
+        throwIfAny(idViolations("shipment_id", lookup.value));
+        const shipment = await deps.store.findById(lookup.value);
+        if (shipment === undefined) throw notFound(`shipment ${lookup.value} not found`, lookup.value);
+        return { shipment: shipmentMessage(shipment) };
+      }
+      throwIfAny(idViolations("order_id", lookup.value));
+      const shipment = await deps.store.findByOrderId(lookup.value);
+      if (shipment === undefined) throw notFound(`order ${lookup.value} has no shipment`, `order/${lookup.value}`);
+      return { shipment: shipmentMessage(shipment) };
+    },
+  };
+}
+
+/**
+ * The address and items of a quote or shipment, or INVALID_ARGUMENT naming every bad field,
+ * after `leadingViolations` (those of the request's fields that come before them).
+ */
+function validShipping(
+  address: AddressFields | undefined,
+  items: readonly LineItemFields[],
+  distinctSkus: boolean,
+  leadingViolations: readonly FieldViolation[],
+): { address: AddressFields; items: readonly LineItemFields[] } {
+  const violations = [...leadingViolations, ...addressViolations(address, "address"), ...lineItemsViolations(items, { distinctSkus })];
+  throwIfAny(violations);
+  // addressViolations reports a missing address, so here it is set.
+  return { address: address as AddressFields, items };
+}
+
+/** An opaque id: 1..64 characters. */
+function idViolations(field: string, id: string): FieldViolation[] {
+  if (id === "") return [{ field, description: "is required" }];
+  if (characterCount(id) > maxIdLength) return [{ field, description: `must be at most ${maxIdLength} characters` }];
+  return [];
+}
+
+function throwIfAny(violations: readonly FieldViolation[]): void {
+  if (violations.length > 0) throw invalidArgument(violations);
+}
+
+function copyAddress(a: AddressFields): AddressFields {
+  return {
+    recipientName: a.recipientName,
+    streetLines: [...a.streetLines],
+    city: a.city,
+    postalCode: a.postalCode,
+    regionCode: a.regionCode,
+  };
+}
+
+/** A replay must ask for the shipment that exists: same address, same set of items. */
+function assertSameShipment(existing: ShipmentRecord, address: AddressFields, items: readonly LineItemFields[]): void {
+  const differences = [
+    ...(sameAddress(existing.address, address) ? [] : ["address"]),
+    ...(sameItems(existing.items, items) ? [] : ["items"]),
+  ];
+  if (differences.length === 0) return;
+  const description = `order ${existing.orderId} already has shipment ${existing.id} with a different ${differences.join(" and ")}`;
+  throw new ConnectError(description, Code.FailedPrecondition, undefined, [
+    {
+      desc: PreconditionFailureSchema,
+      value: { violations: [{ type: "SHIPMENT", subject: `order/${existing.orderId}`, description }] },
+    },
+  ]);
+}
+
+function notFound(message: string, resourceName: string): ConnectError {
+  return new ConnectError(message, Code.NotFound, undefined, [
+    { desc: ResourceInfoSchema, value: { resourceType: ShipmentSchema.typeName, resourceName, description: message } },
+  ]);
+}

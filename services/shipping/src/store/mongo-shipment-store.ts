@@ -1,0 +1,60 @@
+// ShipmentStore on MongoDB (or FerretDB): one collection, unique indexes on order_id and
+// tracking_id. Idempotency is the index's job: insert first, and on a duplicate key read back
+// what is there, so concurrent creates for one order store exactly one shipment.
+import { MongoServerError, type Collection } from "mongodb";
+import type { MongoStore } from "@shopmesh/stores";
+import { storeError } from "@shopmesh/stores";
+import { shipmentFromDocument, shipmentToDocument, type ShipmentDocument } from "./shipment-document.js";
+import type { InsertOutcome, ShipmentRecord, ShipmentStore } from "./shipment-store.js";
+
+export const shipmentsCollection = "shipments";
+
+const duplicateKey = 11_000;
+
+export function createMongoShipmentStore(mongo: MongoStore): ShipmentStore {
+  const shipments: Collection<ShipmentDocument> = mongo.db.collection<ShipmentDocument>(shipmentsCollection);
+
+  const findOne = async (filter: { _id: string } | { order_id: string }): Promise<ShipmentRecord | undefined> => {
+    const doc = await shipments.findOne(filter);
+    return doc === null ? undefined : shipmentFromDocument(doc);
+  };
+
+  return {
+    probe: mongo.probe,
+
+    ensureIndexes: () =>
+      translated(async () => {
+        await shipments.createIndexes([
+          { key: { order_id: 1 }, name: "order_id_unique", unique: true },
+          { key: { tracking_id: 1 }, name: "tracking_id_unique", unique: true },
+        ]);
+      }),
+
+    insert: (shipment) =>
+      translated(async (): Promise<InsertOutcome> => {
+        try {
+          await shipments.insertOne(shipmentToDocument(shipment));
+          return { kind: "inserted" };
+        } catch (err) {
+          if (!(err instanceof MongoServerError && err.code === duplicateKey)) throw err;
+        }
+        // Which key was taken is not reported the same way by every server; the order tells.
+        // Shipments are never deleted, so an order_id clash means the document is there to read.
+        const existing = await findOne({ order_id: shipment.orderId });
+        return existing === undefined ? { kind: "id-taken" } : { kind: "order-has-shipment", existing };
+      }),
+
+    findById: (id) => translated(() => findOne({ _id: id })),
+
+    findByOrderId: (orderId) => translated(() => findOne({ order_id: orderId })),
+  };
+}
+
+/** The one place store errors are translated: an unreachable store becomes UNAVAILABLE. */
+async function translated<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    throw storeError(err, "shipping store");
+  }
+}

@@ -1,0 +1,44 @@
+// What the service needs from its store, in the service's own terms (no protobuf messages).
+import type { Probe } from "@shopmesh/kit";
+import type { AddressFields } from "../address.js";
+import type { LineItemFields } from "../line-items.js";
+
+export type ShipmentState = "CREATED" | "CANCELLED";
+
+/** A shipment as the service keeps it. */
+export interface ShipmentRecord {
+  readonly id: string;
+  readonly orderId: string;
+  readonly trackingId: string;
+  readonly address: AddressFields;
+  /** In the order the creating request listed them. */
+  readonly items: readonly LineItemFields[];
+  /** Whole US cents. */
+  readonly costCents: number;
+  readonly state: ShipmentState;
+  /** Millisecond precision, as stored. */
+  readonly createTime: Date;
+}
+
+export type InsertOutcome =
+  /** The shipment is stored. */
+  | { readonly kind: "inserted" }
+  /** The order already has a shipment (this one or another): nothing was stored. */
+  | { readonly kind: "order-has-shipment"; readonly existing: ShipmentRecord }
+  /** Another shipment has this id or tracking id: nothing was stored; retry with new ones. */
+  | { readonly kind: "id-taken" };
+
+/**
+ * Shipments, at most one per order. Every method fails with UNAVAILABLE (a ConnectError) when
+ * the store cannot be reached.
+ */
+export interface ShipmentStore {
+  /** For health: throws while the store does not answer. */
+  readonly probe: Probe;
+  /** Creates the unique indexes the other methods rely on; idempotent. */
+  ensureIndexes(): Promise<void>;
+  /** Stores `shipment` unless its order already has one; atomic on the order id. */
+  insert(shipment: ShipmentRecord): Promise<InsertOutcome>;
+  findById(id: string): Promise<ShipmentRecord | undefined>;
+  findByOrderId(orderId: string): Promise<ShipmentRecord | undefined>;
+}
