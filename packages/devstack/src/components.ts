@@ -1,75 +1,115 @@
-// What `make up` runs: every store and service, with ports derived from one base so a running
-// shop and a test run never collide. Each service owns its store: one FerretDB holds a database
-// per Mongo service, and each Redis service gets a redis-server of its own.
+// Every process of the shop, derived from the topology: stores, then services, then their Envoy
+// sidecars, then the edge gateway. Each service owns its store: one FerretDB holds a database per
+// Mongo service, and each Redis service gets a redis-server of its own.
 import { join } from "node:path";
 import { repoRoot, toolPath } from "@shopmesh/testkit";
+import type { ServiceNode, Topology } from "@shopmesh/mesh";
 
 export interface Component {
   readonly name: string;
-  readonly kind: "store" | "service";
+  readonly kind: "store" | "service" | "sidecar" | "gateway";
+  /** The port that answers when the component is up. */
   readonly port: number;
+  /** Envoy's admin port (/ready), for sidecars and the gateway. */
+  readonly adminPort?: number;
   readonly command: string;
   readonly args: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
-  /** gRPC services whose health must be SERVING (services only). */
-  readonly health?: boolean;
 }
 
-export function components(base: number, runDir: string): Component[] {
-  const port = {
-    ferretdb: base + 1,
-    inventoryRedis: base + 2,
-    cartRedis: base + 3,
-    catalog: base + 10,
-    inventory: base + 11,
-    cart: base + 12,
-    user: base + 13,
+export interface Layout {
+  readonly runDir: string;
+  readonly dataDir: string;
+  readonly logDir: string;
+  readonly envoyDir: string;
+  readonly keyDir: string;
+}
+
+export function layout(runDir: string): Layout {
+  return {
+    runDir,
+    dataDir: join(runDir, "data"),
+    logDir: join(runDir, "logs"),
+    envoyDir: join(runDir, "envoy"),
+    keyDir: join(runDir, "keys"),
   };
-  const mongoUrl = `mongodb://127.0.0.1:${port.ferretdb}`;
-  const redis = (name: string, p: number): Component => ({
+}
+
+/** Environment of a service: its port, its store, its callees (through its own sidecar's egress). */
+function serviceEnv(topology: Topology, service: ServiceNode, dirs: Layout, mesh: boolean): Record<string, string> {
+  const store = topology.stores.find((s) => s.name === service.store.server);
+  if (store === undefined) throw new Error(`no store ${service.store.server}`);
+  const env: Record<string, string> = { GRPC_PORT: String(service.appPort), LOG_LEVEL: "info" };
+  if (store.kind === "mongodb") {
+    env["MONGO_URL"] = `mongodb://127.0.0.1:${store.port}`;
+    env["MONGO_DB"] = service.store.database ?? service.name;
+  } else {
+    env["REDIS_URL"] = `redis://127.0.0.1:${store.port}`;
+  }
+  for (const calleeName of service.calls) {
+    const callee = topology.services.find((s) => s.name === calleeName);
+    if (callee === undefined) throw new Error(`no service ${calleeName}`);
+    env[`${calleeName.toUpperCase()}_ADDR`] = `127.0.0.1:${mesh ? service.egressPort : callee.appPort}`;
+  }
+  if (service.name === "user") env["JWT_PRIVATE_KEY_FILE"] = join(dirs.keyDir, "jwt-es256.pem");
+  return env;
+}
+
+function envoy(name: string, kind: "sidecar" | "gateway", port: number, adminPort: number, dirs: Layout): Component {
+  return {
     name,
-    kind: "store",
-    port: p,
-    command: "redis-server",
-    args: ["--port", String(p), "--bind", "127.0.0.1", "--dir", join(runDir, "data"), "--dbfilename", `${name}.rdb`, "--save", "60 1", "--appendonly", "no"],
-  });
-  const service = (name: string, p: number, env: Record<string, string>): Component => ({
-    name,
+    kind,
+    port,
+    adminPort,
+    command: toolPath("envoy"),
+    args: [
+      "-c", join(dirs.envoyDir, `${name}.json`),
+      // Many Envoys on one host: each needs its own shared-memory base id.
+      "--use-dynamic-base-id",
+      "--concurrency", "1",
+      "--log-level", "warn",
+      "--log-path", join(dirs.logDir, `${name}.envoy.log`),
+    ],
+  };
+}
+
+/** The components in start order. Without `mesh`, services call each other directly (no Envoy). */
+export function components(topology: Topology, dirs: Layout, mesh = true): Component[] {
+  const stores: Component[] = topology.stores.map((store) =>
+    store.kind === "mongodb"
+      ? {
+          name: store.name,
+          kind: "store",
+          port: store.port,
+          command: toolPath("ferretdb"),
+          args: [
+            "--handler=sqlite",
+            `--sqlite-url=file:${join(dirs.dataDir, store.name)}/`,
+            `--listen-addr=127.0.0.1:${store.port}`,
+            `--state-dir=${join(dirs.dataDir, store.name)}`,
+            "--telemetry=disable",
+            "--debug-addr=-",
+            "--log-level=warn",
+          ],
+        }
+      : {
+          name: store.name,
+          kind: "store",
+          port: store.port,
+          command: "redis-server",
+          args: ["--port", String(store.port), "--bind", "127.0.0.1", "--dir", dirs.dataDir, "--dbfilename", `${store.name}.rdb`, "--save", "60 1", "--appendonly", "no"],
+        },
+  );
+  const services: Component[] = topology.services.map((service) => ({
+    name: service.name,
     kind: "service",
-    port: p,
+    port: service.appPort,
     command: process.execPath,
-    args: [join(repoRoot, "services", name, "dist", "src", "main.js")],
-    env: { GRPC_PORT: String(p), LOG_LEVEL: "info", ...env },
-    health: true,
-  });
-  return [
-    {
-      name: "ferretdb",
-      kind: "store",
-      port: port.ferretdb,
-      command: toolPath("ferretdb"),
-      args: [
-        "--handler=sqlite",
-        `--sqlite-url=file:${join(runDir, "data", "ferretdb")}/`,
-        `--listen-addr=127.0.0.1:${port.ferretdb}`,
-        `--state-dir=${join(runDir, "data", "ferretdb")}`,
-        "--telemetry=disable",
-        "--debug-addr=-",
-        "--log-level=warn",
-      ],
-    },
-    redis("redis-inventory", port.inventoryRedis),
-    redis("redis-cart", port.cartRedis),
-    service("catalog", port.catalog, { MONGO_URL: mongoUrl, MONGO_DB: "catalog" }),
-    service("inventory", port.inventory, { REDIS_URL: `redis://127.0.0.1:${port.inventoryRedis}` }),
-    service("user", port.user, {
-      MONGO_URL: mongoUrl,
-      MONGO_DB: "users",
-      JWT_PRIVATE_KEY_FILE: join(runDir, "keys", "jwt-es256.pem"),
-    }),
-    service("cart", port.cart, {
-      REDIS_URL: `redis://127.0.0.1:${port.cartRedis}`,
-      CATALOG_ADDR: `127.0.0.1:${port.catalog}`,
-    }),
-  ];
+    args: [join(repoRoot, "services", service.name, "dist", "src", "main.js")],
+    env: serviceEnv(topology, service, dirs, mesh),
+  }));
+  if (!mesh) return [...stores, ...services];
+  const sidecars = topology.services.map((s) => envoy(`sidecar-${s.name}`, "sidecar", s.ingressPort, s.adminPort, dirs));
+  const gateway = envoy("gateway", "gateway", topology.gateway.port, topology.gateway.adminPort, dirs);
+  return [...stores, ...services, ...sidecars, gateway];
 }

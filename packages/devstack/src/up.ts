@@ -1,93 +1,78 @@
-// `make up`: starts every component in order, waits until each is healthy (showing progress),
-// prints where everything is, and stops it all cleanly on Ctrl-C or SIGTERM.
-import { createWriteStream, mkdirSync } from "node:fs";
+// `make up`: the whole shop on loopback — stores, services, Envoy sidecars, edge gateway — with
+// progress as each becomes healthy, a table of what runs where, and a clean stop on Ctrl-C.
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { healthClient, repoRoot, startChild, waitForPort, type Child } from "@shopmesh/testkit";
-import { components, type Component } from "./components.js";
+import { repoRoot } from "@shopmesh/testkit";
+import { startShop, type RunningShop } from "./shop.js";
+import { stateFile, type ShopState } from "./state.js";
 
-const base = Number(process.env["SHOP_PORT_BASE"] ?? "7100");
-if (!Number.isInteger(base) || base < 1024 || base > 65_000) {
-  process.stderr.write(`SHOP_PORT_BASE must be an integer 1024..65000 (got "${process.env["SHOP_PORT_BASE"] ?? ""}")\n`);
+const baseEnv = process.env["SHOP_PORT_BASE"];
+const base = baseEnv === undefined ? undefined : Number(baseEnv);
+if (base !== undefined && (!Number.isInteger(base) || base < 1024 || base > 65_000)) {
+  process.stderr.write(`SHOP_PORT_BASE must be an integer 1024..65000 (got "${baseEnv}")\n`);
   process.exit(1);
 }
 const runDir = join(repoRoot, ".run");
-const logDir = join(runDir, "logs");
-mkdirSync(join(runDir, "data", "ferretdb"), { recursive: true });
-mkdirSync(logDir, { recursive: true });
-
-const running: { component: Component; child: Child }[] = [];
+let shop: RunningShop | undefined;
 let stopping = false;
 
-async function stopAll(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    process.stdout.write("\nstopping…\n");
-    for (const { component, child } of [...running].reverse()) {
-      await child.stop(10_000);
-      process.stdout.write(`  stopped ${component.name}\n`);
-    }
-  }
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write("\nstopping everything…\n");
+  await shop?.stop();
+  rmSync(stateFile(runDir), { force: true });
+  process.stdout.write("stopped.\n");
   process.exit(code);
 }
-process.on("SIGINT", () => void stopAll(0));
-process.on("SIGTERM", () => void stopAll(0));
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
 
-async function start(component: Component): Promise<void> {
-  const started = Date.now();
-  process.stdout.write(`  starting ${component.name.padEnd(16)} `);
-  const child = startChild(component.command, component.args, { env: { ...process.env, ...component.env }, cwd: repoRoot });
-  const log = createWriteStream(join(logDir, `${component.name}.log`), { flags: "a" });
-  child.process.stdout?.pipe(log);
-  child.process.stderr?.pipe(log);
-  running.push({ component, child });
-  const exited = (): string | undefined =>
-    child.process.exitCode !== null || child.process.signalCode !== null
-      ? `${component.name} exited; its log: ${join(logDir, `${component.name}.log`)}\n${child.output().slice(-2_000)}`
-      : undefined;
-  await waitForPort(component.port, 20_000, exited);
-  if (component.health) {
-    const health = healthClient(`127.0.0.1:${component.port}`);
-    try {
-      await health.waitFor("SERVING", "", 20_000);
-    } finally {
-      health.close();
-    }
-  }
-  process.stdout.write(`ready in ${Date.now() - started} ms\n`);
+const began = Date.now();
+process.stdout.write(`shopmesh: starting (logs in ${join(runDir, "logs")})\n`);
+try {
+  shop = await startShop({
+    runDir,
+    seedStock: 100,
+    ...(base === undefined ? {} : { base }),
+    onProgress: (component, event, ms) => {
+      if (event === "ready") process.stdout.write(`  ✓ ${component.name.padEnd(22)} ${component.kind.padEnd(8)} ready in ${ms} ms\n`);
+    },
+  });
+} catch (err) {
+  process.stderr.write(`\nshopmesh did not come up: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
 }
 
-async function main(): Promise<void> {
-  const all = components(base, runDir);
-  const began = Date.now();
-  process.stdout.write(`shopmesh: starting ${all.length} components (logs in ${logDir})\n`);
-  for (const component of all) {
-    try {
-      await start(component);
-    } catch (err) {
-      process.stdout.write("failed\n");
-      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-      await stopAll(1);
-    }
-  }
-  const rows = running.map(({ component, child }) => [component.name, String(child.process.pid ?? "?"), `127.0.0.1:${component.port}`, component.health ? "SERVING" : "listening"]);
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0), 9));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
-  process.stdout.write(`\nall healthy in ${((Date.now() - began) / 1000).toFixed(1)} s\n\n${line(["component", "pid", "address", "health"])}\n`);
-  for (const row of rows) process.stdout.write(`${line(row)}\n`);
-  const catalog = all.find((c) => c.name === "catalog");
-  process.stdout.write(`
-try:
-  grpcurl -plaintext 127.0.0.1:${catalog?.port} list
-  grpcurl -plaintext -d '{"page_size": 3}' 127.0.0.1:${catalog?.port} shop.catalog.v1.CatalogService/ListProducts
+const state: ShopState = {
+  pid: process.pid,
+  gateway: shop.gatewayAddress,
+  components: shop.running.map(({ component, child }) => ({
+    name: component.name,
+    kind: component.kind,
+    pid: child.process.pid ?? 0,
+    port: component.port,
+    ...(component.adminPort === undefined ? {} : { adminPort: component.adminPort }),
+  })),
+};
+writeFileSync(stateFile(runDir), `${JSON.stringify(state, null, 2)}\n`);
 
-Ctrl-C stops everything.
+const rows = state.components.map((c) => [c.name, c.kind, String(c.pid), `127.0.0.1:${c.port}`, c.adminPort ? `admin :${c.adminPort}` : ""]);
+const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0), 6));
+const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+process.stdout.write(`\nall healthy in ${((Date.now() - began) / 1000).toFixed(1)} s\n\n${line(["name", "kind", "pid", "address", ""])}\n`);
+for (const row of rows) process.stdout.write(`${line(row)}\n`);
+process.stdout.write(`
+gateway: ${shop.gatewayAddress} (gRPC and gRPC-web)
+
+  grpcurl -plaintext ${shop.gatewayAddress} list
+  grpcurl -plaintext -d '{"page_size": 3}' ${shop.gatewayAddress} shop.catalog.v1.CatalogService/ListProducts
+
+make status · make logs [NAME=gateway] · make demo · make down (or Ctrl-C here)
 `);
-  // Keep running; a component that dies is reported, the rest keep serving.
-  for (const { component, child } of running) {
-    child.process.once("exit", (code, signal) => {
-      if (!stopping) process.stderr.write(`${component.name} exited (${signal ?? `code ${code}`}); see ${join(logDir, `${component.name}.log`)}\n`);
-    });
-  }
-}
 
-await main();
+for (const { component, child } of shop.running) {
+  child.process.once("exit", (code, signal) => {
+    if (!stopping) process.stderr.write(`! ${component.name} exited (${signal ?? `code ${code}`}); see .run/logs/${component.name}.log\n`);
+  });
+}

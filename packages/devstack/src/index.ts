@@ -1,0 +1,3 @@
+export { startShop } from "./shop.js";
+export type { ShopOptions, RunningShop, RunningComponent } from "./shop.js";
+export type { Component, Layout } from "./components.js";

@@ -1,0 +1,46 @@
+// `make status`: what `make up` started and whether each part answers; `make down` stops it.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { healthClient, repoRoot } from "@shopmesh/testkit";
+import { stateFile, type ShopState } from "./state.js";
+
+const file = stateFile(join(repoRoot, ".run"));
+if (!existsSync(file)) {
+  process.stdout.write("shopmesh is not running (no .run/shop.json); start it with `make up`\n");
+  process.exit(process.argv[2] === "down" ? 0 : 1);
+}
+const state = JSON.parse(readFileSync(file, "utf8")) as ShopState;
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+if (process.argv[2] === "down") {
+  if (alive(state.pid)) {
+    process.kill(state.pid, "SIGTERM");
+    process.stdout.write(`asked make up (pid ${state.pid}) to stop everything\n`);
+  } else {
+    process.stdout.write("make up is no longer running\n");
+  }
+  process.exit(0);
+}
+
+let healthy = true;
+for (const c of state.components) {
+  let status = alive(c.pid) ? "running" : "DEAD";
+  if (status === "running" && c.kind === "service") {
+    const health = healthClient(`127.0.0.1:${c.port}`);
+    status = await health.check("").catch(() => "NO ANSWER");
+    health.close();
+  } else if (status === "running" && c.adminPort !== undefined) {
+    status = await fetch(`http://127.0.0.1:${c.adminPort}/ready`).then((r) => (r.ok ? "LIVE" : `HTTP ${r.status}`), () => "NO ANSWER");
+  }
+  if (!["running", "SERVING", "LIVE"].includes(status)) healthy = false;
+  process.stdout.write(`${c.name.padEnd(22)} ${c.kind.padEnd(8)} pid ${String(c.pid).padEnd(8)} 127.0.0.1:${String(c.port).padEnd(6)} ${status}\n`);
+}
+process.stdout.write(`gateway ${state.gateway}: ${healthy ? "all healthy" : "NOT all healthy"}\n`);
+process.exit(healthy ? 0 : 1);
