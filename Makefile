@@ -129,7 +129,7 @@ generate: proto-deps
 .PHONY: proto-lint
 proto-lint: proto-deps
 	buf lint
-	buf format --diff --exit-code
+	buf format proto --diff --exit-code
 
 .PHONY: proto-breaking
 proto-breaking: proto-deps
