@@ -16,6 +16,8 @@ export interface ShopOptions {
   readonly mesh?: boolean;
   /** Extra environment per component name (e.g. short intervals in tests). */
   readonly env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Sidecars fail a call's first attempt on request (x-shop-fault); for the mesh tests only. */
+  readonly faults?: boolean;
   /** Stock this many units of every catalog product that has no stock yet (0: leave stock alone). */
   readonly seedStock?: number;
   /** Called as each component starts and becomes ready. */
@@ -50,7 +52,12 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
   for (const store of topology.stores) if (store.kind === "mongodb") mkdirSync(join(dirs.dataDir, store.name), { recursive: true });
   const mesh = options.mesh ?? true;
   if (mesh) {
-    writeEnvoyConfigs(topology, { outDir: dirs.envoyDir, jwksPath: join(dirs.keyDir, "jwks.json"), logDir: dirs.logDir });
+    writeEnvoyConfigs(topology, {
+      outDir: dirs.envoyDir,
+      jwksPath: join(dirs.keyDir, "jwks.json"),
+      logDir: dirs.logDir,
+      faults: options.faults ?? false,
+    });
   }
 
   const all = components(topology, dirs, mesh);

@@ -125,15 +125,42 @@ function httpManager(statPrefix: string, logPath: string, routes: Json[], filter
       "@type": hcmType,
       stat_prefix: statPrefix,
       access_log: accessLog(logPath),
-      route_config: { name: statPrefix, virtual_hosts: [{ name: statPrefix, domains: ["*"], routes }] },
+      route_config: {
+        name: statPrefix,
+        // Retried requests say which attempt they are (x-envoy-attempt-count); the test-only
+        // fault below uses it to fail exactly the first attempt.
+        virtual_hosts: [{ name: statPrefix, domains: ["*"], routes, include_request_attempt_count: true }],
+      },
       http_filters: [...filters, routerFilter],
       ...extra,
     },
   };
 }
 
+/** Header that asks a sidecar's ingress to fail the first attempt of a call (test meshes only). */
+export const faultHeader = "x-shop-fault";
+
+/**
+ * Fails a call's first attempt with UNAVAILABLE when it carries `x-shop-fault: unavailable-once`:
+ * a single transient failure that a retrying hop (gateway or caller's sidecar) should absorb.
+ * Only in meshes generated with `faults: true` (the mesh tests), never in `make up`'s.
+ */
+function transientFaultFilter(): Json {
+  return {
+    name: "envoy.filters.http.fault",
+    typed_config: {
+      "@type": "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault",
+      abort: { grpc_status: 14, percentage: { numerator: 100, denominator: "HUNDRED" } },
+      headers: [
+        { name: faultHeader, string_match: { exact: "unavailable-once" } },
+        { name: "x-envoy-attempt-count", string_match: { exact: "1" } },
+      ],
+    },
+  };
+}
+
 /** A service's sidecar: ingress to the service on loopback; egress to the sidecars of its callees. */
-export function sidecarConfig(topology: Topology, service: ServiceNode, logDir: string): Json {
+export function sidecarConfig(topology: Topology, service: ServiceNode, logDir: string, options: { faults?: boolean } = {}): Json {
   const listeners: Json[] = [
     {
       name: "ingress",
@@ -145,7 +172,7 @@ export function sidecarConfig(topology: Topology, service: ServiceNode, logDir: 
               "ingress",
               `${logDir}/sidecar-${service.name}-access.log`,
               [{ match: { prefix: "/" }, route: { cluster: "local_service", timeout: "0s" } }],
-              [],
+              options.faults ? [transientFaultFilter()] : [],
               { codec_type: "HTTP2" },
             ),
           ],

@@ -13,7 +13,10 @@ export interface GeneratedConfig {
 }
 
 /** Writes gateway.json and sidecar-<service>.json into `outDir`. */
-export function writeEnvoyConfigs(topology: Topology, options: { outDir: string; jwksPath: string; logDir: string }): GeneratedConfig[] {
+export function writeEnvoyConfigs(
+  topology: Topology,
+  options: { outDir: string; jwksPath: string; logDir: string; faults?: boolean },
+): GeneratedConfig[] {
   const outDir = resolve(options.outDir);
   mkdirSync(outDir, { recursive: true });
   const written: GeneratedConfig[] = [];
@@ -23,7 +26,7 @@ export function writeEnvoyConfigs(topology: Topology, options: { outDir: string;
     written.push({ name, path });
   };
   write("gateway", gatewayConfig(topology, resolve(options.jwksPath), resolve(options.logDir)));
-  for (const service of topology.services) write(`sidecar-${service.name}`, sidecarConfig(topology, service, resolve(options.logDir)));
+  for (const service of topology.services) write(`sidecar-${service.name}`, sidecarConfig(topology, service, resolve(options.logDir), { faults: options.faults ?? false }));
   return written;
 }
 

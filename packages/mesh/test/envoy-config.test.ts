@@ -19,8 +19,8 @@ describe("generated Envoy configs", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("all pass envoy --mode validate", async () => {
-    const configs = writeEnvoyConfigs(topology, { outDir: dir, jwksPath: join(dir, "jwks.json"), logDir: dir });
+  it("all pass envoy --mode validate (with the test-only fault filter too)", async () => {
+    const configs = writeEnvoyConfigs(topology, { outDir: dir, jwksPath: join(dir, "jwks.json"), logDir: dir, faults: true });
     expect(configs.map((c) => c.name).sort()).toEqual(["gateway", ...topology.services.map((s) => `sidecar-${s.name}`)].sort());
     for (const config of configs) await validateEnvoyConfig(toolPath("envoy"), config.path);
   }, 120_000);
