@@ -61,6 +61,11 @@ export interface ShopServerOptions {
   readonly probeIntervalMs?: number;
   /** How long stop() lets in-flight unary calls finish before cancelling them. */
   readonly shutdownGraceMs?: number;
+  /**
+   * How long a server stream may wait for a client that stopped reading before it ends with
+   * UNAVAILABLE (the client resubscribes); without it a stalled client holds the stream forever.
+   */
+  readonly streamDrainTimeoutMs?: number;
 }
 
 const overallHealth = "";
@@ -250,7 +255,7 @@ export class ShopServer {
                   headerSent = true;
                 }
                 if (!call.write(toMessage(method.output, next.value))) {
-                  await untilAborted(once(call, "drain"), rpc.ctx.signal);
+                  await untilAborted(drained(call, this.options.streamDrainTimeoutMs ?? 30_000), rpc.ctx.signal);
                 }
               }
               call.end(metadataFromHeaders(rpc.ctx.responseTrailer));
@@ -288,9 +293,16 @@ export class ShopServer {
     const requestId = requestHeader.get(requestIdHeader) ?? randomUUID();
     const caller = callerFromHeaders(requestHeader);
     const cancelled = new AbortController();
-    call.on("cancelled", () => cancelled.abort(new ConnectError("cancelled by the client", Code.Canceled)));
     const deadline = call.getDeadline();
     const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
+    // grpc-js reports a passed deadline as a cancellation; tell the two apart.
+    call.on("cancelled", () =>
+      cancelled.abort(
+        Date.now() >= deadlineMs
+          ? new ConnectError("the deadline passed", Code.DeadlineExceeded)
+          : new ConnectError("cancelled by the client", Code.Canceled),
+      ),
+    );
     const ctx = createHandlerContext({
       service,
       method,
@@ -353,6 +365,21 @@ function sendResponseHeader(call: ServerCall, ctx: HandlerContext): void {
   let any = false;
   ctx.responseHeader.forEach(() => (any = true));
   if (any) call.sendMetadata(metadataFromHeaders(ctx.responseHeader));
+}
+
+/** Resolves when the stream can take more; rejects with UNAVAILABLE after `timeoutMs`. */
+function drained(call: grpc.ServerWritableStream<Buffer, Message>, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      call.off("drain", onDrain);
+      reject(new ConnectError(`the client read nothing for ${timeoutMs} ms; resubscribe`, Code.Unavailable));
+    }, timeoutMs);
+    const onDrain = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    call.once("drain", onDrain);
+  });
 }
 
 /** Resolves with `promise`, or rejects with the signal's reason once it aborts. */

@@ -65,7 +65,8 @@ export async function startRedis(env: NodeJS.ProcessEnv = process.env): Promise<
   if (url) return external(url);
   return managedStore("redis", "redis", (port, dir) => ({
     bin: "redis-server",
-    args: ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--loglevel", "warning"],
+    // An append-only file, so stop() then start() finds the data again, as after an outage.
+    args: ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--loglevel", "warning"],
   }));
 }
 
