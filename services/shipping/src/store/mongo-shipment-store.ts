@@ -24,10 +24,10 @@ export function createMongoShipmentStore(mongo: MongoStore): ShipmentStore {
 
     ensureIndexes: () =>
       translated(async () => {
-        await shipments.createIndexes([
-          { key: { order_id: 1 }, name: "order_id_unique", unique: true },
-          { key: { tracking_id: 1 }, name: "tracking_id_unique", unique: true },
-        ]);
+        // One at a time: FerretDB 1.24 drops the connection when one createIndexes command
+        // lists several indexes that already exist, i.e. on every restart.
+        await shipments.createIndex({ order_id: 1 }, { name: "order_id_unique", unique: true });
+        await shipments.createIndex({ tracking_id: 1 }, { name: "tracking_id_unique", unique: true });
       }),
 
     insert: (shipment) =>
