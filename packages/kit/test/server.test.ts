@@ -2,10 +2,10 @@
 // grpc-js client, a grpc.health.v1 client and the real grpcurl binary.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import * as grpc from "@grpc/grpc-js";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
-import { captureLogs, grpcurl, healthClient, type HealthProbe } from "@shopmesh/testkit";
+import { captureLogs, grpcurl, healthClient, rejection, type HealthProbe } from "@shopmesh/testkit";
 import {
   createGrpcClient,
   createShopServer,
@@ -19,15 +19,6 @@ import { createDemoCatalog, createDemoNotifications, newObserved, type Observed 
 
 const asUser = (userId: string) => ({ headers: { [identityHeader]: userId } });
 
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ConnectError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 async function eventually(check: () => boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -8,3 +8,4 @@ export { healthClient } from "./health.js";
 export type { HealthProbe, ServingStatus } from "./health.js";
 export { repoRoot, toolPath, onPath } from "./tools.js";
 export { captureLogs } from "./log-capture.js";
+export { rejection } from "./rejection.js";

@@ -6,7 +6,7 @@ import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/goo
 import { CartService, type Cart } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
 import { CatalogService, type Product } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { createGrpcClient, fieldViolations, identityHeader, type GrpcClient } from "@shopmesh/kit";
-import { grpcurl, healthClient, startMongo, startRedis, type HealthProbe, type TestStore } from "@shopmesh/testkit";
+import { grpcurl, healthClient, rejection, startMongo, startRedis, type HealthProbe, type TestStore } from "@shopmesh/testkit";
 import { startCart, type CartApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { startCatalog, type CatalogProcess } from "./fixtures/catalog-process.js";
@@ -16,15 +16,6 @@ const asUser = (userId: string) => ({ headers: { [identityHeader]: userId } });
 let userSeq = 0;
 const newUser = (): string => `u-${++userSeq}`;
 
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ConnectError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** A cart's lines as [product id, quantity, unit price, line total] with prices as "12.50 USD". */
 function lines(cart: Cart | undefined): [string, number, string, string][] {

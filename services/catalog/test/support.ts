@@ -1,19 +1,9 @@
 // Helpers shared by the catalog's integration tests.
 import { randomBytes } from "node:crypto";
-import { ConnectError } from "@connectrpc/connect";
 import { createLogger } from "@shopmesh/kit";
 import { loadConfig, type CatalogConfig } from "../src/config.js";
 
-/** The ConnectError `promise` rejects with; fails the test when it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ConnectError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
+export { rejection } from "@shopmesh/testkit";
 
 /** A config as main would load it: port 0, a database of its own, quick health probes. */
 export function testConfig(mongoUrl: string, env: Record<string, string> = {}): CatalogConfig {

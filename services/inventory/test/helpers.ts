@@ -1,5 +1,5 @@
 // Shared by the integration tests: start the service on a real Redis, and read errors.
-import { ConnectError } from "@connectrpc/connect";
+import type { ConnectError } from "@connectrpc/connect";
 import { InventoryService } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
 import { PreconditionFailureSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { createGrpcClient, createLogger, type GrpcClient } from "@shopmesh/kit";
@@ -32,16 +32,7 @@ export async function startAll(env: Record<string, string> = {}, options: Invent
   };
 }
 
-/** The ConnectError `promise` rejects with; fails the test when it resolves. */
-export async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ConnectError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
+export { rejection } from "@shopmesh/testkit";
 
 /** The PreconditionFailure violations of an error, as plain objects. */
 export function preconditionViolations(err: ConnectError): { type: string; subject: string; description: string }[] {

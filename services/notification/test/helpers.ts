@@ -42,16 +42,7 @@ export async function startService(redisUrl: string, env: Record<string, string>
   };
 }
 
-/** The error a call failed with; fails the test when it succeeds or fails otherwise. */
-export async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ConnectError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
+export { rejection } from "@shopmesh/testkit";
 
 /** Polls `check` until it holds, or fails after `timeoutMs`; a check that throws has not held yet. */
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = "condition"): Promise<void> {

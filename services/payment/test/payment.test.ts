@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { MongoClient, type Collection, type Document } from "mongodb";
 import { PreconditionFailureSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import {
@@ -14,7 +14,7 @@ import {
   type Payment,
 } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { createGrpcClient, fieldViolations, type GrpcClient } from "@shopmesh/kit";
-import { grpcurl, healthClient, startMongo, type HealthProbe, type TestStore } from "@shopmesh/testkit";
+import { grpcurl, healthClient, rejection, startMongo, type HealthProbe, type TestStore } from "@shopmesh/testkit";
 import { startPayment, type PaymentApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { captureLogs } from "@shopmesh/testkit";
@@ -39,15 +39,6 @@ const cardSecrets = {
 
 const usd = (units: bigint, nanos = 0) => ({ currencyCode: "USD", units, nanos });
 
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ConnectError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** Every string in a document or log line, keys included. */
 function stringsIn(value: unknown): string[] {

@@ -2,14 +2,14 @@
 // typed client, a grpc.health.v1 client and the grpcurl binary.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { MongoClient } from "mongodb";
 import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import type { AddressSchema, LineItemSchema } from "@shopmesh/gen/shop/common/v1/common_pb.js";
 import { ShipmentStatus, ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
 import { createGrpcClient, createLogger, fieldViolations, type GrpcClient } from "@shopmesh/kit";
-import { grpcurl, healthClient, startMongo, type HealthProbe, type TestStore } from "@shopmesh/testkit";
+import { grpcurl, healthClient, rejection, startMongo, type HealthProbe, type TestStore } from "@shopmesh/testkit";
 import { startShipping, type ShippingApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { shipmentsCollection } from "../src/store/mongo-shipment-store.js";
@@ -30,15 +30,6 @@ const items: ItemInit[] = [
   { sku: "CAP-002", quantity: 1 },
 ];
 
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ConnectError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** The code and the violated fields of a failed call. */
 async function invalid(promise: Promise<unknown>): Promise<{ code: Code; fields: string[] }> {

@@ -10,7 +10,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet
 import { MongoClient } from "mongodb";
 import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
 import { createGrpcClient, fieldViolations, identityHeader, type GrpcClient } from "@shopmesh/kit";
-import { grpcurl, healthClient, startMongo, type HealthProbe, type TestStore } from "@shopmesh/testkit";
+import { grpcurl, healthClient, rejection, startMongo, type HealthProbe, type TestStore } from "@shopmesh/testkit";
 import { startUser, type UserApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { generateSigningKey, jwksFileContent } from "../src/keys.js";
@@ -18,15 +18,6 @@ import { captureLogs } from "@shopmesh/testkit";
 
 const asUser = (userId: string) => ({ headers: { [identityHeader]: userId } });
 
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ConnectError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** The violations of an INVALID_ARGUMENT error as "field: description". */
 async function invalid(promise: Promise<unknown>): Promise<string[]> {

@@ -1,7 +1,7 @@
 // Carts in Redis: one hash per user (layout in cart-hash.ts), changed only by Lua scripts.
 import type { RedisStore } from "@shopmesh/stores";
 import { storeError } from "@shopmesh/stores";
-import { maxDistinctProducts, maxLineQuantity, type AddRefusal, type CartContents, type ItemToAdd, type RefusalReason } from "../cart.js";
+import { maxDistinctProducts, maxLineQuantity, type AddRefusal, type CartContents, type RefusalReason } from "../cart.js";
 import { cartFromHash, cartKey, hashFromFlatReply } from "./cart-hash.js";
 import { addItemScript, emptyCartScript, removeItemScript } from "./cart-scripts.js";
 import type { AddItemOutcome, CartStore } from "./cart-store.js";
