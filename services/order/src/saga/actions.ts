@@ -1,0 +1,187 @@
+// The saga's downstream calls, one function per step. Each is idempotent, keyed by the order id
+// (ReserveStock(order_id), Charge(idempotency_key = order id), CreateShipment(order_id), …), and
+// reports what happened as a StepOutcome instead of throwing.
+import { Code, ConnectError } from "@connectrpc/connect";
+import { PreconditionFailureSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
+import { ReservationState } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
+import { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
+import { PaymentStatus, type PaymentCard } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
+import { codeName, type Logger } from "@shopmesh/kit";
+import { internalHeaders, isDefiniteFailure, userHeaders, type Downstream } from "../downstream.js";
+import { formatAmount, moneyFromAmount } from "../money.js";
+import { toAddressMessage } from "../store/mappers.js";
+import type { OrderRecord } from "../store/order-store.js";
+import type { StepOutcome } from "./state-machine.js";
+
+export interface SagaActions {
+  reserve(order: OrderRecord, requestId?: string): Promise<StepOutcome>;
+  charge(order: OrderRecord, card: PaymentCard, requestId?: string): Promise<StepOutcome>;
+  ship(order: OrderRecord, requestId?: string): Promise<StepOutcome>;
+  commit(order: OrderRecord, requestId?: string): Promise<StepOutcome>;
+  emptyCart(order: OrderRecord, requestId?: string): Promise<StepOutcome>;
+  refund(order: OrderRecord, requestId?: string): Promise<StepOutcome>;
+  release(order: OrderRecord, requestId?: string): Promise<StepOutcome>;
+  /** Best effort and in the background: a failure is logged, never reported. */
+  notify(order: OrderRecord, requestId?: string): void;
+  /** Resolves once every notification started so far has finished. */
+  idle(): Promise<void>;
+}
+
+export interface ActionsDeps {
+  readonly downstream: Downstream;
+  readonly reservationTtlMs: number;
+  readonly logger: Logger;
+}
+
+const ok: StepOutcome = { kind: "ok" };
+
+/** A failed call as an outcome: refused for good, or unknown whether it took effect. */
+function failed(service: string, err: unknown): StepOutcome {
+  const e = ConnectError.from(err);
+  const message = `${codeName(e.code)}: ${e.rawMessage}`;
+  return isDefiniteFailure(e) ? { kind: "rejected", service, message, error: e } : { kind: "unavailable", service, message, error: e };
+}
+
+function codeOf(err: unknown): Code {
+  return ConnectError.from(err).code;
+}
+
+export function createSagaActions(deps: ActionsDeps): SagaActions {
+  const { downstream, logger } = deps;
+  const notifications = new Set<Promise<void>>();
+  const items = (order: OrderRecord) => order.lines.map((l) => ({ sku: l.sku, quantity: l.quantity }));
+  const ttl = { seconds: BigInt(Math.floor(deps.reservationTtlMs / 1000)), nanos: (deps.reservationTtlMs % 1000) * 1_000_000 };
+
+  return {
+    async reserve(order, requestId) {
+      try {
+        const { reservation } = await downstream.inventory.reserveStock(
+          { orderId: order.id, lines: items(order), ttl },
+          { headers: internalHeaders(requestId) },
+        );
+        // A replay returns the reservation in its current state; only a HELD one is ours to use.
+        if (reservation !== undefined && reservation.state !== ReservationState.HELD) {
+          return { kind: "rejected", service: "inventory", message: `the reservation is ${ReservationState[reservation.state]}` };
+        }
+        return ok;
+      } catch (err) {
+        const e = ConnectError.from(err);
+        const stock = e.code === Code.FailedPrecondition
+          ? e.findDetails(PreconditionFailureSchema).flatMap((d) => d.violations).filter((v) => v.type === "STOCK")
+          : [];
+        if (stock.length > 0) {
+          const violations = stock.map((v) => ({ type: v.type, subject: v.subject, description: v.description }));
+          const description = violations.map((v) => `${v.subject.replace(/^sku\//, "")} (${v.description})`).join(", ");
+          return { kind: "short", description, violations };
+        }
+        return failed("inventory", e);
+      }
+    },
+
+    async charge(order, card, requestId) {
+      // Nothing to charge (free items, free shipping); the payment service takes only amounts > 0.
+      if (order.totalCents === 0) return ok;
+      try {
+        const { payment } = await downstream.payment.charge(
+          { idempotencyKey: order.id, amount: moneyFromAmount({ currency: order.currency, cents: order.totalCents }), card },
+          { headers: internalHeaders(requestId) },
+        );
+        if (payment === undefined) return { kind: "unavailable", service: "payment", message: "Charge returned no payment" };
+        switch (payment.status) {
+          case PaymentStatus.CAPTURED:
+            return { kind: "ok", paymentId: payment.id };
+          case PaymentStatus.DECLINED:
+            return { kind: "declined", paymentId: payment.id, reason: payment.declineReason || "declined" };
+          default:
+            return { kind: "rejected", service: "payment", message: `the payment is ${PaymentStatus[payment.status]}` };
+        }
+      } catch (err) {
+        return failed("payment", err);
+      }
+    },
+
+    async ship(order, requestId) {
+      try {
+        const { shipment } = await downstream.shipping.createShipment(
+          { orderId: order.id, address: toAddressMessage(order.address), items: items(order) },
+          { headers: internalHeaders(requestId) },
+        );
+        return { kind: "ok", shipmentId: shipment?.id ?? "", trackingId: shipment?.trackingId ?? "" };
+      } catch (err) {
+        return failed("shipping", err);
+      }
+    },
+
+    async commit(order, requestId) {
+      try {
+        await downstream.inventory.commitReservation({ orderId: order.id }, { headers: internalHeaders(requestId) });
+        return ok;
+      } catch (err) {
+        return failed("inventory", err);
+      }
+    },
+
+    async emptyCart(order, requestId) {
+      try {
+        await downstream.cart.emptyCart({}, { headers: userHeaders(order.userId, requestId) });
+        return ok;
+      } catch (err) {
+        return failed("cart", err);
+      }
+    },
+
+    async refund(order, requestId) {
+      const headers = internalHeaders(requestId);
+      try {
+        // The payment may exist even if the order never recorded it (charged, then a crash).
+        const { payment } = await downstream.payment.getPayment({ lookup: { case: "idempotencyKey", value: order.id } }, { headers });
+        if (payment === undefined || payment.status !== PaymentStatus.CAPTURED) return ok;
+        await downstream.payment.refund({ paymentId: payment.id }, { headers });
+        return ok;
+      } catch (err) {
+        // NOT_FOUND: never charged. FAILED_PRECONDITION: declined, nothing to refund.
+        if (codeOf(err) === Code.NotFound || codeOf(err) === Code.FailedPrecondition) return ok;
+        return failed("payment", err);
+      }
+    },
+
+    async release(order, requestId) {
+      try {
+        await downstream.inventory.releaseReservation({ orderId: order.id }, { headers: internalHeaders(requestId) });
+        return ok;
+      } catch (err) {
+        // NOT_FOUND: nothing was reserved (or the reservation call never arrived).
+        if (codeOf(err) === Code.NotFound) return ok;
+        return failed("inventory", err);
+      }
+    },
+
+    notify(order, requestId) {
+      const confirmed = order.state === "CONFIRMED";
+      const text = confirmed
+        ? `Your order ${order.id} is confirmed: ${order.lines.reduce((n, l) => n + l.quantity, 0)} item(s), ` +
+          `total ${formatAmount({ currency: order.currency, cents: order.totalCents })}` +
+          (order.trackingId !== "" ? `, tracking id ${order.trackingId}.` : ".")
+        : `Your order ${order.id} was cancelled: ${order.cancelReason}.`;
+      const sending = downstream.notification
+        .sendNotification(
+          {
+            userId: order.userId,
+            kind: confirmed ? NotificationKind.ORDER_CONFIRMED : NotificationKind.ORDER_CANCELLED,
+            text,
+          },
+          { headers: internalHeaders(requestId) },
+        )
+        .then(
+          () => undefined,
+          (err: unknown) => logger.warn({ order_id: order.id, err: ConnectError.from(err).message }, "could not send the order notification"),
+        );
+      notifications.add(sending);
+      void sending.finally(() => notifications.delete(sending));
+    },
+
+    async idle() {
+      await Promise.all([...notifications]);
+    },
+  };
+}

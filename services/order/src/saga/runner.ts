@@ -1,0 +1,139 @@
+// The saga executor: performs an order's next step, persists the transition with a conditional
+// update (on the expected state and the lease) and goes on until the order is final, a step must
+// be retried later, or another runner took the order over.
+import type { PaymentCard } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
+import type { Logger } from "@shopmesh/kit";
+import type { OrderRecord, OrderStore } from "../store/order-store.js";
+import type { SagaActions } from "./actions.js";
+import type { CrashHooks } from "./crash-points.js";
+import {
+  describe,
+  localSteps,
+  nextStep,
+  retryDelayMs,
+  transition,
+  type RunMode,
+  type Step,
+  type StepOutcome,
+} from "./state-machine.js";
+
+export interface SagaRunnerDeps {
+  readonly store: OrderStore;
+  readonly actions: SagaActions;
+  readonly logger: Logger;
+  /** Epoch milliseconds. */
+  readonly clock: () => number;
+  readonly leaseMs: number;
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  readonly crash: CrashHooks;
+}
+
+export interface RunOptions {
+  readonly mode: RunMode;
+  /** Held in memory only, for the charge step of the PlaceOrder call that recorded the order. */
+  readonly card?: PaymentCard;
+  /** Forwarded on downstream calls when the run serves a request. */
+  readonly requestId?: string;
+}
+
+export interface RunResult {
+  /** The order as last persisted (or read, after the lease was lost). */
+  readonly order: OrderRecord;
+  /** final: CONFIRMED or CANCELLED; postponed: a step is to be retried later; lease-lost: another runner has it. */
+  readonly ended: "final" | "postponed" | "lease-lost";
+  /** The step outcome that made this run compensate, if one did. */
+  readonly cause?: StepOutcome;
+}
+
+export interface SagaRunner {
+  /** Drives `order`, whose lease `owner` holds, as far as it can. Store outages throw (UNAVAILABLE). */
+  run(order: OrderRecord, owner: string, options: RunOptions): Promise<RunResult>;
+  /** Resolves once every run started so far has ended. */
+  idle(): Promise<void>;
+}
+
+export function createSagaRunner(deps: SagaRunnerDeps): SagaRunner {
+  const { store, actions, logger, clock, crash } = deps;
+  const running = new Set<Promise<unknown>>();
+
+  const perform = (step: Step, order: OrderRecord, options: RunOptions): Promise<StepOutcome> => {
+    const { requestId } = options;
+    switch (step) {
+      case "reserve":
+        return actions.reserve(order, requestId);
+      case "charge":
+        if (options.card === undefined) throw new Error("charge step without a card");
+        return actions.charge(order, options.card, requestId);
+      case "ship":
+        return actions.ship(order, requestId);
+      case "commit":
+        return actions.commit(order, requestId);
+      case "emptyCart":
+        return actions.emptyCart(order, requestId);
+      case "refund":
+        return actions.refund(order, requestId);
+      case "release":
+        return actions.release(order, requestId);
+      case "confirm":
+      case "abandon":
+      case "cancel":
+        return Promise.resolve({ kind: "ok" });
+    }
+  };
+
+  const drive = async (initial: OrderRecord, owner: string, options: RunOptions): Promise<RunResult> => {
+    let order = initial;
+    let cause: StepOutcome | undefined;
+    const log = logger.child({ order_id: order.id, ...(options.requestId ? { request_id: options.requestId } : {}) });
+    for (;;) {
+      const step = nextStep(order, { canCharge: options.card !== undefined });
+      if (step === undefined) {
+        await store.releaseLease(order.id, owner, new Date(clock()));
+        return { order, ended: "final", ...(cause ? { cause } : {}) };
+      }
+      const outcome = await perform(step, order, options);
+      if (outcome.kind === "ok" && !localSteps.has(step)) crash.beforePersist(step);
+      if (outcome.kind !== "ok") log.warn({ step, state: order.state, outcome: outcome.kind, detail: describe(outcome) }, "saga step failed");
+      if (outcome.kind === "rejected" && (step === "commit" || step === "emptyCart")) {
+        log.error({ step, detail: describe(outcome) }, "a step after shipping was refused for good; the order is confirmed without it");
+      }
+      const next = transition(order, step, outcome, options.mode);
+      if (next.kind === "retry-later") {
+        const delay = retryDelayMs(order.attempts, deps.retryBaseMs, deps.retryMaxMs);
+        log.warn({ step, state: order.state, retry_in_ms: delay, attempt: order.attempts + 1 }, "saga step postponed");
+        await store.postpone(order.id, owner, new Date(clock() + delay), order.attempts + 1);
+        return { order, ended: "postponed", ...(cause ? { cause } : {}) };
+      }
+      if (next.changes.cancelRequested && cause === undefined && !order.cancelRequested) cause = outcome;
+      const now = clock();
+      const advanced = await store.advance(order.id, order.state, owner, next.changes, new Date(now), new Date(now + deps.leaseMs));
+      if (advanced === undefined) {
+        log.warn({ step, state: order.state }, "lost the order's lease; another runner continues it");
+        const current = (await store.get(order.id)) ?? order;
+        return { order: current, ended: "lease-lost", ...(cause ? { cause } : {}) };
+      }
+      if (next.changes.state !== undefined) {
+        crash.afterPersist(next.changes.state);
+        if (next.changes.state === "CANCELLED") log.info({ reason: advanced.cancelReason }, "order cancelled");
+        if (next.changes.state === "CONFIRMED" || next.changes.state === "CANCELLED") actions.notify(advanced, options.requestId);
+      }
+      order = advanced;
+    }
+  };
+
+  return {
+    run(order, owner, options) {
+      const run = drive(order, owner, options);
+      running.add(run);
+      void run.then(
+        () => running.delete(run),
+        () => running.delete(run),
+      );
+      return run;
+    },
+    async idle() {
+      await Promise.allSettled([...running]);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// What the order service keeps, and the operations the handlers and the saga need from a store.
+// Every operation that moves an order on is conditional on the lease, so that only one runner
+// (a PlaceOrder call, a CancelOrder call or recovery, in any process) drives an order at a time.
+import type { Probe } from "@shopmesh/kit";
+import type { PagePosition } from "../page-token.js";
+import type { ProgressChanges, SagaProgress, SagaState } from "../saga/state-machine.js";
+
+export interface OrderLineRecord {
+  readonly productId: string;
+  readonly sku: string;
+  readonly name: string;
+  readonly quantity: number;
+  readonly unitPriceCents: number;
+  readonly lineTotalCents: number;
+}
+
+export interface AddressRecord {
+  readonly recipientName: string;
+  readonly streetLines: readonly string[];
+  readonly city: string;
+  readonly postalCode: string;
+  readonly regionCode: string;
+}
+
+/** An order as stored. Money is whole cents of `currency`. The card is never part of it. */
+export interface OrderRecord extends SagaProgress {
+  readonly id: string;
+  readonly userId: string;
+  readonly requestId: string;
+  readonly lines: readonly OrderLineRecord[];
+  readonly currency: string;
+  readonly subtotalCents: number;
+  readonly shippingCents: number;
+  readonly totalCents: number;
+  readonly address: AddressRecord;
+  readonly paymentId: string;
+  readonly shipmentId: string;
+  readonly trackingId: string;
+  readonly createTime: Date;
+  /** When the state last changed. */
+  readonly updateTime: Date;
+  /** The runner driving the order, or null. */
+  readonly leaseOwner: string | null;
+  /** Until when `leaseOwner` holds the order; after a failed step, when to retry it. */
+  readonly leaseUntil: Date;
+  /** Failed attempts since the last progress (for backoff). */
+  readonly attempts: number;
+}
+
+export interface OrderStore {
+  readonly probe: Probe;
+  /** Creates the indexes (unique per user and request id). Idempotent. */
+  init(): Promise<void>;
+  /** Records a new order; "duplicate" when the user already has an order with its request id. */
+  insert(order: OrderRecord): Promise<"inserted" | "duplicate">;
+  get(id: string): Promise<OrderRecord | undefined>;
+  /** The order if it exists and is `userId`'s. */
+  getForUser(userId: string, id: string): Promise<OrderRecord | undefined>;
+  findByRequest(userId: string, requestId: string): Promise<OrderRecord | undefined>;
+  /** `userId`'s orders newest first (create time, then id), strictly after `after` if given. */
+  list(userId: string, limit: number, after: PagePosition | undefined): Promise<OrderRecord[]>;
+  /**
+   * Takes the lease of a non-final order whose lease has run out; with `evenIfBackingOff` also one
+   * nobody holds but whose retry is not due yet (a customer's cancellation does not wait).
+   */
+  acquireLease(id: string, owner: string, now: Date, until: Date, options?: { evenIfBackingOff?: boolean }): Promise<OrderRecord | undefined>;
+  /**
+   * Applies `changes` if the order is still in `expectedState` and leased by `owner`, renews the
+   * lease until `leaseUntil` and resets the attempts; undefined when the lease was lost.
+   */
+  advance(id: string, expectedState: SagaState, owner: string, changes: ProgressChanges, now: Date, leaseUntil: Date): Promise<OrderRecord | undefined>;
+  /** Gives the lease up until `retryAt`, counting a failed attempt. */
+  postpone(id: string, owner: string, retryAt: Date, attempts: number): Promise<void>;
+  /** Gives the lease up. */
+  releaseLease(id: string, owner: string, now: Date): Promise<void>;
+  /**
+   * Asks for a not yet shipped order of `userId` to be cancelled with `reason` (a reason asked for
+   * earlier is kept). Returns the order as it is afterwards, whatever its state.
+   */
+  requestCancel(userId: string, id: string, reason: string): Promise<OrderRecord | undefined>;
+  /** Non-final orders whose lease has run out, oldest lease first. */
+  findRecoverable(now: Date, limit: number): Promise<OrderRecord[]>;
+}

@@ -1,0 +1,177 @@
+// The order store against a real FerretDB: uniqueness per user and request id, leases and
+// conditional transitions under concurrency, newest-first paging, and outages as UNAVAILABLE.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { createLogger } from "@shopmesh/kit";
+import { connectMongo, type MongoStore } from "@shopmesh/stores";
+import { startMongo, type TestStore } from "@shopmesh/testkit";
+import { createMongoOrderStore } from "../src/store/mongo-order-store.js";
+import type { OrderRecord, OrderStore } from "../src/store/order-store.js";
+
+let mongo: TestStore;
+let connection: MongoStore;
+let store: OrderStore;
+let n = 0;
+
+beforeAll(async () => {
+  mongo = await startMongo();
+  connection = await connectMongo(mongo.url, "orders_store_test", createLogger("test", "silent"), { serverSelectionTimeoutMs: 1_000 });
+  store = createMongoOrderStore(connection);
+  await store.init();
+}, 30_000);
+
+afterAll(async () => {
+  await connection?.close();
+  await mongo?.dispose();
+});
+
+const past = new Date(Date.now() - 60_000);
+
+function order(patch: Partial<OrderRecord> = {}): OrderRecord {
+  n++;
+  const now = new Date(Date.now() + n); // distinct create times, increasing
+  return {
+    id: `ord_${n}`,
+    userId: "u-1",
+    requestId: `req-${n}`,
+    state: "PENDING",
+    lines: [{ productId: "p-1", sku: "MUG-1", name: "Mug", quantity: 2, unitPriceCents: 1250, lineTotalCents: 2500 }],
+    currency: "USD",
+    subtotalCents: 2500,
+    shippingCents: 699,
+    totalCents: 3199,
+    address: { recipientName: "Ada", streetLines: ["1 Market St"], city: "SF", postalCode: "94103", regionCode: "US" },
+    paymentId: "",
+    shipmentId: "",
+    trackingId: "",
+    cancelRequested: false,
+    cancelReason: "",
+    refunded: false,
+    released: false,
+    committed: false,
+    cartEmptied: false,
+    createTime: now,
+    updateTime: now,
+    leaseOwner: null,
+    leaseUntil: past,
+    attempts: 0,
+    ...patch,
+  };
+}
+
+describe("the Mongo order store", () => {
+  it("round-trips an order and finds it by id, by user and by request id", async () => {
+    const o = order();
+    expect(await store.insert(o)).toBe("inserted");
+    expect(await store.get(o.id)).toEqual(o);
+    expect(await store.getForUser("u-1", o.id)).toEqual(o);
+    expect(await store.getForUser("u-2", o.id)).toBeUndefined();
+    expect(await store.findByRequest("u-1", o.requestId)).toEqual(o);
+  });
+
+  it("keeps one order per user and request id", async () => {
+    const first = order({ requestId: "same" });
+    expect(await store.insert(first)).toBe("inserted");
+    expect(await store.insert(order({ requestId: "same" }))).toBe("duplicate");
+    expect(await store.insert(order({ requestId: "same", userId: "u-2" }))).toBe("inserted");
+  });
+
+  it("gives a free lease to exactly one of many runners at once", async () => {
+    const o = order();
+    await store.insert(o);
+    const now = new Date();
+    const until = new Date(Date.now() + 10_000);
+    const winners = (await Promise.all(["a", "b", "c", "d"].map((owner) => store.acquireLease(o.id, owner, now, until)))).filter((r) => r !== undefined);
+    expect(winners).toHaveLength(1);
+    expect((await store.get(o.id))?.leaseOwner).toBe(winners[0]?.leaseOwner);
+  });
+
+  it("advances only with the expected state and lease, and never loses a cancellation racing it", async () => {
+    const o = order({ leaseOwner: "me", leaseUntil: new Date(Date.now() + 10_000) });
+    await store.insert(o);
+    const now = new Date();
+    const until = new Date(Date.now() + 10_000);
+    expect(await store.advance(o.id, "PENDING", "someone-else", { state: "RESERVED" }, now, until)).toBeUndefined();
+    expect(await store.advance(o.id, "PAID", "me", { state: "SHIPPED" }, now, until)).toBeUndefined();
+
+    const [advanced] = await Promise.all([
+      store.advance(o.id, "PENDING", "me", { state: "RESERVED" }, now, until),
+      store.requestCancel("u-1", o.id, "changed my mind"),
+    ]);
+
+    expect(advanced?.state).toBe("RESERVED");
+    expect(await store.get(o.id)).toMatchObject({ state: "RESERVED", cancelRequested: true, cancelReason: "changed my mind", leaseOwner: "me" });
+    // Only one of two racing transitions from the same state wins.
+    const racing = await Promise.all([
+      store.advance(o.id, "RESERVED", "me", { state: "PAID", paymentId: "pay-1" }, now, until),
+      store.advance(o.id, "RESERVED", "me", { cancelReason: "other" }, now, until),
+    ]);
+    expect(racing.filter((r) => r !== undefined)).toHaveLength(1);
+    expect((await store.get(o.id))?.state).toBe("PAID");
+  });
+
+  it("keeps the first cancellation reason and does not cancel a shipped order", async () => {
+    const o = order();
+    await store.insert(o);
+    await store.requestCancel("u-1", o.id, "first");
+    expect((await store.requestCancel("u-1", o.id, "second"))?.cancelReason).toBe("first");
+    const shipped = order({ state: "SHIPPED" });
+    await store.insert(shipped);
+    expect(await store.requestCancel("u-1", shipped.id, "too late")).toMatchObject({ state: "SHIPPED", cancelRequested: false });
+    expect(await store.requestCancel("u-2", o.id, "not mine")).toBeUndefined();
+  });
+
+  it("finds non-final orders whose lease ran out, and honours a postponed retry", async () => {
+    const stale = order({ state: "PAID" });
+    const done = order({ state: "CONFIRMED" });
+    const held = order({ state: "RESERVED", leaseOwner: "x", leaseUntil: new Date(Date.now() + 60_000) });
+    for (const o of [stale, done, held]) await store.insert(o);
+    const found = (await store.findRecoverable(new Date(), 1_000)).map((o) => o.id);
+    expect(found).toContain(stale.id);
+    expect(found).not.toContain(done.id);
+    expect(found).not.toContain(held.id);
+
+    const now = new Date();
+    await store.acquireLease(stale.id, "r", now, new Date(Date.now() + 10_000));
+    await store.postpone(stale.id, "r", new Date(Date.now() + 60_000), 3);
+    expect(await store.get(stale.id)).toMatchObject({ leaseOwner: null, attempts: 3 });
+    expect((await store.findRecoverable(new Date(), 1_000)).map((o) => o.id)).not.toContain(stale.id);
+    // A customer's cancellation does not wait for the postponed retry; recovery does.
+    expect(await store.acquireLease(stale.id, "r2", new Date(), new Date(Date.now() + 10_000))).toBeUndefined();
+    expect(await store.acquireLease(stale.id, "cancel", new Date(), new Date(Date.now() + 10_000), { evenIfBackingOff: true })).toBeDefined();
+  });
+
+  it("lists a user's orders newest first from a position", async () => {
+    const user = "u-list";
+    const placed: OrderRecord[] = [];
+    for (let i = 0; i < 5; i++) {
+      const o = order({ userId: user });
+      placed.push(o);
+      await store.insert(o);
+    }
+    const ids = (os: OrderRecord[]) => os.map((o) => o.id);
+    const newestFirst = ids([...placed].reverse());
+    expect(ids(await store.list(user, 10, undefined))).toEqual(newestFirst);
+    const last = placed[3] as OrderRecord;
+    expect(ids(await store.list(user, 10, { createTime: last.createTime, id: last.id }))).toEqual(newestFirst.slice(2));
+    // Same create time: the id breaks the tie.
+    const twinA = order({ userId: "u-twins", createTime: new Date(0), id: "ord_twin_a" });
+    const twinB = order({ userId: "u-twins", createTime: new Date(0), id: "ord_twin_b" });
+    await store.insert(twinA);
+    await store.insert(twinB);
+    expect(ids(await store.list("u-twins", 10, undefined))).toEqual(["ord_twin_b", "ord_twin_a"]);
+    expect(ids(await store.list("u-twins", 10, { createTime: new Date(0), id: "ord_twin_b" }))).toEqual(["ord_twin_a"]);
+  });
+
+  it("answers UNAVAILABLE while the store is down", async () => {
+    await mongo.stop();
+    try {
+      const err = await store.get("ord_1").catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectError);
+      expect((err as ConnectError).code).toBe(Code.Unavailable);
+    } finally {
+      await mongo.start();
+    }
+    await expect(store.get("ord_1")).resolves.toBeDefined();
+  });
+});
