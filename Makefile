@@ -39,7 +39,7 @@ help:
 # ---------------------------------------------------------------- toolchain
 
 .PHONY: tools
-tools: $(STAMP)/node $(STAMP)/npm $(STAMP)/envoy $(STAMP)/grpcurl $(STAMP)/ghz $(STAMP)/ferretdb $(STAMP)/redis
+tools: $(STAMP)/node $(STAMP)/npm $(STAMP)/envoy $(STAMP)/grpcurl $(STAMP)/ghz $(STAMP)/ferretdb $(STAMP)/redis $(STAMP)/chromium
 
 $(STAMP):
 	@mkdir -p $@ $(BIN)
@@ -108,6 +108,20 @@ $(STAMP)/redis: | $(STAMP)
 	  echo "tools: redis-server is missing: run 'sudo apt-get install redis-server' (or set REDIS_URL to a running Redis)" >&2; exit 1; \
 	fi
 	@redis-server --version
+	@touch $@
+
+# The storefront's end-to-end tests drive Debian's Chromium (test tools cannot download browsers
+# here). After redis: two apt-get runs at once would fight over the dpkg lock.
+$(STAMP)/chromium: | $(STAMP) $(STAMP)/redis
+	@if command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "tools: apt-get install chromium"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	else \
+	  echo "tools: chromium is missing: run 'sudo apt-get install chromium' (the browser tests drive it)" >&2; exit 1; \
+	fi
+	@chromium --version
 	@touch $@
 
 # ---------------------------------------------------------------- contracts and generated code
@@ -189,13 +203,18 @@ logs:
 
 # ---------------------------------------------------------------- benchmarks
 
-.PHONY: bench bench-kit
-bench: bench-kit
+.PHONY: bench bench-kit bench-mesh protoset
+bench: bench-kit bench-mesh
 
 # The protoset lets ghz call servers that have no reflection (connect-node's).
-bench-kit: tools build proto-deps
+protoset: proto-deps
 	buf build -o .build/shop.binpb
+
+bench-kit: tools build protoset
 	node packages/kit/dist/bench/kit-bench.js
+
+bench-mesh: tools build protoset
+	node packages/devstack/dist/bench/mesh-bench.js
 
 .PHONY: clean
 clean:

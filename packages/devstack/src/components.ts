@@ -1,13 +1,14 @@
 // Every process of the shop, derived from the topology: stores, then services, then their Envoy
 // sidecars, then the edge gateway. Each service owns its store: one FerretDB holds a database per
 // Mongo service, and each Redis service gets a redis-server of its own.
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot, toolPath } from "@shopmesh/testkit";
 import type { ServiceNode, Topology } from "@shopmesh/mesh";
 
 export interface Component {
   readonly name: string;
-  readonly kind: "store" | "service" | "sidecar" | "gateway";
+  readonly kind: "store" | "service" | "sidecar" | "gateway" | "web";
   /** The port that answers when the component is up. */
   readonly port: number;
   /** Envoy's admin port (/ready), for sidecars and the gateway. */
@@ -111,5 +112,18 @@ export function components(topology: Topology, dirs: Layout, mesh = true): Compo
   if (!mesh) return [...stores, ...services];
   const sidecars = topology.services.map((s) => envoy(`sidecar-${s.name}`, "sidecar", s.ingressPort, s.adminPort, dirs));
   const gateway = envoy("gateway", "gateway", topology.gateway.port, topology.gateway.adminPort, dirs);
-  return [...stores, ...services, ...sidecars, gateway];
+  // The storefront, once built (`make web`); it needs only the gateway's address.
+  const web: Component[] = existsSync(join(repoRoot, "web", "dist", "index.html"))
+    ? [
+        {
+          name: "web",
+          kind: "web",
+          port: topology.webPort,
+          command: process.execPath,
+          args: [join(repoRoot, "web", "serve.mjs")],
+          env: { WEB_PORT: String(topology.webPort), GATEWAY_URL: `http://127.0.0.1:${topology.gateway.port}` },
+        },
+      ]
+    : [];
+  return [...stores, ...services, ...sidecars, gateway, ...web];
 }

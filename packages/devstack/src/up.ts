@@ -62,8 +62,9 @@ const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]?.leng
 const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
 process.stdout.write(`\nall healthy in ${((Date.now() - began) / 1000).toFixed(1)} s\n\n${line(["name", "kind", "pid", "address", ""])}\n`);
 for (const row of rows) process.stdout.write(`${line(row)}\n`);
+const web = shop.running.find((r) => r.component.kind === "web");
 process.stdout.write(`
-gateway: ${shop.gatewayAddress} (gRPC and gRPC-web)
+gateway: ${shop.gatewayAddress} (gRPC and gRPC-web)${web ? `\nstorefront: http://127.0.0.1:${web.component.port}/ (open it in a browser)` : ""}
 
   grpcurl -plaintext ${shop.gatewayAddress} list
   grpcurl -plaintext -d '{"page_size": 3}' ${shop.gatewayAddress} shop.catalog.v1.CatalogService/ListProducts

@@ -14,6 +14,7 @@ const topologySchema = z.object({
     jwt: z.object({ issuer: z.string().min(1), audience: z.string().min(1), jwks: z.string().min(1) }),
     reflectionVia: z.string(),
   }),
+  web: z.object({ port: z.number().int().min(0) }),
   stores: z.record(z.string(), z.object({ kind: z.enum(["mongodb", "redis"]), port: z.number().int().min(0) })),
   services: z.record(
     z.string().regex(/^[a-z]+$/),
@@ -63,6 +64,8 @@ export interface Topology {
     readonly jwt: { readonly issuer: string; readonly audience: string; readonly jwks: string };
     readonly reflectionVia: string;
   };
+  /** Port of the storefront's static server. */
+  readonly webPort: number;
   readonly stores: readonly StoreNode[];
   readonly services: readonly ServiceNode[];
 }
@@ -111,6 +114,7 @@ export function buildTopology(file: TopologyFile, base = file.portBase): Topolog
       jwt: file.gateway.jwt,
       reflectionVia: file.gateway.reflectionVia,
     },
+    webPort: base + file.web.port,
     stores: Object.entries(file.stores).map(([name, s]) => ({ name, kind: s.kind, port: base + s.port })),
     services,
   };

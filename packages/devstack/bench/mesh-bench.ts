@@ -1,0 +1,150 @@
+// Benchmark (not a test): what the mesh costs. Brings the whole shop up on its own port base,
+// then measures CatalogService.GetProduct with ghz three ways in one run — straight to the
+// service, through the catalog's sidecar, through the gateway and the sidecar — at a fixed rate
+// and at saturation; plus the mesh's memory idle and under load, and its time to all-healthy.
+// Rewrites its section of docs/benchmarks.md.
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { repoRoot, toolPath } from "@shopmesh/testkit";
+import { startShop, type RunningShop } from "../src/index.js";
+
+const run = promisify(execFile);
+const base = Number(process.env["BENCH_PORT_BASE"] ?? "7800");
+const seconds = Number(process.env["BENCH_DURATION_S"] ?? "10");
+const fixedRps = 1_000;
+const concurrency = 50;
+const protoset = join(repoRoot, ".build", "shop.binpb");
+
+interface Row {
+  readonly path: string;
+  readonly load: string;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly errors: number;
+}
+
+async function ghz(path: string, target: string, productId: string, rps?: number): Promise<Row> {
+  const { stdout } = await run(
+    toolPath("ghz"),
+    [
+      "--insecure",
+      "--protoset", protoset,
+      "--call", "shop.catalog.v1.CatalogService/GetProduct",
+      "-d", JSON.stringify({ id: productId }),
+      "-c", String(concurrency),
+      "--connections", "2",
+      "-z", `${seconds}s`,
+      ...(rps === undefined ? [] : ["--rps", String(rps)]),
+      "--format", "json",
+      target,
+    ],
+    { maxBuffer: 128 * 1024 * 1024 },
+  );
+  const report = JSON.parse(stdout) as {
+    rps: number;
+    count: number;
+    latencyDistribution: { percentage: number; latency: number }[] | null;
+    statusCodeDistribution: Record<string, number>;
+  };
+  const pct = (p: number): number => (report.latencyDistribution?.find((d) => d.percentage === p)?.latency ?? Number.NaN) / 1e6;
+  const ok = report.statusCodeDistribution["OK"] ?? 0;
+  const cancelledAtEnd = report.statusCodeDistribution["Canceled"] ?? 0;
+  return { path, load: rps === undefined ? "saturation" : `${rps} rps`, rps: report.rps, p50: pct(50), p90: pct(90), p99: pct(99), errors: report.count - ok - cancelledAtEnd };
+}
+
+/** Resident memory of every process of the shop, in MiB. */
+function meshRssMiB(shop: RunningShop): number {
+  let kib = 0;
+  for (const { child } of shop.running) {
+    const pid = child.process.pid;
+    if (pid === undefined) continue;
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    kib += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  }
+  return kib / 1024;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(protoset)) throw new Error(`${protoset} is missing: run 'make bench', which builds it`);
+  const runDir = mkdtempSync(join(os.tmpdir(), "shopmesh-bench-"));
+  await run(process.execPath, [join(repoRoot, "services", "user", "dist", "src", "keygen.js"), join(runDir, "keys")]);
+  const began = performance.now();
+  const shop = await startShop({ base, runDir, seedStock: 100 });
+  const upSeconds = (performance.now() - began) / 1000;
+  try {
+    await new Promise((r) => setTimeout(r, 3_000)); // let start-up garbage settle
+    const idleMiB = meshRssMiB(shop);
+    const catalog = shop.topology.services.find((s) => s.name === "catalog");
+    if (catalog === undefined) throw new Error("no catalog in the topology");
+    const listed = await run(toolPath("grpcurl"), ["-plaintext", "-d", '{"page_size":1}', `127.0.0.1:${catalog.appPort}`, "shop.catalog.v1.CatalogService/ListProducts"]);
+    const productId = (JSON.parse(listed.stdout) as { products: { id: string }[] }).products[0]?.id ?? "";
+
+    const targets: [string, string][] = [
+      ["direct to the service", `127.0.0.1:${catalog.appPort}`],
+      ["through the catalog's sidecar", `127.0.0.1:${catalog.ingressPort}`],
+      ["through the gateway and the sidecar", shop.gatewayAddress],
+    ];
+    for (const [, target] of targets) await ghz("warm-up", target, productId, 500);
+    const rows: Row[] = [];
+    for (const [path, target] of targets) rows.push(await ghz(path, target, productId, fixedRps));
+    let loadedMiB = 0;
+    for (const [path, target] of targets) {
+      const sampling = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          loadedMiB = Math.max(loadedMiB, meshRssMiB(shop));
+          resolve();
+        }, (seconds * 1000) / 2),
+      );
+      rows.push(await ghz(path, target, productId));
+      await sampling;
+    }
+    writeReport(rows, { upSeconds, idleMiB, loadedMiB, processes: shop.running.length });
+  } finally {
+    await shop.stop();
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+function writeReport(rows: readonly Row[], mesh: { upSeconds: number; idleMiB: number; loadedMiB: number; processes: number }): void {
+  const f = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+  const fixed = rows.filter((r) => r.load !== "saturation");
+  const hop = (i: number, key: "p50" | "p90"): string => f((fixed[i]?.[key] ?? Number.NaN) - (fixed[i - 1]?.[key] ?? Number.NaN));
+  const table = [
+    "| path | load | rps | p50 ms | p90 ms | p99 ms | errors |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ...rows.map((r) => `| ${r.path} | ${r.load} | ${f(r.rps, 0)} | ${f(r.p50)} | ${f(r.p90)} | ${f(r.p99)} | ${r.errors} |`),
+  ].join("\n");
+  const section = `<!-- bench-mesh:start -->
+## Mesh: what each hop costs
+
+Measured ${new Date().toISOString().slice(0, 10)} by \`make bench\` on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}.
+The whole shop (${mesh.processes} processes: stores, eight services, eight Envoy sidecars with
+\`--concurrency 1\`, the gateway) runs on loopback; ghz calls CatalogService.GetProduct (one FerretDB
+read) with ${concurrency} requests in flight on 2 connections for ${seconds} s per row, after a warm-up of each
+path. ghz, Envoy, Node and FerretDB share the same 2 cores, so the saturation rows measure the
+machine as much as the mesh; the fixed-rate rows are the fair comparison.
+
+${table}
+
+Added latency at ${fixedRps} rps: the catalog's sidecar adds ${hop(1, "p50")} ms at p50 and ${hop(1, "p90")} ms at p90;
+the gateway in front of it adds another ${hop(2, "p50")} ms at p50 and ${hop(2, "p90")} ms at p90.
+
+| mesh | measured |
+| --- | ---: |
+| \`make up\` to all healthy (tools installed, code built) | ${f(mesh.upSeconds, 1)} s |
+| memory, all processes, idle (RSS) | ${f(mesh.idleMiB, 0)} MiB |
+| memory, all processes, under saturation (RSS, sampled mid-run) | ${f(mesh.loadedMiB, 0)} MiB |
+<!-- bench-mesh:end -->`;
+  const path = join(repoRoot, "docs", "benchmarks.md");
+  const current = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmarks\n";
+  const marker = /<!-- bench-mesh:start -->[\s\S]*<!-- bench-mesh:end -->/;
+  writeFileSync(path, marker.test(current) ? current.replace(marker, section) : `${current.trimEnd()}\n\n${section}\n`);
+  process.stdout.write(`${table}\n\nup in ${f(mesh.upSeconds, 1)} s; RSS idle ${f(mesh.idleMiB, 0)} MiB, under load ${f(mesh.loadedMiB, 0)} MiB\nwrote ${path}\n`);
+}
+
+await main();

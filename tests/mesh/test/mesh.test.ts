@@ -1,0 +1,183 @@
+// The shop as its users reach it: only through the Envoy gateway, with grpc-js, gRPC-web and
+// grpcurl. Brings the whole mesh up on its own port base and tears it down.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { CartService } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
+import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
+import { NotificationKind, NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
+import { OrderService, OrderState } from "@shopmesh/gen/shop/order/v1/order_pb.js";
+import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
+import { fieldViolations, identityHeader } from "@shopmesh/kit";
+import { faultHeader } from "@shopmesh/mesh";
+import { grpcurl, rejection } from "@shopmesh/testkit";
+import { cards, eventually, newShopper, shippingAddress, startTestMesh, timed, type TestMesh } from "./support.js";
+import { checkShopInvariants } from "./invariants.js";
+
+let mesh: TestMesh;
+
+beforeAll(async () => {
+  mesh = await startTestMesh();
+}, 120_000);
+
+afterAll(async () => {
+  await mesh?.stop();
+}, 60_000);
+
+
+describe("grpcurl through the gateway", () => {
+  it("lists all eight shop services", async () => {
+    const res = await grpcurl([mesh.shop.gatewayAddress, "list"]);
+    expect(res.exitCode).toBe(0);
+    const listed = res.stdout.trim().split("\n");
+    for (const name of ["cart", "catalog", "inventory", "notification", "order", "payment", "shipping", "user"]) {
+      expect(listed).toContain(`shop.${name}.v1.${name[0]?.toUpperCase()}${name.slice(1)}Service`);
+    }
+  });
+
+  it("describes a service and makes a real call", async () => {
+    const described = await grpcurl([mesh.shop.gatewayAddress, "describe", "shop.order.v1.OrderService"]);
+    expect(described.stdout).toContain("rpc PlaceOrder");
+    const call = await grpcurl([mesh.shop.gatewayAddress, "shop.catalog.v1.CatalogService/ListProducts"], { data: { page_size: 2 } });
+    expect(call.exitCode).toBe(0);
+    expect((JSON.parse(call.stdout) as { products: unknown[] }).products).toHaveLength(2);
+  });
+});
+
+describe("placing an order through the mesh", () => {
+  const placeOrderVia = async (client: "grpc" | "web"): Promise<void> => {
+    const shopper = await newShopper(mesh);
+    const catalog = client === "grpc" ? mesh.grpc(CatalogService) : mesh.web(CatalogService);
+    const cart = client === "grpc" ? mesh.grpc(CartService) : mesh.web(CartService);
+    const orders = client === "grpc" ? mesh.grpc(OrderService) : mesh.web(OrderService);
+    const notifications = client === "grpc" ? mesh.grpc(NotificationService) : mesh.web(NotificationService);
+
+    const { products } = await catalog.listProducts({ pageSize: 2 });
+    for (const product of products) await cart.addItem({ productId: product.id, quantity: 2 }, { headers: shopper.headers });
+    const { order } = await orders.placeOrder(
+      { requestId: `mesh-${client}-${Date.now()}`, shippingAddress, card: cards.success },
+      { headers: shopper.headers },
+    );
+    expect(order?.state).toBe(OrderState.CONFIRMED);
+    expect(order?.lines.map((l) => l.productId).sort()).toEqual(products.map((p) => p.id).sort());
+    expect(order?.trackingId).not.toBe("");
+
+    const fetched = await orders.getOrder({ orderId: order?.id ?? "" }, { headers: shopper.headers });
+    expect(fetched.order?.state).toBe(OrderState.CONFIRMED);
+    expect((await cart.getCart({}, { headers: shopper.headers })).cart?.lines ?? []).toHaveLength(0);
+    await eventually(async () => {
+      const { notifications: list } = await notifications.listNotifications({}, { headers: shopper.headers });
+      expect(list.map((n) => n.kind)).toContain(NotificationKind.ORDER_CONFIRMED);
+    });
+    await checkShopInvariants(mesh);
+  };
+
+  it("works over gRPC (grpc-js)", () => placeOrderVia("grpc"), 60_000);
+  it("works over gRPC-web (Connect's web transport)", () => placeOrderVia("web"), 60_000);
+
+  it("delivers a notification live over a gRPC-web server stream", async () => {
+    const shopper = await newShopper(mesh);
+    const controller = new AbortController();
+    const received: string[] = [];
+    const stream = (async () => {
+      try {
+        for await (const res of mesh.web(NotificationService).subscribe({}, { headers: shopper.headers, signal: controller.signal })) {
+          received.push(res.notification?.text ?? "");
+        }
+      } catch (err) {
+        if (!controller.signal.aborted) throw err;
+      }
+    })();
+    // Send on the user's behalf, directly to the (internal) notification service.
+    await new Promise((r) => setTimeout(r, 500));
+    await mesh.direct(NotificationService, "notification").sendNotification({ userId: shopper.userId, kind: NotificationKind.GENERIC, text: "hello through the mesh" });
+    await eventually(async () => expect(received).toEqual(["hello through the mesh"]), 10_000);
+    controller.abort();
+    await stream;
+  }, 30_000);
+});
+
+describe("authentication at the gateway", () => {
+  it("refuses user calls without a token, or with a bad one", async () => {
+    expect((await rejection(mesh.grpc(CartService).getCart({}))).code).toBe(Code.Unauthenticated);
+    expect((await rejection(mesh.grpc(CartService).getCart({}, { headers: { authorization: "Bearer not.a.jwt" } }))).code).toBe(
+      Code.Unauthenticated,
+    );
+    expect((await rejection(mesh.web(OrderService).listOrders({}))).code).toBe(Code.Unauthenticated);
+  });
+
+  it("ignores an identity header sent by a client", async () => {
+    const alice = await newShopper(mesh);
+    const bob = await newShopper(mesh);
+    expect((await rejection(mesh.grpc(UserService).getMe({}, { headers: { [identityHeader]: alice.userId } }))).code).toBe(Code.Unauthenticated);
+    const me = await mesh.grpc(UserService).getMe({}, { headers: { ...bob.headers, [identityHeader]: alice.userId } });
+    expect(me.user?.id).toBe(bob.userId);
+  });
+
+  it("does not let one user see another's order", async () => {
+    const alice = await newShopper(mesh);
+    const bob = await newShopper(mesh);
+    const { products } = await mesh.grpc(CatalogService).listProducts({ pageSize: 1 });
+    await mesh.grpc(CartService).addItem({ productId: products[0]?.id ?? "", quantity: 1 }, { headers: alice.headers });
+    const { order } = await mesh.grpc(OrderService).placeOrder({ requestId: `alice-${Date.now()}`, shippingAddress, card: cards.success }, { headers: alice.headers });
+    const err = await rejection(mesh.grpc(OrderService).getOrder({ orderId: order?.id ?? "" }, { headers: bob.headers }));
+    expect(err.code).toBe(Code.NotFound);
+    await checkShopInvariants(mesh);
+  }, 30_000);
+
+  it("keeps internal services off the gateway", async () => {
+    const res = await grpcurl([mesh.shop.gatewayAddress, "shop.inventory.v1.InventoryService/GetStock"], { data: { sku: "MUG-001" } });
+    expect(res.exitCode).not.toBe(0);
+    expect(res.stderr).toMatch(/Unauthenticated|Unimplemented/);
+  });
+});
+
+describe("bad input through the gateway", () => {
+  it("gets INVALID_ARGUMENT with the field violation over gRPC and over gRPC-web", async () => {
+    for (const catalog of [mesh.grpc(CatalogService), mesh.web(CatalogService)]) {
+      const err = await rejection(catalog.searchProducts({ query: "" }));
+      expect(err.code).toBe(Code.InvalidArgument);
+      expect(fieldViolations(err).map((v) => v.field)).toContain("query");
+    }
+  });
+});
+
+describe("resilience", () => {
+  it("absorbs a single transient UNAVAILABLE with a retry, for idempotent calls only", async () => {
+    const fault = { headers: { [faultHeader]: "unavailable-once" } };
+    const retriesBefore = await gatewayStat("cluster.catalog_ingress.upstream_rq_retry");
+    const { products } = await mesh.grpc(CatalogService).listProducts({ pageSize: 1 }, fault);
+    expect(products).toHaveLength(1);
+    expect(await gatewayStat("cluster.catalog_ingress.upstream_rq_retry")).toBe(retriesBefore + 1);
+
+    const shopper = await newShopper(mesh);
+    const err = await rejection(
+      mesh.grpc(CartService).addItem({ productId: products[0]?.id ?? "", quantity: 1 }, { headers: { ...shopper.headers, ...fault.headers } }),
+    );
+    expect(err.code).toBe(Code.Unavailable);
+  });
+
+  it("fails fast while a service is down, keeps the rest serving, and recovers after a restart", async () => {
+    const shopper = await newShopper(mesh);
+    const { products } = await mesh.grpc(CatalogService).listProducts({ pageSize: 1 });
+    const productId = products[0]?.id ?? "";
+    await mesh.shop.kill("cart");
+
+    const down = await timed(mesh.grpc(CartService).addItem({ productId, quantity: 1 }, { headers: shopper.headers }));
+    expect(ConnectError.from(down.error).code).toBe(Code.Unavailable);
+    expect(down.ms).toBeLessThan(1_000);
+    const unaffected = await timed(mesh.grpc(CatalogService).getProduct({ id: productId }));
+    expect(unaffected.value?.product?.id).toBe(productId);
+
+    await mesh.shop.restart("cart");
+    const recoveredInMs = await eventually(async () => {
+      await mesh.grpc(CartService).addItem({ productId, quantity: 1 }, { headers: shopper.headers });
+    }, 10_000);
+    expect(recoveredInMs).toBeLessThan(10_000);
+  }, 60_000);
+});
+
+async function gatewayStat(name: string): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${mesh.shop.topology.gateway.adminPort}/stats?filter=^${name.replace(/\./g, "\\.")}$`);
+  const match = /: (\d+)/.exec(await res.text());
+  return Number(match?.[1] ?? 0);
+}

@@ -1,0 +1,115 @@
+// The whole shop for the mesh tests: every store, service, sidecar and the gateway, on a port
+// base of its own, and clients that reach it only through the gateway — as users would.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { DescService } from "@bufbuild/protobuf";
+import { createClient, type Client } from "@connectrpc/connect";
+import { createGrpcWebTransport } from "@connectrpc/connect-web";
+import { startShop, type RunningShop } from "@shopmesh/devstack";
+import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
+import { createGrpcClient, type GrpcClient } from "@shopmesh/kit";
+import { repoRoot } from "@shopmesh/testkit";
+
+export const meshBase = Number(process.env["MESH_TEST_PORT_BASE"] ?? "7600");
+/** Units of every catalog product in stock when the mesh starts. */
+export const initialStock = 1_000;
+
+export interface TestMesh {
+  readonly shop: RunningShop;
+  /** A grpc-js client through the gateway. */
+  grpc<S extends DescService>(service: S): GrpcClient<S>;
+  /** A Connect gRPC-web client (fetch) through the gateway, as a browser would use. */
+  web<S extends DescService>(service: S): Client<S>;
+  /** A service's own address, bypassing the mesh: for the tests' checks on internal state. */
+  direct<S extends DescService>(service: S, name: string): GrpcClient<S>;
+  stop(): Promise<void>;
+}
+
+export async function startTestMesh(): Promise<TestMesh> {
+  const runDir = mkdtempSync(join(tmpdir(), "shopmesh-mesh-"));
+  await promisify(execFile)(process.execPath, [join(repoRoot, "services", "user", "dist", "src", "keygen.js"), join(runDir, "keys")]);
+  const shop = await startShop({ base: meshBase, runDir, faults: true, seedStock: initialStock });
+  const clients: { close(): void }[] = [];
+  const keep = <C extends { close(): void }>(client: C): C => {
+    clients.push(client);
+    return client;
+  };
+  return {
+    shop,
+    grpc: (service) => keep(createGrpcClient(service, shop.gatewayAddress, { defaultTimeoutMs: 10_000 })),
+    web: (service) => createClient(service, createGrpcWebTransport({ baseUrl: `http://${shop.gatewayAddress}` })),
+    direct: (service, name) => {
+      const node = shop.topology.services.find((s) => s.name === name);
+      if (node === undefined) throw new Error(`no service ${name}`);
+      return keep(createGrpcClient(service, `127.0.0.1:${node.appPort}`, { defaultTimeoutMs: 10_000 }));
+    },
+    stop: async () => {
+      for (const client of clients) client.close();
+      await shop.stop();
+      rmSync(runDir, { recursive: true, force: true });
+    },
+  };
+}
+
+let userSeq = 0;
+
+export interface Shopper {
+  readonly userId: string;
+  /** Headers that act as this user at the gateway (a bearer token). */
+  readonly headers: Record<string, string>;
+}
+
+/** Every shopper the tests created, so invariant checks can look at all their orders. */
+export const shoppers: Shopper[] = [];
+
+/** Registers a new user through the gateway and logs in. */
+export async function newShopper(mesh: TestMesh): Promise<Shopper> {
+  const users = mesh.grpc(UserService);
+  const email = `shopper-${process.pid}-${++userSeq}-${Date.now()}@example.com`;
+  const { user } = await users.register({ email, password: "correct horse battery", displayName: `Shopper ${userSeq}` });
+  const { accessToken } = await users.login({ email, password: "correct horse battery" });
+  const shopper = { userId: user?.id ?? "", headers: { authorization: `Bearer ${accessToken}` } };
+  shoppers.push(shopper);
+  return shopper;
+}
+
+export const shippingAddress = {
+  recipientName: "Mesh Tester",
+  streetLines: ["1 Loopback Way"],
+  city: "Springfield",
+  postalCode: "12345",
+  regionCode: "US",
+};
+
+export const cards = {
+  success: { number: "4242 4242 4242 4242", expMonth: 12, expYear: new Date().getFullYear() + 3, cvc: "123" },
+  declined: { number: "4000 0000 0000 0002", expMonth: 12, expYear: new Date().getFullYear() + 3, cvc: "123" },
+} as const;
+
+/** How long `promise` took to settle, and how. */
+export async function timed<T>(promise: Promise<T>): Promise<{ ms: number; value?: T; error?: unknown }> {
+  const started = performance.now();
+  try {
+    const value = await promise;
+    return { ms: performance.now() - started, value };
+  } catch (error) {
+    return { ms: performance.now() - started, error };
+  }
+}
+
+/** Retries `check` until it passes or `timeoutMs` runs out; returns how long it took. */
+export async function eventually(check: () => Promise<void>, timeoutMs = 15_000): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      await check();
+      return Date.now() - started;
+    } catch (err) {
+      if (Date.now() - started > timeoutMs) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
