@@ -164,8 +164,14 @@ drift: generate
 build: $(STAMP)/npm
 	tsc -b
 
+# The storefront: type-checked and bundled into web/dist; `make up` serves it.
+.PHONY: web
+web: build
+	npm run typecheck -w web
+	npm run build -w web
+
 .PHONY: test
-test: tools proto-lint proto-breaking drift build
+test: tools proto-lint proto-breaking drift build web
 	@mkdir -p .build
 	@status=0; $(JEST) --ci --json --outputFile=.build/jest-results.json || status=$$?; \
 	  node scripts/test-summary.mjs .build/jest-results.json; exit $$status
@@ -182,7 +188,7 @@ keys: build
 	node services/user/dist/src/keygen.js .run/keys
 
 .PHONY: up
-up: tools build keys
+up: tools build web keys
 	node packages/devstack/dist/src/up.js
 
 .PHONY: status down logs
@@ -219,4 +225,4 @@ bench-mesh: tools build protoset
 .PHONY: clean
 clean:
 	tsc -b --clean || true
-	rm -rf .build .run
+	rm -rf .build .run web/dist web/test-output
