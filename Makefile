@@ -121,7 +121,7 @@ $(STAMP)/chromium: | $(STAMP) $(STAMP)/redis
 	else \
 	  echo "tools: chromium is missing: run 'sudo apt-get install chromium' (the browser tests drive it)" >&2; exit 1; \
 	fi
-	@chromium --version
+	@dpkg-query -W -f='chromium $${Version}\n' chromium 2>/dev/null || chromium --version 2>/dev/null
 	@touch $@
 
 # ---------------------------------------------------------------- contracts and generated code
