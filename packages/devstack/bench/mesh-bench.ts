@@ -8,13 +8,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import os from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { repoRoot, toolPath } from "@shopmesh/testkit";
+import { countServerErrors, repoRoot, toolPath } from "@shopmesh/testkit";
 import { startShop, type RunningShop } from "../src/index.js";
 
 const run = promisify(execFile);
 const base = Number(process.env["BENCH_PORT_BASE"] ?? "7800");
 const seconds = Number(process.env["BENCH_DURATION_S"] ?? "10");
-const fixedRps = 1_000;
+/** The issue's fixed rate, and a light one where no hop is near saturation on 2 shared cores. */
+const fixedRates = [100, 1_000] as const;
 const concurrency = 50;
 const protoset = join(repoRoot, ".build", "shop.binpb");
 
@@ -49,12 +50,11 @@ async function ghz(path: string, target: string, productId: string, rps?: number
     rps: number;
     count: number;
     latencyDistribution: { percentage: number; latency: number }[] | null;
-    statusCodeDistribution: Record<string, number>;
+    errorDistribution?: Record<string, number>;
   };
   const pct = (p: number): number => (report.latencyDistribution?.find((d) => d.percentage === p)?.latency ?? Number.NaN) / 1e6;
-  const ok = report.statusCodeDistribution["OK"] ?? 0;
-  const cancelledAtEnd = report.statusCodeDistribution["Canceled"] ?? 0;
-  return { path, load: rps === undefined ? "saturation" : `${rps} rps`, rps: report.rps, p50: pct(50), p90: pct(90), p99: pct(99), errors: report.count - ok - cancelledAtEnd };
+  const errors = countServerErrors(report.errorDistribution);
+  return { path, load: rps === undefined ? "saturation" : `${rps} rps`, rps: report.rps, p50: pct(50), p90: pct(90), p99: pct(99), errors };
 }
 
 /** Resident memory of every process of the shop, in MiB. */
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     ];
     for (const [, target] of targets) await ghz("warm-up", target, productId, 500);
     const rows: Row[] = [];
-    for (const [path, target] of targets) rows.push(await ghz(path, target, productId, fixedRps));
+    for (const rps of fixedRates) for (const [path, target] of targets) rows.push(await ghz(path, target, productId, rps));
     let loadedMiB = 0;
     for (const [path, target] of targets) {
       const sampling = new Promise<void>((resolve) =>
@@ -112,8 +112,11 @@ async function main(): Promise<void> {
 
 function writeReport(rows: readonly Row[], mesh: { upSeconds: number; idleMiB: number; loadedMiB: number; processes: number }): void {
   const f = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
-  const fixed = rows.filter((r) => r.load !== "saturation");
-  const hop = (i: number, key: "p50" | "p90"): string => f((fixed[i]?.[key] ?? Number.NaN) - (fixed[i - 1]?.[key] ?? Number.NaN));
+  const hops = (rps: number): string => {
+    const at = rows.filter((r) => r.load === `${rps} rps`);
+    const hop = (i: number, key: "p50" | "p90"): string => f((at[i]?.[key] ?? Number.NaN) - (at[i - 1]?.[key] ?? Number.NaN));
+    return `at ${rps} rps the catalog's sidecar adds ${hop(1, "p50")} ms at p50 and ${hop(1, "p90")} ms at p90, and the gateway in front of it another ${hop(2, "p50")} ms at p50 and ${hop(2, "p90")} ms at p90`;
+  };
   const table = [
     "| path | load | rps | p50 ms | p90 ms | p99 ms | errors |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
@@ -127,12 +130,12 @@ The whole shop (${mesh.processes} processes: stores, eight services, eight Envoy
 \`--concurrency 1\`, the gateway) runs on loopback; ghz calls CatalogService.GetProduct (one FerretDB
 read) with ${concurrency} requests in flight on 2 connections for ${seconds} s per row, after a warm-up of each
 path. ghz, Envoy, Node and FerretDB share the same 2 cores, so the saturation rows measure the
-machine as much as the mesh; the fixed-rate rows are the fair comparison.
+machine as much as the mesh, and 1,000 rps is already close to what the sidecar path can carry
+here: its queueing dominates the added latency. The 100 rps rows show a hop's own cost.
 
 ${table}
 
-Added latency at ${fixedRps} rps: the catalog's sidecar adds ${hop(1, "p50")} ms at p50 and ${hop(1, "p90")} ms at p90;
-the gateway in front of it adds another ${hop(2, "p50")} ms at p50 and ${hop(2, "p90")} ms at p90.
+Added latency (difference of percentiles between rows): ${hops(100)}; ${hops(1_000)}.
 
 | mesh | measured |
 | --- | ---: |

@@ -9,3 +9,4 @@ export type { HealthProbe, ServingStatus } from "./health.js";
 export { repoRoot, toolPath, onPath } from "./tools.js";
 export { captureLogs } from "./log-capture.js";
 export { rejection } from "./rejection.js";
+export { countServerErrors } from "./ghz.js";
