@@ -92,11 +92,23 @@ export function createGrpcClient<S extends DescService>(
   return Object.assign(client as Client<S>, { close: () => channel.close() });
 }
 
-async function* readStream(call: grpc.ClientReadableStream<Message>, opts: CallOptions | undefined): AsyncGenerator<Message> {
+/**
+ * The messages of a server stream. The call is started (and its abort listener attached) at once,
+ * so a signal that aborts before the first read still cancels it; an already aborted signal
+ * cancels it right away.
+ */
+function readStream(call: grpc.ClientReadableStream<Message>, opts: CallOptions | undefined): AsyncGenerator<Message> {
   const onAbort = (): void => call.cancel();
-  opts?.signal?.addEventListener("abort", onAbort, { once: true });
+  // Errors reach the reader through the iteration; unread, they must not become uncaught events.
+  call.on("error", () => undefined);
+  if (opts?.signal?.aborted) call.cancel();
+  else opts?.signal?.addEventListener("abort", onAbort, { once: true });
   if (opts?.onHeader) call.on("metadata", (md) => opts.onHeader?.(headersFromMetadata(md)));
   if (opts?.onTrailer) call.on("status", (st) => opts.onTrailer?.(headersFromMetadata(st.metadata)));
+  return messages(call, () => opts?.signal?.removeEventListener("abort", onAbort));
+}
+
+async function* messages(call: grpc.ClientReadableStream<Message>, cleanUp: () => void): AsyncGenerator<Message> {
   let finished = false;
   try {
     for await (const message of call) {
@@ -107,7 +119,7 @@ async function* readStream(call: grpc.ClientReadableStream<Message>, opts: CallO
     finished = true;
     throw isServiceError(err) ? errorFromStatus(err) : ConnectError.from(err);
   } finally {
-    opts?.signal?.removeEventListener("abort", onAbort);
+    cleanUp();
     // The consumer stopped early (break, return, throw): end the call on the server too.
     if (!finished) call.cancel();
   }

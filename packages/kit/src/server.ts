@@ -69,6 +69,7 @@ export interface ShopServerOptions {
 }
 
 const overallHealth = "";
+const deadlineToleranceMs = 50;
 
 export class ShopServer {
   private readonly grpcServer = new grpc.Server({
@@ -245,6 +246,8 @@ export class ShopServer {
             let iterator: AsyncIterator<unknown> | undefined;
             try {
               const request = decodeRequest(method.input, call.request);
+              // A call whose deadline already passed (or that arrives during shutdown) is not served.
+              if (rpc.ctx.signal.aborted) throw rpc.ctx.signal.reason;
               iterator = (fn as StreamFn)(request, rpc.ctx)[Symbol.asyncIterator]();
               let headerSent = false;
               for (;;) {
@@ -255,7 +258,7 @@ export class ShopServer {
                   headerSent = true;
                 }
                 if (!call.write(toMessage(method.output, next.value))) {
-                  await untilAborted(drained(call, this.options.streamDrainTimeoutMs ?? 30_000), rpc.ctx.signal);
+                  await drained(call, this.options.streamDrainTimeoutMs ?? 30_000, rpc.ctx.signal);
                 }
               }
               call.end(metadataFromHeaders(rpc.ctx.responseTrailer));
@@ -295,10 +298,11 @@ export class ShopServer {
     const cancelled = new AbortController();
     const deadline = call.getDeadline();
     const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
-    // grpc-js reports a passed deadline as a cancellation; tell the two apart.
+    // grpc-js reports a passed deadline as a cancellation; tell the two apart. Its timer may fire
+    // a few milliseconds before the clock reaches the deadline, hence the tolerance.
     call.on("cancelled", () =>
       cancelled.abort(
-        Date.now() >= deadlineMs
+        deadlineMs - Date.now() <= deadlineToleranceMs
           ? new ConnectError("the deadline passed", Code.DeadlineExceeded)
           : new ConnectError("cancelled by the client", Code.Canceled),
       ),
@@ -367,23 +371,37 @@ function sendResponseHeader(call: ServerCall, ctx: HandlerContext): void {
   if (any) call.sendMetadata(metadataFromHeaders(ctx.responseHeader));
 }
 
-/** Resolves when the stream can take more; rejects with UNAVAILABLE after `timeoutMs`. */
-function drained(call: grpc.ServerWritableStream<Buffer, Message>, timeoutMs: number): Promise<void> {
+/**
+ * Resolves when the stream can take more; rejects with UNAVAILABLE after `timeoutMs`, or with the
+ * signal's reason when the call ends first. Leaves no timer or listener behind either way.
+ */
+function drained(call: grpc.ServerWritableStream<Buffer, Message>, timeoutMs: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      call.off("drain", onDrain);
-      reject(new ConnectError(`the client read nothing for ${timeoutMs} ms; resubscribe`, Code.Unavailable));
-    }, timeoutMs);
-    const onDrain = (): void => {
+    const settle = (err?: unknown): void => {
       clearTimeout(timer);
-      resolve();
+      call.off("drain", onDrain);
+      signal.removeEventListener("abort", onAbort);
+      if (err === undefined) resolve();
+      else reject(err);
     };
+    const onDrain = (): void => settle();
+    const onAbort = (): void => settle(signal.reason);
+    const timer = setTimeout(() => settle(new ConnectError(`the client read nothing for ${timeoutMs} ms; resubscribe`, Code.Unavailable)), timeoutMs);
+    if (signal.aborted) {
+      settle(signal.reason);
+      return;
+    }
     call.once("drain", onDrain);
+    signal.addEventListener("abort", onAbort, { once: true });
   });
 }
 
-/** Resolves with `promise`, or rejects with the signal's reason once it aborts. */
+/**
+ * Resolves with `promise`, or rejects with the signal's reason once it aborts. `promise` is
+ * always observed, so its own later rejection can never become an unhandled one.
+ */
 async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  promise.catch(() => undefined);
   if (signal.aborted) throw signal.reason;
   let onAbort: (() => void) | undefined;
   try {

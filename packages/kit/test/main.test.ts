@@ -3,7 +3,10 @@
 import { describe, expect, it } from "@jest/globals";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { startChild, grpcurl } from "@shopmesh/testkit";
+import { Code } from "@connectrpc/connect";
+import { NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
+import { startChild, grpcurl, rejection } from "@shopmesh/testkit";
+import { createGrpcClient } from "../src/index.js";
 
 // The compiled fixture: `make test` builds with tsc -b before Jest runs.
 const serveDemo = fileURLToPath(new URL("../dist/test/fixtures/serve-demo.js", import.meta.url));
@@ -45,6 +48,21 @@ describe("a service process", () => {
     expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
     const call = await grpcurl([address ?? "", "shop.catalog.v1.CatalogService/GetProduct"], { data: { id: "p-1" } });
     expect(call.stdout).toContain("MUG-001");
+
+    // Streams whose deadline has passed on arrival, to a handler that would fail anyway: the
+    // process must answer each with an error, and live on.
+    const notifications = createGrpcClient(NotificationService, address ?? "", { defaultTimeoutMs: 1 });
+    for (let i = 0; i < 40; i++) {
+      const err = await rejection((async () => {
+        for await (const _ of notifications.subscribe({ afterId: "3" }, { timeoutMs: 1 })) {
+          // nothing arrives
+        }
+      })());
+      expect([Code.DeadlineExceeded, Code.Unauthenticated]).toContain(err.code);
+    }
+    notifications.close();
+    expect(child.process.exitCode).toBeNull();
+    expect((await grpcurl([address ?? "", "shop.catalog.v1.CatalogService/GetProduct"], { data: { id: "p-1" } })).stdout).toContain("MUG-001");
 
     const started = Date.now();
     child.process.kill("SIGTERM");
