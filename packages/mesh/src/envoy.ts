@@ -137,6 +137,12 @@ function httpManager(statPrefix: string, logPath: string, routes: Json[], filter
   };
 }
 
+/** Server reflection (v1 and v1alpha): public, so grpcurl can list and describe the shop. */
+const reflectionPaths = [
+  "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+  "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+];
+
 /** Header that asks a sidecar's ingress to fail the first attempt of a call (test meshes only). */
 export const faultHeader = "x-shop-fault";
 
@@ -219,10 +225,10 @@ export function sidecarConfig(topology: Topology, service: ServiceNode, logDir: 
 export function gatewayConfig(topology: Topology, jwksPath: string, logDir: string): Json {
   const publicPaths = topology.services.flatMap((s) => s.publicMethods.map((m) => `/${s.service}/${m}`));
   const routes: Json[] = [
-    {
-      match: { prefix: "/grpc.reflection." },
+    ...reflectionPaths.map((path) => ({
+      match: { path },
       route: { cluster: `${topology.gateway.reflectionVia}_ingress`, timeout: "0s" },
-    },
+    })),
     ...topology.services.flatMap((s) => serviceRoutes(s, `${s.name}_ingress`, [...s.publicMethods, ...s.userMethods])),
   ];
   const filters: Json[] = [
@@ -248,11 +254,9 @@ export function gatewayConfig(topology: Topology, jwksPath: string, logDir: stri
             claim_to_headers: [{ header_name: identityHeader, claim_name: "sub" }],
           },
         },
+        // CORS preflights never get here: the cors filter above answers them itself.
         rules: [
-          // CORS preflights carry no token.
-          { match: { prefix: "/", headers: [{ name: ":method", string_match: { exact: "OPTIONS" } }] } },
-          { match: { prefix: "/grpc.reflection." } },
-          ...publicPaths.map((path) => ({ match: { path } })),
+          ...[...reflectionPaths, ...publicPaths].map((path) => ({ match: { path } })),
           { match: { prefix: "/" }, requires: { provider_name: "shop" } },
         ],
       },
@@ -272,6 +276,10 @@ export function gatewayConfig(topology: Topology, jwksPath: string, logDir: stri
     codec_type: "AUTO",
     // Envoy makes the request id; services log it with every RPC.
     generate_request_id: true,
+    // Match routes and JWT rules on one canonical form of the path ("/a//b", "/a/../b", %2F).
+    normalize_path: true,
+    merge_slashes: true,
+    path_with_escaped_slashes_action: "REJECT_REQUEST",
   });
   const config = (manager["typed_config"] as Json)["route_config"] as { virtual_hosts: Json[] };
   const host = config.virtual_hosts[0];

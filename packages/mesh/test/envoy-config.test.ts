@@ -25,12 +25,24 @@ describe("generated Envoy configs", () => {
     for (const config of configs) await validateEnvoyConfig(toolPath("envoy"), config.path);
   }, 120_000);
 
-  it("routes only public and user methods at the gateway, and requires a token for user ones", () => {
-    const text = JSON.stringify(gatewayConfig(topology, "/jwks.json", "/logs"));
+  it("routes only public and user methods at the gateway, and exempts only public ones from the token", () => {
+    const config = gatewayConfig(topology, "/jwks.json", "/logs");
+    const text = JSON.stringify(config);
     expect(text).toContain('"path":"/shop.catalog.v1.CatalogService/GetProduct"');
     expect(text).toContain('"path":"/shop.order.v1.OrderService/PlaceOrder"');
     expect(text).not.toContain("/shop.catalog.v1.CatalogService/UpsertProduct");
     expect(text).not.toContain("/shop.payment.v1.PaymentService/");
     expect(text).not.toContain("/shop.inventory.v1.InventoryService/");
+
+    // The JWT rules: every rule without `requires` names one exact public path; the last rule
+    // requires a token for everything else.
+    const rules = (JSON.stringify(config).match(/"rules":(\[.*?\])\}\}/)?.[1] ?? "[]");
+    const parsed = JSON.parse(rules) as { match: { path?: string; prefix?: string }; requires?: unknown }[];
+    const exempt = parsed.filter((r) => r.requires === undefined).map((r) => r.match.path);
+    const publicPaths = topology.services.flatMap((s) => s.publicMethods.map((m) => `/${s.service}/${m}`));
+    expect(exempt.sort()).toEqual(
+      [...publicPaths, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"].sort(),
+    );
+    expect(parsed.at(-1)).toEqual({ match: { prefix: "/" }, requires: { provider_name: "shop" } });
   });
 });

@@ -76,20 +76,24 @@ describe("placing an order through the mesh", () => {
 
   it("delivers a notification live over a gRPC-web server stream", async () => {
     const shopper = await newShopper(mesh);
+    // Send on the user's behalf, directly to the (internal) notification service. Subscribing
+    // after the first one makes the second arrive whether it is sent before or after the stream
+    // is registered: nothing here depends on timing.
+    const notify = mesh.direct(NotificationService, "notification");
+    const first = await notify.sendNotification({ userId: shopper.userId, kind: NotificationKind.GENERIC, text: "before subscribing" });
     const controller = new AbortController();
     const received: string[] = [];
     const stream = (async () => {
       try {
-        for await (const res of mesh.web(NotificationService).subscribe({}, { headers: shopper.headers, signal: controller.signal })) {
+        const after = { afterId: first.notification?.id ?? "" };
+        for await (const res of mesh.web(NotificationService).subscribe(after, { headers: shopper.headers, signal: controller.signal })) {
           received.push(res.notification?.text ?? "");
         }
       } catch (err) {
         if (!controller.signal.aborted) throw err;
       }
     })();
-    // Send on the user's behalf, directly to the (internal) notification service.
-    await new Promise((r) => setTimeout(r, 500));
-    await mesh.direct(NotificationService, "notification").sendNotification({ userId: shopper.userId, kind: NotificationKind.GENERIC, text: "hello through the mesh" });
+    await notify.sendNotification({ userId: shopper.userId, kind: NotificationKind.GENERIC, text: "hello through the mesh" });
     await eventually(async () => expect(received).toEqual(["hello through the mesh"]), 10_000);
     controller.abort();
     await stream;
@@ -124,10 +128,28 @@ describe("authentication at the gateway", () => {
     await checkShopInvariants(mesh);
   }, 30_000);
 
-  it("keeps internal services off the gateway", async () => {
-    const res = await grpcurl([mesh.shop.gatewayAddress, "shop.inventory.v1.InventoryService/GetStock"], { data: { sku: "MUG-001" } });
-    expect(res.exitCode).not.toBe(0);
-    expect(res.stderr).toMatch(/Unauthenticated|Unimplemented/);
+  it("keeps internal services off the gateway, even for a signed-in user", async () => {
+    const shopper = await newShopper(mesh);
+    const token = shopper.headers["authorization"] ?? "";
+    for (const method of ["shop.inventory.v1.InventoryService/GetStock", "shop.catalog.v1.CatalogService/UpsertProduct"]) {
+      const res = await grpcurl(["-H", `authorization: ${token}`, mesh.shop.gatewayAddress, method], { data: {} });
+      expect(res.exitCode).not.toBe(0);
+      expect(res.stderr).toContain("Code: Unimplemented");
+    }
+  });
+
+  it("requires a token on a user method whatever the request looks like", async () => {
+    const path = "/shop.notification.v1.NotificationService/ListNotifications";
+    for (const [method, target] of [["OPTIONS", path], ["POST", `//${path.slice(1)}`], ["POST", "/grpc.reflection.v1.ServerReflection/../../shop.notification.v1.NotificationService/ListNotifications"]] as const) {
+      const res = await fetch(`http://${mesh.shop.gatewayAddress}${target}`, {
+        method,
+        headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1", [identityHeader]: "someone-else" },
+        ...(method === "POST" ? { body: new Uint8Array([0, 0, 0, 0, 0]) } : {}),
+      });
+      // Refused by the gateway's JWT check (HTTP 401), before any service sees the request.
+      expect({ method, target, status: res.status }).toEqual({ method, target, status: 401 });
+      await res.arrayBuffer();
+    }
   });
 });
 
@@ -168,11 +190,11 @@ describe("resilience", () => {
     const unaffected = await timed(mesh.grpc(CatalogService).getProduct({ id: productId }));
     expect(unaffected.value?.product?.id).toBe(productId);
 
+    // Back within seconds of the restart, without restarting anything else (eventually fails after 10 s).
     await mesh.shop.restart("cart");
-    const recoveredInMs = await eventually(async () => {
+    await eventually(async () => {
       await mesh.grpc(CartService).addItem({ productId, quantity: 1 }, { headers: shopper.headers });
     }, 10_000);
-    expect(recoveredInMs).toBeLessThan(10_000);
   }, 60_000);
 });
 
