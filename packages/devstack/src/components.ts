@@ -68,8 +68,8 @@ function envoy(name: string, kind: "sidecar" | "gateway", port: number, adminPor
       // Many Envoys on one host: each needs its own shared-memory base id.
       "--use-dynamic-base-id",
       "--concurrency", "1",
+      // Envoy's own log goes to stderr, hence to .run/logs/<name>.log; access logs to <name>-access.log.
       "--log-level", "warn",
-      "--log-path", join(dirs.logDir, `${name}.envoy.log`),
     ],
   };
 }
@@ -98,7 +98,17 @@ export function components(topology: Topology, dirs: Layout, mesh = true): Compo
           kind: "store",
           port: store.port,
           command: "redis-server",
-          args: ["--port", String(store.port), "--bind", "127.0.0.1", "--dir", dirs.dataDir, "--dbfilename", `${store.name}.rdb`, "--save", "60 1", "--appendonly", "no"],
+          // An append-only file synced every second: a Redis crash loses at most a second of
+          // reservations, carts or notifications, not a minute.
+          args: [
+            "--port", String(store.port),
+            "--bind", "127.0.0.1",
+            "--dir", dirs.dataDir,
+            "--dbfilename", `${store.name}.rdb`,
+            "--appendonly", "yes",
+            "--appenddirname", `${store.name}-aof`,
+            "--appendfsync", "everysec",
+          ],
         },
   );
   const services: Component[] = topology.services.map((service) => ({

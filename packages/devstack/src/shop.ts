@@ -66,8 +66,10 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
   const launch = async (component: Component): Promise<void> => {
     const began = Date.now();
     options.onProgress?.(component, "starting", 0);
+    // Only what the topology says (and PATH): a variable left in the developer's shell, such as
+    // GRPC_HOST=0.0.0.0 or SAGA_CRASH_AFTER, must not change the shop.
     const child = startChild(component.command, component.args, {
-      env: { ...process.env, ...component.env, ...options.env?.[component.name] },
+      env: { PATH: process.env["PATH"] ?? "", ...component.env, ...options.env?.[component.name] },
       cwd: repoRoot,
     });
     const log = createWriteStream(join(dirs.logDir, `${component.name}.log`), { flags: "a" });
