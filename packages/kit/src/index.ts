@@ -21,3 +21,5 @@ export { runMain } from "./main.js";
 export type { Running } from "./main.js";
 export { codeName, errorFromStatus, statusFromError, internalErrorMessage } from "./status.js";
 export { shopFiles, shopFileDescriptorProtos } from "./contracts.js";
+export { createSignedTokens, tokenKey } from "./signed-token.js";
+export type { OpenedToken, SignedTokens } from "./signed-token.js";

@@ -1,7 +1,6 @@
 // Bootstrap shared by main and the tests: connect the store, prepare it, serve.
-import { randomBytes } from "node:crypto";
 import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
-import { createShopServer, register, type Logger, type ShopServer } from "@shopmesh/kit";
+import { createShopServer, register, tokenKey, type Logger, type ShopServer } from "@shopmesh/kit";
 import { connectMongo, type MongoOptions } from "@shopmesh/stores";
 import type { CatalogConfig } from "./config.js";
 import { demoCatalogSeed } from "./demo-catalog.js";
@@ -35,12 +34,7 @@ export async function startCatalog(config: CatalogConfig, logger: Logger, option
         logger.warn({ skus: seeded.conflicts }, "demo products skipped: their id or sku belongs to another product");
       }
     }
-    if (config.pageTokenSecret === undefined) {
-      logger.info("PAGE_TOKEN_SECRET is not set: page tokens use a per-process key and do not survive a restart");
-    }
-    const pageTokens = new PageTokens(
-      config.pageTokenSecret === undefined ? randomBytes(32) : Buffer.from(config.pageTokenSecret, "utf8"),
-    );
+    const pageTokens = new PageTokens(tokenKey(config.pageTokenSecret, logger));
     server = createShopServer({
       name: "catalog",
       logger,

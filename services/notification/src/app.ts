@@ -1,7 +1,6 @@
 // Builds the notification service from its config: Redis, page token keys, the gRPC server.
-import { randomBytes } from "node:crypto";
 import { NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
-import { createShopServer, register, type Logger, type ShopServer } from "@shopmesh/kit";
+import { createShopServer, register, tokenKey, type Logger, type ShopServer } from "@shopmesh/kit";
 import { connectRedis } from "@shopmesh/stores";
 import type { NotificationConfig } from "./config.js";
 import { createPageTokens } from "./page-token.js";
@@ -21,10 +20,7 @@ export async function startNotification(config: NotificationConfig, logger: Logg
     historyLimit: config.historyLimit,
     blockMs: config.subscribeBlockMs,
   });
-  if (config.pageTokenSecret === undefined) {
-    logger.info("PAGE_TOKEN_SECRET not set: page tokens are signed with a key of this process only");
-  }
-  const pageTokenKey = config.pageTokenSecret === undefined ? randomBytes(32) : Buffer.from(config.pageTokenSecret);
+  const pageTokenKey = tokenKey(config.pageTokenSecret, logger);
   const server = createShopServer({
     name: "notification",
     logger,

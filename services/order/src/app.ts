@@ -1,8 +1,7 @@
 // Builds the order service from its config: MongoDB, downstream clients, the saga runner, the
 // gRPC server and the recovery loop.
-import { randomBytes } from "node:crypto";
 import { OrderService } from "@shopmesh/gen/shop/order/v1/order_pb.js";
-import { createShopServer, register, type Logger, type ShopServer } from "@shopmesh/kit";
+import { createShopServer, register, tokenKey, type Logger, type ShopServer } from "@shopmesh/kit";
 import { connectMongo } from "@shopmesh/stores";
 import { createCancellation } from "./cancellation.js";
 import type { OrderConfig } from "./config.js";
@@ -52,7 +51,7 @@ export async function startOrder(config: OrderConfig, logger: Logger, options: O
     const common = { store, runner, logger, clock, leaseMs: config.saga.leaseMs, waitMs: config.saga.waitMs };
     const placement = createPlacement({ ...common, downstream, crash });
     const cancellation = createCancellation(common);
-    const pageTokens = createPageTokens(config.pageTokenSecret ?? randomBytes(32));
+    const pageTokens = createPageTokens(tokenKey(config.pageTokenSecret, logger));
     const server = createShopServer({
       name: "order",
       logger,
