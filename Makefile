@@ -94,7 +94,7 @@ $(STAMP)/ferretdb: | $(STAMP)
 	  rm -rf $(TOOLS)/src/ferretdb && mkdir -p $(TOOLS)/src && cp -r "$$src" $(TOOLS)/src/ferretdb && chmod -R u+w $(TOOLS)/src/ferretdb && \
 	  echo $(FERRETDB_VERSION) > $(TOOLS)/src/ferretdb/build/version/version.txt && \
 	  cd $(TOOLS)/src/ferretdb && go build -o $(BIN)/ferretdb ./cmd/ferretdb
-	@$(BIN)/ferretdb --version | head -1
+	@$(BIN)/ferretdb --version | sed -n 1p
 	@touch $@
 
 # Redis comes from the OS (Debian's redis-server); the project only starts it, never as a daemon.
