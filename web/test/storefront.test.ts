@@ -107,7 +107,7 @@ async function fillCheckout(postalCode: string, card: string): Promise<void> {
 describe("browsing the catalog", () => {
   it("lists products a page at a time, forward and back", async () => {
     await openStorefront();
-    await expect(heading("All products").isVisible()).resolves.toBe(true);
+    await heading("All products").waitFor({ state: "visible" });
     await page.locator(".product-card").first().waitFor();
     const first = await productNames();
     expect(first).toHaveLength(8);
@@ -289,14 +289,14 @@ describe("a shopper's visit", () => {
     const toast = page.locator(".toast", { hasText: "Order confirmed" });
     await toast.getByText(`Your order ${orderId} is confirmed`).waitFor();
     await expect(page.evaluate(() => document.documentElement.getAttribute("data-visit"))).resolves.toBe("one");
-    await expect(page.getByRole("button", { name: /^Notifications, \d+ new$/ }).isVisible()).resolves.toBe(true);
+    await page.getByRole("button", { name: /^Notifications, \d+ new$/ }).waitFor({ state: "visible" });
     await eventually(async () => expect(await cartLink().textContent()).toBe("Cart"));
     await page.screenshot({ path: join(outputDir, "order-confirmed.png") });
 
     await page.getByRole("button", { name: /^Notifications/ }).click();
     const panel = page.getByRole("region", { name: "Notifications" });
     await panel.getByText(`Your order ${orderId} is confirmed`).waitFor();
-    await expect(panel.getByText("Live:").isVisible()).resolves.toBe(true);
+    await panel.getByText("Live:").waitFor({ state: "visible" });
     expect(await accessibilityViolations()).toEqual([]);
   });
 
