@@ -1,26 +1,53 @@
 // Environment configuration, validated once at start. A bad or missing value stops the process
-// with one line that names the variable and says what it expects.
+// with one line that names the variable and says what it expects. Each variable's documentation
+// lives on its schema field (`.describe`), once: the service READMEs' tables are rendered from it.
 import { z } from "zod";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** A service's variables: one zod schema per variable name, each with a description. */
+export type EnvShape = z.ZodRawShape;
 
 /**
- * Parses `env` against `shape` (one zod schema per variable name). Every bad variable is named
- * in the one-line message: `config: GRPC_PORT must be an integer 0..65535 (got "abc")`.
+ * Parses `env` against `shape`. Every bad variable is named in the one-line message:
+ * `config: GRPC_PORT must be an integer 0..65535 (got "abc")`.
  */
-export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Env): z.output<z.ZodObject<S>> {
+export function parseEnv<S extends EnvShape>(shape: S, env: Env): z.output<z.ZodObject<S>> {
   const result = z.object(shape).safeParse(env);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const name = String(issue.path[0] ?? "?");
-    const value = env[name];
-    return `${name} ${issue.message}${value === undefined ? " (not set)" : ` (got ${JSON.stringify(value)})`}`;
-  });
-  throw new ConfigError(`config: ${problems.join("; ")}`);
+  throw new ConfigError(`config: ${result.error.issues.map((issue) => problem(issue, env)).join("; ")}`);
+}
+
+/** Adds problems that span several variables (checked after parsing) to one ConfigError. */
+export function configProblems(problems: readonly string[]): void {
+  if (problems.length > 0) throw new ConfigError(`config: ${problems.join("; ")}`);
+}
+
+function problem(issue: z.ZodError["issues"][number], env: Env): string {
+  const name = String(issue.path[0] ?? "?");
+  const value = env[name];
+  // Never echo a secret, not even a bad one.
+  if (value !== undefined && issue.code === "custom" && issue.params?.["secret"] === true) {
+    return `${name} ${issue.message} (got ${value.length} characters)`;
+  }
+  return `${name} ${issue.message}${value === undefined ? " (not set)" : ` (got ${JSON.stringify(value)})`}`;
+}
+
+const wholeNumber = (min: number, max: number, what: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: `must be ${what} ${min}..${max}` })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { error: `must be ${what} ${min}..${max}` });
+
+/** A string matching `pattern`; `expects` completes "X must be …". Required unless it has a default. */
+function stringVariable(options: { readonly pattern: RegExp; readonly expects: string; readonly default?: string }) {
+  const schema = z.string({ error: `must be set to ${options.expects}` }).regex(options.pattern, { error: `must be ${options.expects}` });
+  return options.default === undefined ? schema : schema.default(options.default);
 }
 
 /** Building blocks for service config schemas; each message says what a good value looks like. */
@@ -31,20 +58,8 @@ export const env = {
       .regex(/^\d{1,5}$/, { error: "must be an integer 0..65535" })
       .transform(Number)
       .refine((n) => n <= 65_535, { error: "must be an integer 0..65535" }),
-  milliseconds: (defaultMs: number, max = 3_600_000) =>
-    z
-      .string()
-      .regex(/^\d+$/, { error: `must be a whole number of milliseconds 1..${max}` })
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= max, { error: `must be a whole number of milliseconds 1..${max}` })
-      .default(defaultMs),
-  positiveInt: (defaultValue: number, max: number) =>
-    z
-      .string()
-      .regex(/^\d+$/, { error: `must be an integer 1..${max}` })
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= max, { error: `must be an integer 1..${max}` })
-      .default(defaultValue),
+  milliseconds: (defaultMs: number, max = 3_600_000) => wholeNumber(1, max, "a whole number of milliseconds").default(defaultMs),
+  positiveInt: (defaultValue: number, max: number) => wholeNumber(1, max, "an integer").default(defaultValue),
   host: () => z.string().regex(/^[\w.:-]+$/, { error: "must be a host name or IP address" }).default("127.0.0.1"),
   /** host:port of a gRPC server (a sidecar's egress in the mesh). */
   address: () =>
@@ -62,6 +77,39 @@ export const env = {
       },
       { error: `must be a ${protocols.join(" or ")} URL` },
     ),
+  string: stringVariable,
+  /** One of `values`; unset or empty means undefined (an aid that is off unless switched on). */
+  oneOf: <const T extends readonly [string, ...string[]]>(values: T) =>
+    z
+      .enum([...values, ""] as [T[number] | "", ...(T[number] | "")[]], {
+        error: `must be one of ${values.join(", ")} or empty`,
+      })
+      .optional()
+      .transform((v): T[number] | undefined => (v === "" || v === undefined ? undefined : v)),
+  boolean: (defaultValue: boolean) =>
+    z
+      .enum(["true", "false"], { error: "must be true or false" })
+      .default(defaultValue ? "true" : "false")
+      .transform((v) => v === "true"),
+  /**
+   * A key that may be left unset (the service then makes a random one per process). Unset or
+   * empty means unset; a value too short is refused without echoing it.
+   */
+  secret: (minLength = 32) =>
+    z
+      .string()
+      .optional()
+      .transform((s) => (s === "" ? undefined : s))
+      .refine((s) => s === undefined || s.length >= minLength, {
+        error: `must be at least ${minLength} characters when set`,
+        params: { secret: true },
+      }),
+  databaseName: (defaultName: string) =>
+    stringVariable({
+      pattern: /^[A-Za-z0-9_-]{1,63}$/,
+      expects: "a database name of 1..63 letters, digits, '_' or '-'",
+      default: defaultName,
+    }),
   logLevel: () =>
     z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
@@ -70,12 +118,15 @@ export const env = {
       .default("info"),
 } as const;
 
-/** What every shop server reads: where to listen, how to log, how long to drain on shutdown. */
+/** What every shop server reads: where to listen, how to log, how often to probe, how long to drain. */
 export const serverEnvShape = {
-  GRPC_HOST: env.host(),
-  GRPC_PORT: env.port(),
-  LOG_LEVEL: env.logLevel(),
-  SHUTDOWN_GRACE_MS: env.milliseconds(5_000, 60_000),
+  GRPC_HOST: env.host().describe("interface to listen on"),
+  GRPC_PORT: env.port().describe("port to listen on; 0 picks a free one"),
+  LOG_LEVEL: env.logLevel().describe("`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`"),
+  SHUTDOWN_GRACE_MS: env.milliseconds(5_000, 60_000).describe("how long in-flight calls may finish on SIGTERM or SIGINT"),
+  PROBE_INTERVAL_MS: env
+    .milliseconds(1_000, 60_000)
+    .describe("how often health re-checks the service's store (NOT_SERVING while it does not answer)"),
 } as const;
 
 export interface ServerConfig {
@@ -83,6 +134,7 @@ export interface ServerConfig {
   readonly port: number;
   readonly logLevel: string;
   readonly shutdownGraceMs: number;
+  readonly probeIntervalMs: number;
 }
 
 /** The server part of a config parsed with serverEnvShape. */
@@ -92,5 +144,59 @@ export function serverConfig(parsed: z.output<z.ZodObject<typeof serverEnvShape>
     port: parsed.GRPC_PORT,
     logLevel: parsed.LOG_LEVEL,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
+    probeIntervalMs: parsed.PROBE_INTERVAL_MS,
   };
+}
+
+/** A service's own MongoDB database: MONGO_URL and MONGO_DB (defaulting to the service's name for it). */
+export function mongoEnvShape(defaultDb: string) {
+  return {
+    MONGO_URL: env.url(["mongodb", "mongodb+srv"]).describe("`mongodb://` URL of the service's MongoDB (or FerretDB)"),
+    MONGO_DB: env.databaseName(defaultDb).describe("database name"),
+  } as const;
+}
+
+export interface MongoConfig {
+  readonly url: string;
+  readonly db: string;
+}
+
+export function mongoConfig(parsed: { readonly MONGO_URL: string; readonly MONGO_DB: string }): MongoConfig {
+  return { url: parsed.MONGO_URL, db: parsed.MONGO_DB };
+}
+
+/** A service's own Redis. */
+export const redisEnvShape = {
+  REDIS_URL: env.url(["redis", "rediss"]).describe("`redis://` URL of the service's own Redis"),
+} as const;
+
+export interface RedisConfig {
+  readonly url: string;
+}
+
+export function redisConfig(parsed: { readonly REDIS_URL: string }): RedisConfig {
+  return { url: parsed.REDIS_URL };
+}
+
+/** One row of a service's configuration table. */
+export interface ConfigVariable {
+  readonly name: string;
+  /** The default as a user would write it, "(required)", or "(unset)" for an optional one. */
+  readonly default: string;
+  readonly description: string;
+}
+
+/** The documented variables of `shape`, in order; what each README's table shows. */
+export function describeEnv(shape: EnvShape): ConfigVariable[] {
+  return Object.entries(shape).map(([name, schema]) => {
+    const unset = z.safeParse(schema, undefined);
+    const defaultText = !unset.success ? "(required)" : unset.data === undefined ? "(unset)" : `\`${String(unset.data)}\``;
+    return { name, default: defaultText, description: z.globalRegistry.get(schema)?.description ?? "" };
+  });
+}
+
+/** The Markdown table of `shape`'s variables. */
+export function configTable(shape: EnvShape): string {
+  const rows = describeEnv(shape).map((v) => `| \`${v.name}\` | ${v.default} | ${v.description} |`);
+  return ["| variable | default | meaning |", "| --- | --- | --- |", ...rows].join("\n");
 }

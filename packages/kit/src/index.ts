@@ -13,13 +13,29 @@ export {
   callerFromHeaders,
 } from "./identity.js";
 export type { Caller } from "./identity.js";
-export { ConfigError, parseEnv, env, serverEnvShape, serverConfig } from "./config.js";
-export type { ServerConfig } from "./config.js";
+export {
+  ConfigError,
+  parseEnv,
+  configProblems,
+  env,
+  serverEnvShape,
+  serverConfig,
+  mongoEnvShape,
+  mongoConfig,
+  redisEnvShape,
+  redisConfig,
+  describeEnv,
+  configTable,
+} from "./config.js";
+export type { ServerConfig, MongoConfig, RedisConfig, Env, EnvShape, ConfigVariable } from "./config.js";
 export { createLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
-export { runMain } from "./main.js";
+export { runMain, serve } from "./main.js";
 export type { Running } from "./main.js";
+export { startService } from "./lifecycle.js";
+export type { Resources, ServiceParts, BackgroundLoop, RunningService } from "./lifecycle.js";
 export { codeName, errorFromStatus, statusFromError, internalErrorMessage } from "./status.js";
 export { shopFiles, shopFileDescriptorProtos } from "./contracts.js";
 export { createSignedTokens, tokenKey } from "./signed-token.js";
 export type { OpenedToken, SignedTokens } from "./signed-token.js";
+export type { Clock } from "./clock.js";

@@ -1,11 +1,28 @@
-// Process bootstrap shared by every service: start, then stop cleanly on SIGTERM or SIGINT
-// within a bounded time; a bad config or a failed start is one clear line and exit code 1.
+// Process bootstrap shared by every service: load the config, start, then stop cleanly on SIGTERM
+// or SIGINT within a bounded time; a bad config or a failed start is one clear line and exit 1.
 import type { Logger } from "pino";
-import { ConfigError } from "./config.js";
+import { ConfigError, type Env, type ServerConfig } from "./config.js";
+import { createLogger } from "./logger.js";
 
 export interface Running {
   /** Stops serving and releases everything (stores, clients); called once. */
   stop(): Promise<void>;
+}
+
+/**
+ * A service's whole `main`: `serve("cart", loadConfig, startCart)`. The environment is read
+ * here and only handed to the service's loadConfig.
+ */
+export function serve<C extends { readonly server: ServerConfig }>(
+  name: string,
+  loadConfig: (env: Env) => C,
+  start: (config: C, logger: Logger) => Promise<Running>,
+): void {
+  runMain(async () => {
+    const config = loadConfig(process.env);
+    const logger = createLogger(name, config.server.logLevel);
+    return { running: await start(config, logger), logger };
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 // Config parsing as plain functions: defaults, bounds, and messages that name the variable.
 import { describe, expect, it } from "@jest/globals";
-import { ConfigError, env, parseEnv, serverConfig, serverEnvShape } from "../src/index.js";
+import { ConfigError, configTable, describeEnv, env, mongoEnvShape, parseEnv, serverConfig, serverEnvShape } from "../src/index.js";
 
 describe("parseEnv", () => {
   it("applies defaults and converts numbers", () => {
@@ -9,6 +9,7 @@ describe("parseEnv", () => {
       port: 7001,
       logLevel: "info",
       shutdownGraceMs: 5_000,
+      probeIntervalMs: 1_000,
     });
   });
 
@@ -37,5 +38,51 @@ describe("parseEnv", () => {
     expect(() => parseEnv(shape, { CATALOG_ADDR: "catalog", MONGO_URL: "redis://x" })).toThrow(
       'config: CATALOG_ADDR must be host:port, e.g. 127.0.0.1:7001 (got "catalog"); MONGO_URL must be a mongodb URL (got "redis://x")',
     );
+  });
+
+  it("checks strings, one-of values, booleans and database names", () => {
+    const shape = {
+      NAME: env.string({ pattern: /^[a-z]+$/, expects: "lower-case letters" }),
+      MODE: env.oneOf(["FAST", "SLOW"]),
+      SEED: env.boolean(true),
+      ...mongoEnvShape("orders"),
+    };
+    const good = { NAME: "abc", MONGO_URL: "mongodb://127.0.0.1:1" };
+    expect(parseEnv(shape, good)).toEqual({ ...good, MODE: undefined, SEED: true, MONGO_DB: "orders" });
+    expect(parseEnv(shape, { ...good, MODE: "", SEED: "false" })).toMatchObject({ MODE: undefined, SEED: false });
+    expect(parseEnv(shape, { ...good, MODE: "SLOW" }).MODE).toBe("SLOW");
+    expect(() => parseEnv(shape, { MONGO_URL: "mongodb://h", MODE: "x", SEED: "yes", MONGO_DB: "a/b" })).toThrow(
+      "config: NAME must be set to lower-case letters (not set); MODE must be one of FAST, SLOW or empty (got \"x\"); " +
+        'SEED must be true or false (got "yes"); ' +
+        "MONGO_DB must be a database name of 1..63 letters, digits, '_' or '-' (got \"a/b\")",
+    );
+  });
+
+  it("never echoes a secret, not even a bad one", () => {
+    const shape = { KEY: env.secret(32) };
+    expect(parseEnv(shape, {}).KEY).toBeUndefined();
+    expect(parseEnv(shape, { KEY: "" }).KEY).toBeUndefined();
+    expect(parseEnv(shape, { KEY: "k".repeat(32) }).KEY).toBe("k".repeat(32));
+    expect(() => parseEnv(shape, { KEY: "hunter2" })).toThrow("config: KEY must be at least 32 characters when set (got 7 characters)");
+  });
+});
+
+describe("the documented variables", () => {
+  it("list each variable with its default, or says it is required or optional", () => {
+    const shape = {
+      ...serverEnvShape,
+      KEY: env.secret().describe("a key"),
+    };
+    const rows = describeEnv(shape);
+    expect(rows.map((r) => r.name)).toEqual(["GRPC_HOST", "GRPC_PORT", "LOG_LEVEL", "SHUTDOWN_GRACE_MS", "PROBE_INTERVAL_MS", "KEY"]);
+    expect(rows.find((r) => r.name === "GRPC_PORT")).toEqual({
+      name: "GRPC_PORT",
+      default: "(required)",
+      description: "port to listen on; 0 picks a free one",
+    });
+    expect(rows.find((r) => r.name === "SHUTDOWN_GRACE_MS")?.default).toBe("`5000`");
+    expect(rows.find((r) => r.name === "KEY")?.default).toBe("(unset)");
+    expect(rows.every((r) => r.description !== "")).toBe(true);
+    expect(configTable(shape).split("\n")).toContain("| `KEY` | (unset) | a key |");
   });
 });

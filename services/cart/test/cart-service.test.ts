@@ -5,9 +5,9 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { CartService, type Cart } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
 import { CatalogService, type Product } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
-import { createGrpcClient, fieldViolations, identityHeader, type GrpcClient } from "@shopmesh/kit";
+import { createGrpcClient, fieldViolations, identityHeader, type GrpcClient, type RunningService } from "@shopmesh/kit";
 import { grpcurl, healthClient, rejection, startMongo, startRedis, type HealthProbe, type TestStore } from "@shopmesh/testkit";
-import { startCart, type CartApp } from "../src/app.js";
+import { startCart } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { startCatalog, type CatalogProcess } from "./fixtures/catalog-process.js";
 import { testLogger } from "./fixtures/logger.js";
@@ -43,7 +43,7 @@ describe("CartService", () => {
   let redis: TestStore;
   let catalog: CatalogProcess;
   let admin: GrpcClient<typeof CatalogService>;
-  let app: CartApp;
+  let app: RunningService;
   let cart: GrpcClient<typeof CartService>;
   let skuSeq = 0;
 

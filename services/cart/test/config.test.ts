@@ -6,11 +6,10 @@ const required = { GRPC_PORT: "0", REDIS_URL: "redis://127.0.0.1:6379", CATALOG_
 describe("cart config", () => {
   it("has the documented defaults", () => {
     expect(loadConfig(required)).toEqual({
-      server: { host: "127.0.0.1", port: 0, logLevel: "info", shutdownGraceMs: 5_000 },
-      redisUrl: "redis://127.0.0.1:6379",
+      server: { host: "127.0.0.1", port: 0, logLevel: "info", shutdownGraceMs: 5_000, probeIntervalMs: 1_000 },
+      redis: { url: "redis://127.0.0.1:6379" },
       catalog: { address: "127.0.0.1:7110", timeoutMs: 2_000 },
       cartTtlSeconds: 604_800,
-      probeIntervalMs: 1_000,
     });
   });
 
@@ -18,7 +17,7 @@ describe("cart config", () => {
     const config = loadConfig({ ...required, CATALOG_TIMEOUT_MS: "500", CART_TTL_SECONDS: "1", PROBE_INTERVAL_MS: "50" });
     expect(config.catalog.timeoutMs).toBe(500);
     expect(config.cartTtlSeconds).toBe(1);
-    expect(config.probeIntervalMs).toBe(50);
+    expect(config.server.probeIntervalMs).toBe(50);
   });
 
   it("names every missing or bad variable", () => {

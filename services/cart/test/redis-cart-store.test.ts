@@ -29,7 +29,7 @@ describe("the Redis cart store", () => {
   beforeAll(async () => {
     redisServer = await startRedis();
     redis = await connectRedis(redisServer.url, testLogger);
-    store = createRedisCartStore(redis, { ttlSeconds: 3_600, now: () => clock });
+    store = createRedisCartStore(redis, { ttlSeconds: 3_600, clock: () => clock });
   });
 
   afterAll(async () => {

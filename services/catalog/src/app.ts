@@ -1,6 +1,7 @@
-// Bootstrap shared by main and the tests: connect the store, prepare it, serve.
+// What the catalog service is made of: its MongoDB store (seeded with the demo catalog unless
+// told not to) and page tokens. main.ts and the tests start it the same way.
 import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
-import { createShopServer, register, tokenKey, type Logger, type ShopServer } from "@shopmesh/kit";
+import { register, startService, tokenKey, type Clock, type Logger, type RunningService } from "@shopmesh/kit";
 import { connectMongo, type MongoOptions } from "@shopmesh/stores";
 import type { CatalogConfig } from "./config.js";
 import { demoCatalogSeed } from "./demo-catalog.js";
@@ -8,58 +9,29 @@ import { PageTokens } from "./page-token.js";
 import { createCatalogService } from "./service.js";
 import { MongoCatalogStore } from "./store/mongo-catalog-store.js";
 
-export interface CatalogApp {
-  readonly server: ShopServer;
-  /** Stops serving (gracefully), then closes the store connection. */
-  stop(): Promise<void>;
-}
-
-export interface StartOptions {
-  readonly clock?: () => Date;
+export interface CatalogOptions {
+  readonly clock?: Clock;
   /** Connection timeouts; tests shorten them to see outages quickly. */
   readonly mongo?: MongoOptions;
 }
 
-export async function startCatalog(config: CatalogConfig, logger: Logger, options: StartOptions = {}): Promise<CatalogApp> {
-  const clock = options.clock ?? (() => new Date());
-  const mongo = await connectMongo(config.mongo.url, config.mongo.db, logger, options.mongo);
-  let server: ShopServer | undefined;
-  try {
+export function startCatalog(config: CatalogConfig, logger: Logger, options: CatalogOptions = {}): Promise<RunningService> {
+  const clock = options.clock ?? Date.now;
+  return startService("catalog", config.server, logger, async (resources) => {
+    const mongo = resources.own("mongodb", await connectMongo(config.mongo.url, config.mongo.db, logger, options.mongo));
     const store = new MongoCatalogStore(mongo);
     await store.prepare();
     if (config.seedDemoCatalog) {
-      const seeded = await store.seed(demoCatalogSeed(), clock());
+      const seeded = await store.seed(demoCatalogSeed(), new Date(clock()));
       if (seeded.inserted > 0) logger.info({ inserted: seeded.inserted }, "demo catalog seeded");
       if (seeded.conflicts.length > 0) {
         logger.warn({ skus: seeded.conflicts }, "demo products skipped: their id or sku belongs to another product");
       }
     }
     const pageTokens = new PageTokens(tokenKey(config.pageTokenSecret, logger));
-    server = createShopServer({
-      name: "catalog",
-      logger,
-      host: config.server.host,
-      port: config.server.port,
+    return {
       services: [register(CatalogService, createCatalogService({ store, pageTokens, clock }))],
       probes: [store.probe],
-      probeIntervalMs: config.probeIntervalMs,
-      shutdownGraceMs: config.server.shutdownGraceMs,
-    });
-    await server.start();
-  } catch (err) {
-    await server?.stop();
-    await mongo.close();
-    throw err;
-  }
-  const running = server;
-  return {
-    server: running,
-    async stop() {
-      try {
-        await running.stop();
-      } finally {
-        await mongo.close();
-      }
-    },
-  };
+    };
+  });
 }

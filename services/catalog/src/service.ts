@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { CatalogService, ProductSchema } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
-import { Violations } from "@shopmesh/kit";
+import { Violations, type Clock } from "@shopmesh/kit";
 import type { PageScope, PageTokens } from "./page-token.js";
 import { charCount, checkId, isCategoryFilter, maxQueryLength, validateProduct } from "./product-rules.js";
 import type { CatalogStore, PageRequest, ProductPage, WriteOutcome } from "./store/catalog-store.js";
@@ -12,7 +12,7 @@ import type { CatalogStore, PageRequest, ProductPage, WriteOutcome } from "./sto
 export interface CatalogServiceDeps {
   readonly store: CatalogStore;
   readonly pageTokens: PageTokens;
-  readonly clock?: () => Date;
+  readonly clock?: Clock;
   /** Ids of created products; opaque to clients. */
   readonly newId?: () => string;
 }
@@ -22,7 +22,7 @@ export const maxPageSize = 100;
 
 export function createCatalogService(deps: CatalogServiceDeps): ServiceImpl<typeof CatalogService> {
   const { store, pageTokens } = deps;
-  const clock = deps.clock ?? (() => new Date());
+  const clock = deps.clock ?? Date.now;
   const newId = deps.newId ?? (() => `p-${randomUUID()}`);
 
   /** The page a request asks for, or violations for page_size and page_token. */
@@ -114,9 +114,9 @@ export function createCatalogService(deps: CatalogServiceDeps): ServiceImpl<type
       const { id, fields } = valid;
       if (id === "") {
         const created = newId();
-        return answer(await store.create(created, fields, clock()), created, fields.sku);
+        return answer(await store.create(created, fields, new Date(clock())), created, fields.sku);
       }
-      return answer(await store.replace(id, fields, clock()), id, fields.sku);
+      return answer(await store.replace(id, fields, new Date(clock())), id, fields.sku);
     },
   };
 }

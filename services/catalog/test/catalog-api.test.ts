@@ -5,9 +5,9 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, type ConnectError } from "@connectrpc/connect";
 import { ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { CatalogService, type Product } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
-import { createGrpcClient, fieldViolations, type GrpcClient } from "@shopmesh/kit";
+import { createGrpcClient, fieldViolations, type GrpcClient, type RunningService } from "@shopmesh/kit";
 import { grpcurl, startMongo, type TestStore } from "@shopmesh/testkit";
-import { startCatalog, type CatalogApp } from "../src/app.js";
+import { startCatalog } from "../src/app.js";
 import { demoCatalog } from "../src/demo-catalog.js";
 import { quietLogger, rejection, testConfig } from "./support.js";
 
@@ -26,7 +26,7 @@ const newProduct = (sku: string, extra: Partial<Record<string, unknown>> = {}) =
 
 describe("catalog RPCs", () => {
   let mongo: TestStore;
-  let app: CatalogApp;
+  let app: RunningService;
   let catalog: GrpcClient<typeof CatalogService>;
   let now = new Date("2026-03-01T10:00:00.000Z");
 
@@ -46,7 +46,7 @@ describe("catalog RPCs", () => {
 
   beforeAll(async () => {
     mongo = await startMongo();
-    app = await startCatalog(testConfig(mongo.url), quietLogger(), { clock: () => now });
+    app = await startCatalog(testConfig(mongo.url), quietLogger(), { clock: () => now.getTime() });
     catalog = createGrpcClient(CatalogService, app.server.address, { defaultTimeoutMs: 10_000 });
   });
 

@@ -2,16 +2,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code } from "@connectrpc/connect";
 import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
-import { createGrpcClient, fieldViolations, type GrpcClient } from "@shopmesh/kit";
+import { createGrpcClient, fieldViolations, type GrpcClient, type RunningService } from "@shopmesh/kit";
 import { healthClient, startMongo, type TestStore } from "@shopmesh/testkit";
-import { startCatalog, type CatalogApp } from "../src/app.js";
+import { startCatalog } from "../src/app.js";
 import type { CatalogConfig } from "../src/config.js";
 import { demoCatalog } from "../src/demo-catalog.js";
 import { present, quietLogger, rejection, testConfig } from "./support.js";
 
 describe("catalog lifecycle", () => {
   let mongo: TestStore;
-  const running: { app: CatalogApp; client: GrpcClient<typeof CatalogService> }[] = [];
+  const running: { app: RunningService; client: GrpcClient<typeof CatalogService> }[] = [];
 
   /** Starts a catalog (stopped in afterAll, or earlier by `stop`). */
   async function start(config: CatalogConfig) {

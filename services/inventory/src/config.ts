@@ -1,40 +1,36 @@
 // The inventory service's configuration: the only module that reads the environment.
-import { env, parseEnv, serverConfig, serverEnvShape, type ServerConfig } from "@shopmesh/kit";
+import { env, parseEnv, redisConfig, redisEnvShape, serverConfig, serverEnvShape, type Env, type RedisConfig, type ServerConfig } from "@shopmesh/kit";
 
 /** The contract's bounds on a reservation's ttl (ReserveStockRequest.ttl): 1 s..1 h inclusive. */
 export const minTtlMs = 1_000;
 export const maxTtlMs = 3_600_000;
 
-const inventoryEnvShape = {
+export const envShape = {
   ...serverEnvShape,
-  /** The inventory's own Redis server. */
-  REDIS_URL: env.url(["redis", "rediss"]),
-  /** How long a reservation is held when ReserveStock sets no ttl; within the contract's ttl bounds. */
+  ...redisEnvShape,
   RESERVATION_DEFAULT_TTL_MS: env
     .milliseconds(15 * 60_000, maxTtlMs)
-    .refine((ms) => ms >= minTtlMs, { error: `must be a whole number of milliseconds ${minTtlMs}..${maxTtlMs}` }),
-  /** How often the sweeper looks for HELD reservations past their expire time. */
-  RESERVATION_SWEEP_INTERVAL_MS: env.milliseconds(1_000, 60_000),
-  /** How often health checks Redis (NOT_SERVING while it does not answer). */
-  PROBE_INTERVAL_MS: env.milliseconds(1_000, 60_000),
+    .refine((ms) => ms >= minTtlMs, { error: `must be a whole number of milliseconds ${minTtlMs}..${maxTtlMs}` })
+    .describe("how long a reservation is held when ReserveStock sets no ttl (1 s..1 h)"),
+  RESERVATION_SWEEP_INTERVAL_MS: env
+    .milliseconds(1_000, 60_000)
+    .describe("how often the sweeper releases HELD reservations past their expiry"),
 } as const;
 
 export interface InventoryConfig {
   readonly server: ServerConfig;
-  readonly redisUrl: string;
+  readonly redis: RedisConfig;
   readonly reservationDefaultTtlMs: number;
   readonly reservationSweepIntervalMs: number;
-  readonly probeIntervalMs: number;
 }
 
 /** The validated config; throws ConfigError naming every bad variable. */
-export function loadConfig(environment: Readonly<Record<string, string | undefined>>): InventoryConfig {
-  const parsed = parseEnv(inventoryEnvShape, environment);
+export function loadConfig(environment: Env): InventoryConfig {
+  const parsed = parseEnv(envShape, environment);
   return {
     server: serverConfig(parsed),
-    redisUrl: parsed.REDIS_URL,
+    redis: redisConfig(parsed),
     reservationDefaultTtlMs: parsed.RESERVATION_DEFAULT_TTL_MS,
     reservationSweepIntervalMs: parsed.RESERVATION_SWEEP_INTERVAL_MS,
-    probeIntervalMs: parsed.PROBE_INTERVAL_MS,
   };
 }

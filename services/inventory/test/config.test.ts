@@ -8,17 +8,16 @@ const base = { GRPC_PORT: "0", REDIS_URL: "redis://127.0.0.1:6379" };
 describe("loadConfig", () => {
   it("fills the documented defaults", () => {
     expect(loadConfig(base)).toEqual({
-      server: { host: "127.0.0.1", port: 0, logLevel: "info", shutdownGraceMs: 5_000 },
-      redisUrl: "redis://127.0.0.1:6379",
+      server: { host: "127.0.0.1", port: 0, logLevel: "info", shutdownGraceMs: 5_000, probeIntervalMs: 1_000 },
+      redis: { url: "redis://127.0.0.1:6379" },
       reservationDefaultTtlMs: 900_000,
       reservationSweepIntervalMs: 1_000,
-      probeIntervalMs: 1_000,
     });
   });
 
   it("takes overrides", () => {
     const config = loadConfig({ ...base, RESERVATION_DEFAULT_TTL_MS: "1000", RESERVATION_SWEEP_INTERVAL_MS: "50", PROBE_INTERVAL_MS: "100" });
-    expect(config).toMatchObject({ reservationDefaultTtlMs: 1_000, reservationSweepIntervalMs: 50, probeIntervalMs: 100 });
+    expect(config).toMatchObject({ reservationDefaultTtlMs: 1_000, reservationSweepIntervalMs: 50, server: { probeIntervalMs: 100 } });
   });
 
   it("names every bad variable", () => {

@@ -2,14 +2,14 @@
 import type { ConnectError } from "@connectrpc/connect";
 import { InventoryService } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
 import { PreconditionFailureSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
-import { createGrpcClient, createLogger, type GrpcClient } from "@shopmesh/kit";
+import { createGrpcClient, createLogger, type GrpcClient, type RunningService } from "@shopmesh/kit";
 import { startRedis, type TestStore } from "@shopmesh/testkit";
-import { startInventory, type InventoryApp, type InventoryOptions } from "../src/app.js";
+import { startInventory, type InventoryOptions } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 
 export interface Running {
   readonly redis: TestStore;
-  readonly app: InventoryApp;
+  readonly app: RunningService;
   readonly client: GrpcClient<typeof InventoryService>;
   stop(): Promise<void>;
 }

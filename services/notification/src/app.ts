@@ -1,6 +1,7 @@
-// Builds the notification service from its config: Redis, page token keys, the gRPC server.
+// What the notification service is made of: its Redis streams and page tokens. main.ts and the
+// tests start it the same way; on stop, open Subscribe streams end with UNAVAILABLE.
 import { NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
-import { createShopServer, register, tokenKey, type Logger, type ShopServer } from "@shopmesh/kit";
+import { register, startService, tokenKey, type Logger, type RunningService } from "@shopmesh/kit";
 import { connectRedis } from "@shopmesh/stores";
 import type { NotificationConfig } from "./config.js";
 import { createPageTokens } from "./page-token.js";
@@ -8,42 +9,14 @@ import { createNotificationService } from "./service.js";
 import { createRedisNotificationStore } from "./store/redis-notification-store.js";
 import { isStreamId } from "./store/stream-id.js";
 
-export interface NotificationApp {
-  readonly server: ShopServer;
-  /** Stops serving (open Subscribe streams end with UNAVAILABLE), then closes Redis. */
-  stop(): Promise<void>;
-}
-
-export async function startNotification(config: NotificationConfig, logger: Logger): Promise<NotificationApp> {
-  const redis = await connectRedis(config.redisUrl, logger);
-  const store = createRedisNotificationStore(redis, {
-    historyLimit: config.historyLimit,
-    blockMs: config.subscribeBlockMs,
+export function startNotification(config: NotificationConfig, logger: Logger): Promise<RunningService> {
+  return startService("notification", config.server, logger, async (resources) => {
+    const redis = resources.own("redis", await connectRedis(config.redis.url, logger));
+    const store = createRedisNotificationStore(redis, { historyLimit: config.historyLimit, blockMs: config.subscribeBlockMs });
+    const pageTokens = createPageTokens(tokenKey(config.pageTokenSecret, logger), isStreamId);
+    return {
+      services: [register(NotificationService, createNotificationService({ store, pageTokens }))],
+      probes: [store.probe],
+    };
   });
-  const pageTokenKey = tokenKey(config.pageTokenSecret, logger);
-  const server = createShopServer({
-    name: "notification",
-    logger,
-    host: config.server.host,
-    port: config.server.port,
-    services: [
-      register(NotificationService, createNotificationService({ store, pageTokens: createPageTokens(pageTokenKey, isStreamId) })),
-    ],
-    probes: [store.probe],
-    probeIntervalMs: config.probeIntervalMs,
-    shutdownGraceMs: config.server.shutdownGraceMs,
-  });
-  try {
-    await server.start();
-  } catch (err) {
-    await redis.close();
-    throw err;
-  }
-  return {
-    server,
-    async stop() {
-      await server.stop();
-      await redis.close();
-    },
-  };
 }

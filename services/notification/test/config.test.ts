@@ -8,11 +8,10 @@ const minimal = { GRPC_PORT: "7005", REDIS_URL: "redis://127.0.0.1:6379" };
 describe("loadConfig", () => {
   it("fills in the documented defaults", () => {
     expect(loadConfig(minimal)).toEqual({
-      server: { host: "127.0.0.1", port: 7005, logLevel: "info", shutdownGraceMs: 5_000 },
-      redisUrl: "redis://127.0.0.1:6379",
+      server: { host: "127.0.0.1", port: 7005, logLevel: "info", shutdownGraceMs: 5_000, probeIntervalMs: 1_000 },
+      redis: { url: "redis://127.0.0.1:6379" },
       historyLimit: 1000,
       subscribeBlockMs: 1_000,
-      probeIntervalMs: 1_000,
       pageTokenSecret: undefined,
     });
   });
@@ -26,7 +25,7 @@ describe("loadConfig", () => {
       PROBE_INTERVAL_MS: "100",
       PAGE_TOKEN_SECRET: secret,
     });
-    expect(config).toMatchObject({ historyLimit: 5, subscribeBlockMs: 250, probeIntervalMs: 100, pageTokenSecret: secret });
+    expect(config).toMatchObject({ historyLimit: 5, subscribeBlockMs: 250, server: { probeIntervalMs: 100 }, pageTokenSecret: secret });
   });
 
   it("names each bad variable", () => {
@@ -44,6 +43,6 @@ describe("loadConfig", () => {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toBe("config: PAGE_TOKEN_SECRET must be at least 32 characters (got 7)");
+    expect((error as Error).message).toBe("config: PAGE_TOKEN_SECRET must be at least 32 characters when set (got 7 characters)");
   });
 });

@@ -4,9 +4,9 @@ import {
   NotificationService,
   type Notification,
 } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
-import { createGrpcClient, createLogger, identityHeader, type GrpcClient, type Logger } from "@shopmesh/kit";
+import { createGrpcClient, createLogger, identityHeader, type GrpcClient, type Logger, type RunningService as App } from "@shopmesh/kit";
 import { connectRedis, type RedisStore } from "@shopmesh/stores";
-import { startNotification, type NotificationApp } from "../src/app.js";
+import { startNotification } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 
 export const silentLogger: Logger = createLogger("notification", "silent");
@@ -14,7 +14,7 @@ export const silentLogger: Logger = createLogger("notification", "silent");
 export const asUser = (userId: string) => ({ headers: { [identityHeader]: userId } });
 
 export interface RunningService {
-  readonly app: NotificationApp;
+  readonly app: App;
   readonly client: GrpcClient<typeof NotificationService>;
   stop(): Promise<void>;
 }

@@ -1,7 +1,7 @@
-// Builds the order service from its config: MongoDB, downstream clients, the saga runner, the
-// gRPC server and the recovery loop.
+// What the order service is made of: its MongoDB store, clients of the services the saga calls,
+// the saga runner and the recovery loop. main.ts and the tests start it the same way.
 import { OrderService } from "@shopmesh/gen/shop/order/v1/order_pb.js";
-import { createShopServer, register, tokenKey, type Logger, type ShopServer } from "@shopmesh/kit";
+import { register, startService, tokenKey, type Clock, type Logger, type RunningService } from "@shopmesh/kit";
 import { connectMongo } from "@shopmesh/stores";
 import { createCancellation } from "./cancellation.js";
 import type { OrderConfig } from "./config.js";
@@ -15,71 +15,36 @@ import { createSagaRunner } from "./saga/runner.js";
 import { createOrderService } from "./service.js";
 import { createMongoOrderStore } from "./store/mongo-order-store.js";
 
-export interface OrderApp {
-  readonly server: ShopServer;
-  /** Stops serving and the recovery loop, waits for running sagas, closes clients and MongoDB. */
-  stop(): Promise<void>;
-}
-
 export interface OrderOptions {
-  /** Epoch milliseconds; Date.now unless a test needs another clock. */
-  readonly clock?: () => number;
+  readonly clock?: Clock;
   /** What a crash point does; SIGKILL of this process unless a test says otherwise. */
   readonly kill?: () => void;
 }
 
-export async function startOrder(config: OrderConfig, logger: Logger, options: OrderOptions = {}): Promise<OrderApp> {
+export function startOrder(config: OrderConfig, logger: Logger, options: OrderOptions = {}): Promise<RunningService> {
   const clock = options.clock ?? Date.now;
   const kill = options.kill ?? (() => process.kill(process.pid, "SIGKILL"));
-  const mongo = await connectMongo(config.mongo.url, config.mongo.db, logger);
-  const downstream = createDownstream(config.downstream);
-  try {
-    const store = createMongoOrderStore(mongo);
+  const { saga } = config;
+  return startService("order", config.server, logger, async (resources) => {
+    const store = createMongoOrderStore(resources.own("mongodb", await connectMongo(config.mongo.url, config.mongo.db, logger)));
     await store.init();
+    const downstream = resources.own("downstream clients", createDownstream(config.downstream));
     const crash = createCrashHooks(config.crash, kill, logger);
-    const actions = createSagaActions({ downstream, reservationTtlMs: config.saga.reservationTtlMs, logger });
-    const runner = createSagaRunner({
-      store,
-      actions,
-      logger,
-      clock,
-      leaseMs: config.saga.leaseMs,
-      retryBaseMs: config.saga.retryBaseMs,
-      retryMaxMs: config.saga.retryMaxMs,
-      crash,
-    });
-    const common = { store, runner, logger, clock, leaseMs: config.saga.leaseMs, waitMs: config.saga.waitMs };
+    const actions = createSagaActions({ downstream, reservationTtlMs: saga.reservationTtlMs, logger });
+    const { leaseMs, retryBaseMs, retryMaxMs } = saga;
+    const runner = createSagaRunner({ store, actions, logger, clock, leaseMs, retryBaseMs, retryMaxMs, crash });
+    // Sagas of calls cut off by the shutdown still finish their current step (their calls have
+    // deadlines, so this ends) before the clients and the store close.
+    resources.onStop("saga steps in flight", () => actions.idle());
+    resources.onStop("sagas in flight", () => runner.idle());
+    const common = { store, runner, logger, clock, leaseMs, waitMs: saga.waitMs };
     const placement = createPlacement({ ...common, downstream, crash });
     const cancellation = createCancellation(common);
     const pageTokens = createPageTokens(tokenKey(config.pageTokenSecret, logger));
-    const server = createShopServer({
-      name: "order",
-      logger,
-      host: config.server.host,
-      port: config.server.port,
+    return {
       services: [register(OrderService, createOrderService({ store, placement, cancellation, pageTokens, clock }))],
       probes: [store.probe],
-      probeIntervalMs: config.probeIntervalMs,
-      shutdownGraceMs: config.server.shutdownGraceMs,
-    });
-    await server.start();
-    const recovery = startRecovery({ store, runner, logger, clock, intervalMs: config.saga.recoveryIntervalMs, leaseMs: config.saga.leaseMs });
-    return {
-      server,
-      async stop() {
-        await server.stop();
-        await recovery.stop();
-        // Sagas of calls cut off by the shutdown still finish their current step; their calls
-        // have deadlines, so this ends.
-        await runner.idle();
-        await actions.idle();
-        downstream.close();
-        await mongo.close();
-      },
+      background: [() => startRecovery({ store, runner, logger, clock, intervalMs: saga.recoveryIntervalMs, leaseMs })],
     };
-  } catch (err) {
-    downstream.close();
-    await mongo.close();
-    throw err;
-  }
+  });
 }

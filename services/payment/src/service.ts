@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { PaymentService } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
-import { Violations } from "@shopmesh/kit";
+import { Violations, type Clock } from "@shopmesh/kit";
 import { cardBrand, cardLast4 } from "./card.js";
 import type { CardProcessor } from "./card-processor.js";
 import { idempotencyConflict, idempotencyKeyNotFound, notRefundable, paymentNotFound, viaProcessor } from "./errors.js";
@@ -15,7 +15,7 @@ export interface PaymentServiceDeps {
   readonly store: PaymentStore;
   readonly processor: CardProcessor;
   /** Epoch milliseconds: card expiry and payment times go by it. */
-  readonly clock: () => number;
+  readonly clock: Clock;
 }
 
 /** "pay_" and 32 hex digits: opaque and well within the contract's 64 characters. */

@@ -13,9 +13,9 @@ import {
   type GetPaymentRequestSchema,
   type Payment,
 } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
-import { createGrpcClient, fieldViolations, type GrpcClient } from "@shopmesh/kit";
+import { createGrpcClient, fieldViolations, type GrpcClient, type RunningService } from "@shopmesh/kit";
 import { grpcurl, healthClient, rejection, startMongo, type HealthProbe, type TestStore } from "@shopmesh/testkit";
-import { startPayment, type PaymentApp } from "../src/app.js";
+import { startPayment } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { captureLogs } from "@shopmesh/testkit";
 
@@ -50,7 +50,7 @@ function stringsIn(value: unknown): string[] {
 
 describe("payment service", () => {
   let mongo: TestStore;
-  let app: PaymentApp;
+  let app: RunningService;
   let client: GrpcClient<typeof PaymentService>;
   let raw: MongoClient;
   let stored: Collection<Document>;

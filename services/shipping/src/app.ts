@@ -1,16 +1,11 @@
-// Builds the shipping service from its config: MongoDB, its indexes, the gRPC server.
+// What the shipping service is made of: its MongoDB store. main.ts and the tests start it the
+// same way.
 import { ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
-import { createShopServer, register, type Logger, type ShopServer } from "@shopmesh/kit";
+import { register, startService, type Logger, type RunningService } from "@shopmesh/kit";
 import { connectMongo, type MongoOptions } from "@shopmesh/stores";
 import type { ShippingConfig } from "./config.js";
 import { createShippingService, type ShippingServiceDeps } from "./service.js";
 import { createMongoShipmentStore } from "./store/mongo-shipment-store.js";
-
-export interface ShippingApp {
-  readonly server: ShopServer;
-  /** Stops serving (draining in-flight calls), then closes MongoDB. */
-  stop(): Promise<void>;
-}
 
 export interface ShippingOptions {
   /** Driver timeouts; tests shorten them so an outage answers UNAVAILABLE quickly. */
@@ -19,31 +14,14 @@ export interface ShippingOptions {
   readonly service?: Pick<ShippingServiceDeps, "clock" | "newShipmentId" | "newTrackingId">;
 }
 
-export async function startShipping(config: ShippingConfig, logger: Logger, options: ShippingOptions = {}): Promise<ShippingApp> {
-  const mongo = await connectMongo(config.mongo.url, config.mongo.db, logger, options.mongo);
-  try {
+export function startShipping(config: ShippingConfig, logger: Logger, options: ShippingOptions = {}): Promise<RunningService> {
+  return startService("shipping", config.server, logger, async (resources) => {
+    const mongo = resources.own("mongodb", await connectMongo(config.mongo.url, config.mongo.db, logger, options.mongo));
     const store = createMongoShipmentStore(mongo);
     await store.ensureIndexes();
-    const server = createShopServer({
-      name: "shipping",
-      logger,
-      host: config.server.host,
-      port: config.server.port,
+    return {
       services: [register(ShippingService, createShippingService({ ...options.service, store, logger }))],
       probes: [store.probe],
-      probeIntervalMs: config.probeIntervalMs,
-      shutdownGraceMs: config.server.shutdownGraceMs,
-    });
-    await server.start();
-    return {
-      server,
-      async stop() {
-        await server.stop();
-        await mongo.close();
-      },
     };
-  } catch (err) {
-    await mongo.close();
-    throw err;
-  }
+  });
 }

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { ShipmentSchema, ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
-import { invalidArgument, type Logger } from "@shopmesh/kit";
+import { invalidArgument, type Clock, type Logger } from "@shopmesh/kit";
 import { addressViolations, sameAddress, type AddressFields } from "./address.js";
 import { characterCount, type FieldViolation } from "./field-violation.js";
 import { lineItemsViolations, sameItems, totalUnits, type LineItemFields } from "./line-items.js";
@@ -16,8 +16,8 @@ import { newTrackingId } from "./tracking-id.js";
 export interface ShippingServiceDeps {
   readonly store: ShipmentStore;
   readonly logger: Logger;
-  /** The time a shipment is created; new Date() unless a test needs another clock. */
-  readonly clock?: () => Date;
+  /** The time a shipment is created; the wall clock unless a test needs another. */
+  readonly clock?: Clock;
   readonly newShipmentId?: () => string;
   readonly newTrackingId?: () => string;
 }
@@ -27,7 +27,7 @@ const maxIdLength = 64;
 const maxIdAttempts = 3;
 
 export function createShippingService(deps: ShippingServiceDeps): ServiceImpl<typeof ShippingService> {
-  const clock = deps.clock ?? (() => new Date());
+  const clock = deps.clock ?? Date.now;
   const shipmentId = deps.newShipmentId ?? randomUUID;
   const trackingId = deps.newTrackingId ?? newTrackingId;
 
@@ -51,7 +51,7 @@ export function createShippingService(deps: ShippingServiceDeps): ServiceImpl<ty
           costCents: quote.costCents,
           state: "CREATED",
           // Stored with millisecond precision: keep only that, so a replay answers identically.
-          createTime: new Date(clock().getTime()),
+          createTime: new Date(clock()),
         };
         const outcome = await deps.store.insert(shipment);
         switch (outcome.kind) {

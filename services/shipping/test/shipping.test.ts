@@ -8,9 +8,9 @@ import { MongoClient } from "mongodb";
 import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import type { AddressSchema, LineItemSchema } from "@shopmesh/gen/shop/common/v1/common_pb.js";
 import { ShipmentStatus, ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
-import { createGrpcClient, createLogger, fieldViolations, type GrpcClient } from "@shopmesh/kit";
+import { createGrpcClient, createLogger, fieldViolations, type GrpcClient, type RunningService } from "@shopmesh/kit";
 import { grpcurl, healthClient, rejection, startMongo, type HealthProbe, type TestStore } from "@shopmesh/testkit";
-import { startShipping, type ShippingApp } from "../src/app.js";
+import { startShipping } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { shipmentsCollection } from "../src/store/mongo-shipment-store.js";
 import { newTrackingId, trackingIdPattern } from "../src/tracking-id.js";
@@ -43,7 +43,7 @@ const orderId = (name: string): string => `order-${name}-${run}`;
 describe("the shipping service", () => {
   let mongo: TestStore;
   let db: MongoClient;
-  let app: ShippingApp;
+  let app: RunningService;
   let client: GrpcClient<typeof ShippingService>;
   let health: HealthProbe;
   /** Tracking ids the service hands out next, before random ones. */

@@ -1,7 +1,8 @@
-// Builds the user service from its config: the signing key, MongoDB, the gRPC server.
+// What the user service is made of: the token signing key and its MongoDB store. main.ts and
+// the tests start it the same way.
 import { randomUUID } from "node:crypto";
 import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
-import { ConfigError, createShopServer, register, type Logger, type ShopServer } from "@shopmesh/kit";
+import { ConfigError, register, startService, type Clock, type Logger, type RunningService } from "@shopmesh/kit";
 import { connectMongo } from "@shopmesh/stores";
 import type { UserConfig } from "./config.js";
 import { KeyFileError, readSigningKeyFile, type SigningKey } from "./keys.js";
@@ -9,60 +10,31 @@ import { createUserService } from "./service.js";
 import { createMongoUserStore } from "./store/mongo-user-store.js";
 import { createTokenIssuer } from "./tokens.js";
 
-export interface UserApp {
-  readonly server: ShopServer;
+export interface UserApp extends RunningService {
   /** The key Login signs with (its kid is in every token's header). */
   readonly signingKey: SigningKey;
-  /** Stops serving, then closes MongoDB. */
-  stop(): Promise<void>;
 }
 
 export interface UserOptions {
-  /** Epoch milliseconds; Date.now unless a test needs another clock. */
-  readonly clock?: () => number;
+  readonly clock?: Clock;
 }
 
 export async function startUser(config: UserConfig, logger: Logger, options: UserOptions = {}): Promise<UserApp> {
   // The key first: without it the service cannot do its job, so it should not even connect.
   const signingKey = await loadSigningKey(config.jwt.privateKeyFile);
   logger.info({ kid: signingKey.kid }, "token signing key loaded");
-  const mongo = await connectMongo(config.mongoUrl, config.mongoDb, logger);
-  try {
-    const store = await createMongoUserStore(mongo);
+  const running = await startService("user", config.server, logger, async (resources) => {
+    const store = await createMongoUserStore(resources.own("mongodb", await connectMongo(config.mongo.url, config.mongo.db, logger)));
+    const { issuer, audience, ttlSeconds } = config.jwt;
     const service = createUserService({
       store,
-      tokens: createTokenIssuer({
-        key: signingKey,
-        issuer: config.jwt.issuer,
-        audience: config.jwt.audience,
-        ttlSeconds: config.jwt.ttlSeconds,
-      }),
+      tokens: createTokenIssuer({ key: signingKey, issuer, audience, ttlSeconds }),
       clock: options.clock ?? Date.now,
       newUserId: randomUUID,
     });
-    const server = createShopServer({
-      name: "user",
-      logger,
-      host: config.server.host,
-      port: config.server.port,
-      services: [register(UserService, service)],
-      probes: [store.probe],
-      probeIntervalMs: config.probeIntervalMs,
-      shutdownGraceMs: config.server.shutdownGraceMs,
-    });
-    await server.start();
-    return {
-      server,
-      signingKey,
-      async stop() {
-        await server.stop();
-        await mongo.close();
-      },
-    };
-  } catch (err) {
-    await mongo.close();
-    throw err;
-  }
+    return { services: [register(UserService, service)], probes: [store.probe] };
+  });
+  return { ...running, signingKey };
 }
 
 /** The key file, or a config error naming JWT_PRIVATE_KEY_FILE: the process cannot start without it. */

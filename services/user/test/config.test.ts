@@ -8,11 +8,9 @@ const minimal = { GRPC_PORT: "0", MONGO_URL: "mongodb://127.0.0.1:27017", JWT_PR
 describe("loadConfig", () => {
   it("fills in the defaults", () => {
     expect(loadConfig(minimal)).toEqual({
-      server: { host: "127.0.0.1", port: 0, logLevel: "info", shutdownGraceMs: 5_000 },
-      mongoUrl: "mongodb://127.0.0.1:27017",
-      mongoDb: "users",
+      server: { host: "127.0.0.1", port: 0, logLevel: "info", shutdownGraceMs: 5_000, probeIntervalMs: 1_000 },
+      mongo: { url: "mongodb://127.0.0.1:27017", db: "users" },
       jwt: { privateKeyFile: "/run/keys/jwt-es256.pem", issuer: "shopmesh", audience: "shopmesh", ttlSeconds: 3_600 },
-      probeIntervalMs: 1_000,
     });
   });
 
@@ -25,9 +23,9 @@ describe("loadConfig", () => {
       TOKEN_TTL_SECONDS: "900",
       PROBE_INTERVAL_MS: "250",
     });
-    expect(config.mongoDb).toBe("users_eu");
+    expect(config.mongo.db).toBe("users_eu");
     expect(config.jwt).toMatchObject({ issuer: "https://auth.shop.example", audience: "shop-edge", ttlSeconds: 900 });
-    expect(config.probeIntervalMs).toBe(250);
+    expect(config.server.probeIntervalMs).toBe(250);
   });
 
   it("names every bad variable in one message", () => {
@@ -36,10 +34,10 @@ describe("loadConfig", () => {
     expect(bad).toThrow(ConfigError);
     expect(bad).toThrow(
       'config: GRPC_PORT must be an integer 0..65535 (got "x"); MONGO_URL must be a mongodb or mongodb+srv URL (got "http://db"); ' +
-        'TOKEN_TTL_SECONDS must be an integer 1..604800 (got "0"); ' +
-        'MONGO_DB must be a database name (letters, digits, _ or -, at most 63) (got "bad name"); ' +
+        "MONGO_DB must be a database name of 1..63 letters, digits, '_' or '-' (got \"bad name\"); " +
         "JWT_PRIVATE_KEY_FILE must be set to the path of the PEM file with the token signing key (not set); " +
-        'JWT_AUDIENCE must be a non-empty audience name without spaces (got "")',
+        'JWT_AUDIENCE must be a non-empty audience name without spaces (got ""); ' +
+        'TOKEN_TTL_SECONDS must be an integer 1..604800 (got "0")',
     );
   });
 });

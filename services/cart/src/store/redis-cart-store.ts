@@ -1,4 +1,5 @@
 // Carts in Redis: one hash per user (layout in cart-hash.ts), changed only by Lua scripts.
+import type { Clock } from "@shopmesh/kit";
 import type { RedisStore } from "@shopmesh/stores";
 import { storeError } from "@shopmesh/stores";
 import { maxDistinctProducts, maxLineQuantity, type AddRefusal, type CartContents, type RefusalReason } from "../cart.js";
@@ -9,14 +10,14 @@ import type { AddItemOutcome, CartStore } from "./cart-store.js";
 export interface RedisCartStoreOptions {
   /** A cart nobody writes to for this long is deleted by Redis. */
   readonly ttlSeconds: number;
-  /** Epoch milliseconds, for `update_time`. */
-  readonly now: () => number;
+  /** For `update_time`. */
+  readonly clock: Clock;
 }
 
 export function createRedisCartStore(redis: RedisStore, options: RedisCartStoreOptions): CartStore {
   const { client } = redis;
   const ttl = String(options.ttlSeconds);
-  const now = (): string => String(options.now());
+  const now = (): string => String(options.clock());
 
   return {
     probe: redis.probe,
