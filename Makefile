@@ -33,6 +33,7 @@ help:
 	@echo "make test        lint, breaking check, generated-code drift, type check, all tests"
 	@echo "make tools       install the pinned toolchain into .tools/"
 	@echo "make generate    regenerate gen/ from proto/"
+	@echo "make docs        rewrite the service READMEs' config tables from their schemas"
 	@echo "make bench       run the benchmarks and rewrite docs/benchmarks.md"
 	@echo "make clean       remove build output (keeps .tools/ and node_modules/)"
 
@@ -163,6 +164,11 @@ drift: generate
 .PHONY: build
 build: $(STAMP)/npm
 	tsc -b
+
+# Each service README's configuration table, rendered from the service's config schema.
+.PHONY: docs
+docs: build
+	node scripts/config-docs.mjs
 
 # The storefront: type-checked and bundled into web/dist; `make up` serves it.
 .PHONY: web

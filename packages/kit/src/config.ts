@@ -178,6 +178,16 @@ export function redisConfig(parsed: { readonly REDIS_URL: string }): RedisConfig
   return { url: parsed.REDIS_URL };
 }
 
+/** The HMAC key of a service's page tokens. */
+export const pageTokenEnvShape = {
+  PAGE_TOKEN_SECRET: env
+    .secret()
+    .describe(
+      "HMAC key (at least 32 characters) of page tokens; unset: a random key per process. Set the same value on every " +
+        "replica, or tokens fail with INVALID_ARGUMENT on another replica or after a restart",
+    ),
+} as const;
+
 /** One row of a service's configuration table. */
 export interface ConfigVariable {
   readonly name: string;
@@ -199,4 +209,18 @@ export function describeEnv(shape: EnvShape): ConfigVariable[] {
 export function configTable(shape: EnvShape): string {
   const rows = describeEnv(shape).map((v) => `| \`${v.name}\` | ${v.default} | ${v.description} |`);
   return ["| variable | default | meaning |", "| --- | --- | --- |", ...rows].join("\n");
+}
+
+const tableBegin = "<!-- config table: generated from src/config.ts by `make docs` -->";
+const tableEnd = "<!-- end of config table -->";
+
+/**
+ * `readme` with the table between its config-table markers rendered from `shape`; a README
+ * whose table is current comes back unchanged (what each service's config test checks).
+ */
+export function withConfigTable(readme: string, shape: EnvShape): string {
+  const from = readme.indexOf(tableBegin);
+  const to = readme.indexOf(tableEnd);
+  if (from < 0 || to < from) throw new Error(`no config table markers (${tableBegin} … ${tableEnd})`);
+  return `${readme.slice(0, from + tableBegin.length)}\n${configTable(shape)}\n${readme.slice(to)}`;
 }

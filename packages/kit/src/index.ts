@@ -24,8 +24,10 @@ export {
   mongoConfig,
   redisEnvShape,
   redisConfig,
+  pageTokenEnvShape,
   describeEnv,
   configTable,
+  withConfigTable,
 } from "./config.js";
 export type { ServerConfig, MongoConfig, RedisConfig, Env, EnvShape, ConfigVariable } from "./config.js";
 export { createLogger } from "./logger.js";

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "@jest/globals";
-import { loadConfig } from "../src/config.js";
+import { withConfigTable } from "@shopmesh/kit";
+import { envShape, loadConfig } from "../src/config.js";
 
 const required = { GRPC_PORT: "0", REDIS_URL: "redis://127.0.0.1:6379", CATALOG_ADDR: "127.0.0.1:7110" };
 
@@ -25,5 +27,12 @@ describe("cart config", () => {
     expect(() => loadConfig({ ...required, REDIS_URL: "http://x" })).toThrow(/REDIS_URL must be a redis or rediss URL/);
     expect(() => loadConfig({ ...required, CATALOG_ADDR: "catalog" })).toThrow(/CATALOG_ADDR must be host:port/);
     expect(() => loadConfig({ ...required, CART_TTL_SECONDS: "0" })).toThrow(/CART_TTL_SECONDS must be an integer 1\.\.31536000/);
+  });
+});
+
+describe("the README", () => {
+  it("documents every variable of the schema, and no other (make docs rewrites it)", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    expect(withConfigTable(readme, envShape)).toBe(readme);
   });
 });

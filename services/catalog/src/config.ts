@@ -1,14 +1,12 @@
 // The catalog's configuration, read once from the environment. A bad value stops the process
 // with one line naming the variable.
-import { env, mongoConfig, mongoEnvShape, parseEnv, serverConfig, serverEnvShape, type Env, type MongoConfig, type ServerConfig } from "@shopmesh/kit";
+import { env, mongoConfig, mongoEnvShape, pageTokenEnvShape, parseEnv, serverConfig, serverEnvShape, type Env, type MongoConfig, type ServerConfig } from "@shopmesh/kit";
 
 export const envShape = {
   ...serverEnvShape,
   ...mongoEnvShape("catalog"),
   SEED_DEMO_CATALOG: env.boolean(true).describe("insert the demo products that are missing at start (never overwrites or duplicates)"),
-  PAGE_TOKEN_SECRET: env
-    .secret()
-    .describe("HMAC key (≥ 32 characters) of page tokens; unset: a random key per process (tokens do not survive a restart)"),
+  ...pageTokenEnvShape,
 } as const;
 
 export interface CatalogConfig {

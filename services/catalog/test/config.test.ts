@@ -1,6 +1,7 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "@jest/globals";
-import { ConfigError } from "@shopmesh/kit";
-import { loadConfig } from "../src/config.js";
+import { ConfigError, withConfigTable } from "@shopmesh/kit";
+import { envShape, loadConfig } from "../src/config.js";
 
 const minimal = { GRPC_PORT: "7110", MONGO_URL: "mongodb://127.0.0.1:27017" };
 
@@ -40,5 +41,12 @@ describe("catalog config", () => {
   ])("stops on a bad value, naming the variable: %p", (change, message) => {
     expect(() => loadConfig({ ...minimal, ...change })).toThrow(ConfigError);
     expect(() => loadConfig({ ...minimal, ...change })).toThrow(message);
+  });
+});
+
+describe("the README", () => {
+  it("documents every variable of the schema, and no other (make docs rewrites it)", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    expect(withConfigTable(readme, envShape)).toBe(readme);
   });
 });

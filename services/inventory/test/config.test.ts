@@ -1,7 +1,8 @@
 // loadConfig: defaults, overrides, and one line naming each bad variable.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "@jest/globals";
-import { ConfigError } from "@shopmesh/kit";
-import { loadConfig } from "../src/config.js";
+import { ConfigError, withConfigTable } from "@shopmesh/kit";
+import { envShape, loadConfig } from "../src/config.js";
 
 const base = { GRPC_PORT: "0", REDIS_URL: "redis://127.0.0.1:6379" };
 
@@ -28,5 +29,12 @@ describe("loadConfig", () => {
     );
     expect(() => loadConfig({ GRPC_PORT: "0" })).toThrow(/REDIS_URL must be set to a redis or rediss URL \(not set\)/);
     expect(() => loadConfig({ ...base, RESERVATION_DEFAULT_TTL_MS: "3600001" })).toThrow(/RESERVATION_DEFAULT_TTL_MS must be/);
+  });
+});
+
+describe("the README", () => {
+  it("documents every variable of the schema, and no other (make docs rewrites it)", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    expect(withConfigTable(readme, envShape)).toBe(readme);
   });
 });

@@ -1,5 +1,5 @@
 // The notification service's configuration: the only module that reads the environment.
-import { env, parseEnv, redisConfig, redisEnvShape, serverConfig, serverEnvShape, type Env, type RedisConfig, type ServerConfig } from "@shopmesh/kit";
+import { env, pageTokenEnvShape, parseEnv, redisConfig, redisEnvShape, serverConfig, serverEnvShape, type Env, type RedisConfig, type ServerConfig } from "@shopmesh/kit";
 
 /** The contract's history size: each user's newest 1000 notifications are kept. */
 export const contractHistoryLimit = 1000;
@@ -13,9 +13,7 @@ export const envShape = {
   SUBSCRIBE_BLOCK_MS: env
     .milliseconds(1_000, 10_000)
     .describe("how long a subscriber's XREAD blocks before it checks for cancellation again"),
-  PAGE_TOKEN_SECRET: env
-    .secret()
-    .describe("HMAC key (≥ 32 characters) of page tokens; unset: a random key per process (tokens do not survive a restart)"),
+  ...pageTokenEnvShape,
 } as const;
 
 export interface NotificationConfig {

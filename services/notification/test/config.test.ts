@@ -1,7 +1,8 @@
 // loadConfig: defaults, and one clear message naming each bad variable.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "@jest/globals";
-import { ConfigError } from "@shopmesh/kit";
-import { loadConfig } from "../src/config.js";
+import { ConfigError, withConfigTable } from "@shopmesh/kit";
+import { envShape, loadConfig } from "../src/config.js";
 
 const minimal = { GRPC_PORT: "7005", REDIS_URL: "redis://127.0.0.1:6379" };
 
@@ -44,5 +45,12 @@ describe("loadConfig", () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe("config: PAGE_TOKEN_SECRET must be at least 32 characters when set (got 7 characters)");
+  });
+});
+
+describe("the README", () => {
+  it("documents every variable of the schema, and no other (make docs rewrites it)", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    expect(withConfigTable(readme, envShape)).toBe(readme);
   });
 });

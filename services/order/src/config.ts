@@ -4,6 +4,7 @@ import {
   env,
   mongoConfig,
   mongoEnvShape,
+  pageTokenEnvShape,
   parseEnv,
   serverConfig,
   serverEnvShape,
@@ -47,9 +48,7 @@ export const envShape = {
   RESERVATION_TTL_MS: env
     .milliseconds(15 * 60_000, 3_600_000)
     .describe("how long inventory holds an order's stock before it expires by itself (1 s..1 h)"),
-  PAGE_TOKEN_SECRET: env
-    .secret()
-    .describe("HMAC key (≥ 32 characters) of page tokens; unset: a random key per process (tokens do not survive a restart)"),
+  ...pageTokenEnvShape,
   SAGA_CRASH_AFTER: env
     .oneOf(crashStates)
     .describe(`testing aid, off by default: ${crashStates.join(", ")} — the process SIGKILLs itself right after persisting that state`),

@@ -1,7 +1,8 @@
 // loadConfig: defaults, and a clear message naming each bad variable.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "@jest/globals";
-import { ConfigError } from "@shopmesh/kit";
-import { loadConfig } from "../src/config.js";
+import { ConfigError, withConfigTable } from "@shopmesh/kit";
+import { envShape, loadConfig } from "../src/config.js";
 
 const base = {
   GRPC_PORT: "0",
@@ -58,5 +59,12 @@ describe("loadConfig", () => {
     expect(configError({ ...base, RETRY_BASE_MS: "5000", RETRY_MAX_MS: "10" })).toContain("RETRY_MAX_MS");
     expect(configError({ ...base, PAGE_TOKEN_SECRET: "short" })).toContain("PAGE_TOKEN_SECRET");
     expect(configError({ ...base, MONGO_DB: "bad name" })).toContain("MONGO_DB");
+  });
+});
+
+describe("the README", () => {
+  it("documents every variable of the schema, and no other (make docs rewrites it)", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    expect(withConfigTable(readme, envShape)).toBe(readme);
   });
 });

@@ -1,6 +1,7 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "@jest/globals";
-import { ConfigError } from "@shopmesh/kit";
-import { loadConfig } from "../src/config.js";
+import { ConfigError, withConfigTable } from "@shopmesh/kit";
+import { envShape, loadConfig } from "../src/config.js";
 
 describe("payment config", () => {
   it("needs only a port and a MongoDB URL; the database defaults to payments", () => {
@@ -14,5 +15,12 @@ describe("payment config", () => {
     const load = () => loadConfig({ GRPC_PORT: "x", MONGO_URL: "redis://h:1", MONGO_DB: "a b", PROBE_INTERVAL_MS: "0" });
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/GRPC_PORT.*PROBE_INTERVAL_MS.*MONGO_URL.*MONGO_DB/);
+  });
+});
+
+describe("the README", () => {
+  it("documents every variable of the schema, and no other (make docs rewrites it)", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    expect(withConfigTable(readme, envShape)).toBe(readme);
   });
 });

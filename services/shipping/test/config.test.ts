@@ -1,6 +1,7 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "@jest/globals";
-import { ConfigError } from "@shopmesh/kit";
-import { loadConfig } from "../src/config.js";
+import { ConfigError, withConfigTable } from "@shopmesh/kit";
+import { envShape, loadConfig } from "../src/config.js";
 
 describe("loadConfig", () => {
   it("needs GRPC_PORT and MONGO_URL, and defaults the rest", () => {
@@ -34,5 +35,12 @@ describe("loadConfig", () => {
 
   it("says MONGO_URL is not set when it is missing", () => {
     expect(() => loadConfig({ GRPC_PORT: "0" })).toThrow(/MONGO_URL .*\(not set\)/);
+  });
+});
+
+describe("the README", () => {
+  it("documents every variable of the schema, and no other (make docs rewrites it)", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    expect(withConfigTable(readme, envShape)).toBe(readme);
   });
 });

@@ -1,7 +1,8 @@
 // The user service's configuration: defaults, and one line naming every bad variable.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "@jest/globals";
-import { ConfigError } from "@shopmesh/kit";
-import { loadConfig } from "../src/config.js";
+import { ConfigError, withConfigTable } from "@shopmesh/kit";
+import { envShape, loadConfig } from "../src/config.js";
 
 const minimal = { GRPC_PORT: "0", MONGO_URL: "mongodb://127.0.0.1:27017", JWT_PRIVATE_KEY_FILE: "/run/keys/jwt-es256.pem" };
 
@@ -39,5 +40,12 @@ describe("loadConfig", () => {
         'JWT_AUDIENCE must be a non-empty audience name without spaces (got ""); ' +
         'TOKEN_TTL_SECONDS must be an integer 1..604800 (got "0")',
     );
+  });
+});
+
+describe("the README", () => {
+  it("documents every variable of the schema, and no other (make docs rewrites it)", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    expect(withConfigTable(readme, envShape)).toBe(readme);
   });
 });
