@@ -61,11 +61,13 @@ export const env = {
   milliseconds: (defaultMs: number, max = 3_600_000) => wholeNumber(1, max, "a whole number of milliseconds").default(defaultMs),
   positiveInt: (defaultValue: number, max: number) => wholeNumber(1, max, "an integer").default(defaultValue),
   host: () => z.string().regex(/^[\w.:-]+$/, { error: "must be a host name or IP address" }).default("127.0.0.1"),
-  /** host:port of a gRPC server (a sidecar's egress in the mesh). */
+  /** host:port of a gRPC server, or unix:/path of its socket (a sidecar's egress in the mesh). */
   address: () =>
     z
-      .string({ error: "must be set to host:port" })
-      .regex(/^[\w.-]+:\d{1,5}$/, { error: "must be host:port, e.g. 127.0.0.1:7001" }),
+      .string({ error: "must be set to host:port or unix:/path" })
+      .regex(/^([\w.-]+:\d{1,5}|unix:\/\S+)$/, { error: "must be host:port, e.g. 127.0.0.1:7001, or unix:/path/to.sock" }),
+  /** An absolute path (a Unix socket, a file). */
+  path: () => z.string().regex(/^\/\S*$/, { error: "must be an absolute path" }),
   url: (protocols: readonly string[]) =>
     z.string({ error: `must be set to a ${protocols.join(" or ")} URL` }).refine(
       (s) => {
@@ -121,7 +123,11 @@ export const env = {
 /** What every shop server reads: where to listen, how to log, how often to probe, how long to drain. */
 export const serverEnvShape = {
   GRPC_HOST: env.host().describe("interface to listen on"),
-  GRPC_PORT: env.port().describe("port to listen on; 0 picks a free one"),
+  GRPC_PORT: env.port().optional().describe("port to listen on; 0 picks a free one; required unless `GRPC_SOCKET` is set"),
+  GRPC_SOCKET: env
+    .path()
+    .optional()
+    .describe("Unix socket to listen on instead of a port (in the mesh: where only this service's sidecar connects)"),
   LOG_LEVEL: env.logLevel().describe("`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`"),
   SHUTDOWN_GRACE_MS: env.milliseconds(5_000, 60_000).describe("how long in-flight calls may finish on SIGTERM or SIGINT"),
   PROBE_INTERVAL_MS: env
@@ -132,6 +138,8 @@ export const serverEnvShape = {
 export interface ServerConfig {
   readonly host: string;
   readonly port: number;
+  /** Listen on this Unix socket instead of host:port. */
+  readonly socket?: string;
   readonly logLevel: string;
   readonly shutdownGraceMs: number;
   readonly probeIntervalMs: number;
@@ -139,9 +147,13 @@ export interface ServerConfig {
 
 /** The server part of a config parsed with serverEnvShape. */
 export function serverConfig(parsed: z.output<z.ZodObject<typeof serverEnvShape>>): ServerConfig {
+  if (parsed.GRPC_PORT === undefined && parsed.GRPC_SOCKET === undefined) {
+    throw new ConfigError("config: GRPC_PORT must be set to a port number 0..65535 (0 picks a free port) (not set)");
+  }
   return {
     host: parsed.GRPC_HOST,
-    port: parsed.GRPC_PORT,
+    port: parsed.GRPC_PORT ?? 0,
+    ...(parsed.GRPC_SOCKET !== undefined ? { socket: parsed.GRPC_SOCKET } : {}),
     logLevel: parsed.LOG_LEVEL,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
     probeIntervalMs: parsed.PROBE_INTERVAL_MS,

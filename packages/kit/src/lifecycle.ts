@@ -84,6 +84,7 @@ export async function startService(
       logger,
       host: server.host,
       port: server.port,
+      ...(server.socket !== undefined ? { socket: server.socket } : {}),
       services: parts.services,
       probes: parts.probes ?? [],
       probeIntervalMs: server.probeIntervalMs,

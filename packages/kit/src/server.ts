@@ -2,6 +2,8 @@
 // five times the unary rps of connect-node's server on our 2-core machines (docs/benchmarks.md).
 // Every server also answers grpc.health.v1 and server reflection for all shop contracts.
 // This file is the server's lifecycle; the handler bridge, health and the RPC log line live apart.
+import { rm } from "node:fs/promises";
+import { connect } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
 import type { DescService } from "@bufbuild/protobuf";
@@ -28,6 +30,8 @@ export interface ShopServerOptions {
   readonly host?: string;
   /** Port to listen on; 0 picks a free one (tests). */
   readonly port: number;
+  /** A Unix socket to listen on instead of host:port (in the mesh, only the sidecar reaches it). */
+  readonly socket?: string;
   /** Checked every `probeIntervalMs`; while one fails, health says NOT_SERVING. */
   readonly probes?: readonly Probe[];
   readonly probeIntervalMs?: number;
@@ -74,23 +78,25 @@ export class ShopServer {
     for (const registration of options.services) addService(this.grpcServer, registration, bridge);
   }
 
-  /** The port the server listens on (after start). */
+  /** The port the server listens on (after start; 0 on a Unix socket). */
   get port(): number {
     if (this.boundPort === undefined) throw new Error("server not started");
     return this.boundPort;
   }
 
-  /** "127.0.0.1:50051", for clients and grpcurl. */
+  /** "127.0.0.1:50051" or "unix:/path/to.sock", for clients (grpcurl: -unix with the path). */
   get address(): string {
+    if (this.options.socket !== undefined) return `unix:${this.options.socket}`;
     return `${this.host}:${this.port}`;
   }
 
-  /** Binds the port and starts probing; health turns SERVING once every probe passes. */
+  /** Binds the port (or socket) and starts probing; health turns SERVING once every probe passes. */
   async start(): Promise<number> {
+    const socket = this.options.socket;
+    if (socket !== undefined) await removeStaleSocket(socket);
+    const target = socket !== undefined ? `unix:${socket}` : `${this.host}:${this.options.port}`;
     this.boundPort = await new Promise<number>((resolve, reject) => {
-      this.grpcServer.bindAsync(`${this.host}:${this.options.port}`, grpc.ServerCredentials.createInsecure(), (err, port) =>
-        err ? reject(err) : resolve(port),
-      );
+      this.grpcServer.bindAsync(target, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
     });
     await this.health.start();
     this.logger.info({ address: this.address, serving: this.health.serving }, "listening");
@@ -128,6 +134,23 @@ export class ShopServer {
     });
     this.logger.info("stopped");
   }
+}
+
+/**
+ * A socket file left by a process that died can be bound again only once removed; one that a
+ * live server still answers on is refused rather than stolen.
+ */
+async function removeStaleSocket(path: string): Promise<void> {
+  const answered = await new Promise<boolean>((resolve) => {
+    const probe = connect(path);
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", () => resolve(false));
+  });
+  if (answered) throw new Error(`another server is listening on ${path}`);
+  await rm(path, { force: true });
 }
 
 export function createShopServer(options: ShopServerOptions): ShopServer {

@@ -35,8 +35,11 @@ describe("parseEnv", () => {
       CATALOG_ADDR: "127.0.0.1:7010",
       MONGO_URL: "mongodb://127.0.0.1:27017",
     });
+    expect(parseEnv(shape, { CATALOG_ADDR: "unix:/run/shop/cart-egress.sock", MONGO_URL: "mongodb://h" }).CATALOG_ADDR).toBe(
+      "unix:/run/shop/cart-egress.sock",
+    );
     expect(() => parseEnv(shape, { CATALOG_ADDR: "catalog", MONGO_URL: "redis://x" })).toThrow(
-      'config: CATALOG_ADDR must be host:port, e.g. 127.0.0.1:7001 (got "catalog"); MONGO_URL must be a mongodb URL (got "redis://x")',
+      'config: CATALOG_ADDR must be host:port, e.g. 127.0.0.1:7001, or unix:/path/to.sock (got "catalog"); MONGO_URL must be a mongodb URL (got "redis://x")',
     );
   });
 
@@ -74,12 +77,9 @@ describe("the documented variables", () => {
       KEY: env.secret().describe("a key"),
     };
     const rows = describeEnv(shape);
-    expect(rows.map((r) => r.name)).toEqual(["GRPC_HOST", "GRPC_PORT", "LOG_LEVEL", "SHUTDOWN_GRACE_MS", "PROBE_INTERVAL_MS", "KEY"]);
-    expect(rows.find((r) => r.name === "GRPC_PORT")).toEqual({
-      name: "GRPC_PORT",
-      default: "(required)",
-      description: "port to listen on; 0 picks a free one",
-    });
+    expect(rows.map((r) => r.name)).toEqual(["GRPC_HOST", "GRPC_PORT", "GRPC_SOCKET", "LOG_LEVEL", "SHUTDOWN_GRACE_MS", "PROBE_INTERVAL_MS", "KEY"]);
+    expect(rows.find((r) => r.name === "GRPC_HOST")).toEqual({ name: "GRPC_HOST", default: "`127.0.0.1`", description: "interface to listen on" });
+    expect(describeEnv({ ADDR: env.address().describe("where") })[0]?.default).toBe("(required)");
     expect(rows.find((r) => r.name === "SHUTDOWN_GRACE_MS")?.default).toBe("`5000`");
     expect(rows.find((r) => r.name === "KEY")?.default).toBe("(unset)");
     expect(rows.every((r) => r.description !== "")).toBe(true);
