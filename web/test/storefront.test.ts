@@ -14,11 +14,10 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 import { startShop, type RunningShop } from "@shopmesh/devstack";
 import { NotificationKind, NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { createGrpcClient } from "@shopmesh/kit";
-import { repoRoot } from "@shopmesh/testkit";
+import { eventually, repoRoot, testAddress, testCards, type TestCard } from "@shopmesh/testkit";
 
 const base = Number(process.env["WEB_TEST_PORT_BASE"] ?? "7900");
 const outputDir = join(repoRoot, "web", "test-output");
-const expYear = String(new Date().getFullYear() + 3);
 const shopper = { name: "Ada Shopper", email: `ada-${process.pid}-${Date.now()}@example.com`, password: "correct horse battery" };
 
 let runDir: string;
@@ -61,20 +60,6 @@ const cartLink = (): Locator => page.getByRole("navigation", { name: "Main" }).g
 const cartRows = (): Locator => page.getByRole("table").locator("tbody tr");
 const subtotal = (): Locator => page.locator(".summary dl > div", { hasText: "Subtotal" }).locator("dd");
 
-/** Retries `check` until it passes: the page changes when its calls return, not when we look. */
-async function eventually(check: () => Promise<unknown>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 /** The WCAG 2.1 A and AA rules axe-core can check, as "rule: what (where)" per violation. */
@@ -92,16 +77,16 @@ async function openStorefront(hash = "#/"): Promise<void> {
   await page.goto(`${storefront}${hash}`);
 }
 
-async function fillCheckout(postalCode: string, card: string): Promise<void> {
+async function fillCheckout(postalCode: string, card: TestCard): Promise<void> {
   await page.getByLabel("Full name").fill(shopper.name);
-  await page.getByLabel("Street address").fill("1 Loopback Way");
-  await page.getByLabel("City").fill("Springfield");
+  await page.getByLabel("Street address").fill(testAddress.streetLines[0] ?? "");
+  await page.getByLabel("City").fill(testAddress.city);
   await page.getByLabel("Postal code").fill(postalCode);
-  await page.getByLabel("Country or region").selectOption("US");
-  await page.getByLabel("Card number").fill(card);
-  await page.getByLabel("Expiry month").selectOption("12");
-  await page.getByLabel("Expiry year").selectOption(expYear);
-  await page.getByLabel("CVC").fill("123");
+  await page.getByLabel("Country or region").selectOption(testAddress.regionCode);
+  await page.getByLabel("Card number").fill(card.number);
+  await page.getByLabel("Expiry month").selectOption(String(card.expMonth));
+  await page.getByLabel("Expiry year").selectOption(String(card.expYear));
+  await page.getByLabel("CVC").fill(card.cvc);
 }
 
 describe("browsing the catalog", () => {
@@ -114,22 +99,29 @@ describe("browsing the catalog", () => {
 
     await page.getByRole("button", { name: "Next →" }).click();
     await heading(/page 2/).waitFor();
-    await eventually(async () => expect(await productNames()).not.toEqual(first));
+    await eventually(async () => {
+      expect(await productNames()).not.toEqual(first);
+      return true;
+    });
     const second = await productNames();
     expect(second.filter((name) => first.includes(name))).toEqual([]);
 
     await page.getByRole("button", { name: "← Previous" }).click();
     await heading("All products").waitFor();
-    await eventually(async () => expect(await productNames()).toEqual(first));
+    await eventually(async () => {
+      expect(await productNames()).toEqual(first);
+      return true;
+    });
   });
 
   it("filters by category", async () => {
     await openStorefront();
     await page.getByLabel("Category").selectOption({ label: "Books" });
     await heading("Books").waitFor();
-    await eventually(async () =>
-      expect(await productNames()).toEqual(expect.arrayContaining(["gRPC by Example", "Practical TypeScript", "Distributed Systems in Practice"])),
-    );
+    await eventually(async () => {
+      expect(await productNames()).toEqual(expect.arrayContaining(["gRPC by Example", "Practical TypeScript", "Distributed Systems in Practice"]));
+      return true;
+    });
     expect(await productNames()).not.toContain("Canvas Cap");
   });
 
@@ -138,7 +130,10 @@ describe("browsing the catalog", () => {
     await page.getByRole("searchbox", { name: "Search products" }).fill("mug");
     await page.getByRole("button", { name: "Search" }).click();
     await heading("Results for “mug”").waitFor();
-    await eventually(async () => expect(await productNames()).toEqual(["Mesh Mug, Blue", "Mesh Mug, White"]));
+    await eventually(async () => {
+      expect(await productNames()).toEqual(["Mesh Mug, Blue", "Mesh Mug, White"]);
+      return true;
+    });
 
     await page.getByRole("searchbox", { name: "Search products" }).fill("unicorn saddle");
     await page.getByRole("button", { name: "Search" }).click();
@@ -186,7 +181,10 @@ describe("a shopper's visit", () => {
     await page.getByRole("button", { name: "Search" }).click();
     await page.getByRole("button", { name: "Add to cart (Mesh Mug, Blue)" }).click();
     await page.getByText("Added Mesh Mug, Blue to your cart (1 in cart).").waitFor();
-    await eventually(async () => expect(await cartLink().textContent()).toMatch(/Cart\s*1 items/));
+    await eventually(async () => {
+      expect(await cartLink().textContent()).toMatch(/Cart\s*1 items/);
+      return true;
+    });
 
     await page.getByLabel("Category").selectOption({ label: "Kitchen" });
     await heading("Kitchen").waitFor();
@@ -201,7 +199,10 @@ describe("a shopper's visit", () => {
     await heading("Kitchen").waitFor();
     await page.getByRole("button", { name: "Add to cart (Oak Cutting Board)" }).click();
     await page.getByText("Added Oak Cutting Board to your cart (1 in cart).").waitFor();
-    await eventually(async () => expect(await cartLink().textContent()).toMatch(/Cart\s*4 items/));
+    await eventually(async () => {
+      expect(await cartLink().textContent()).toMatch(/Cart\s*4 items/);
+      return true;
+    });
 
     // The storefront as the README shows it: a signed-in shopper with a filled cart.
     await page.getByLabel("Category").selectOption({ label: "All categories" });
@@ -215,16 +216,25 @@ describe("a shopper's visit", () => {
   it("changes quantities and removes a line in the cart, with totals to match", async () => {
     await cartLink().click();
     await heading("Your cart").waitFor();
-    await eventually(async () => expect(await cartRows().count()).toBe(3));
+    await eventually(async () => {
+      expect(await cartRows().count()).toBe(3);
+      return true;
+    });
     await expect(subtotal().textContent()).resolves.toBe("$165.00"); // 12.50 + 2 × 59.00 + 34.50
 
     await page.getByRole("button", { name: "One more Mesh Mug, Blue" }).click();
     await page.getByText("Mesh Mug, Blue: quantity 2.").waitFor();
-    await eventually(async () => expect(await subtotal().textContent()).toBe("$177.50"));
+    await eventually(async () => {
+      expect(await subtotal().textContent()).toBe("$177.50");
+      return true;
+    });
 
     await page.getByRole("button", { name: "One fewer Gooseneck Kettle" }).click();
     await page.getByText("Gooseneck Kettle: quantity 1.").waitFor();
-    await eventually(async () => expect(await subtotal().textContent()).toBe("$118.50"));
+    await eventually(async () => {
+      expect(await subtotal().textContent()).toBe("$118.50");
+      return true;
+    });
     // The line keeps its place although the service re-added it.
     await expect(cartRows().locator("th").allTextContents()).resolves.toEqual([
       expect.stringContaining("Mesh Mug, Blue"),
@@ -235,16 +245,25 @@ describe("a shopper's visit", () => {
     expect(await accessibilityViolations()).toEqual([]);
     await page.getByRole("button", { name: "Remove Oak Cutting Board" }).click();
     await page.getByText("Removed Oak Cutting Board from your cart.").waitFor();
-    await eventually(async () => expect(await cartRows().count()).toBe(2));
-    await eventually(async () => expect(await subtotal().textContent()).toBe("$84.00"));
-    await eventually(async () => expect(await cartLink().textContent()).toMatch(/Cart\s*3 items/));
+    await eventually(async () => {
+      expect(await cartRows().count()).toBe(2);
+      return true;
+    });
+    await eventually(async () => {
+      expect(await subtotal().textContent()).toBe("$84.00");
+      return true;
+    });
+    await eventually(async () => {
+      expect(await cartLink().textContent()).toMatch(/Cart\s*3 items/);
+      return true;
+    });
   });
 
   it("names the field at checkout when the postal code is not a ZIP code", async () => {
     await page.getByRole("link", { name: "Check out" }).click();
     await heading("Checkout").waitFor();
-    await page.getByText("4242 4242 4242 4242").waitFor(); // the test cards are listed
-    await fillCheckout("ABCDE", "4242 4242 4242 4242");
+    await page.getByText(testCards.succeeds.number).waitFor(); // the test cards are listed
+    await fillCheckout("ABCDE", testCards.succeeds);
     await page.getByRole("button", { name: /^Place order/ }).click();
     await page.getByText("Postal code must be a US ZIP code").waitFor();
     await expect(page.getByLabel("Postal code").getAttribute("aria-invalid")).resolves.toBe("true");
@@ -254,8 +273,8 @@ describe("a shopper's visit", () => {
   });
 
   it("shows why a card was declined and keeps the cart", async () => {
-    await page.getByLabel("Postal code").fill("94103");
-    await page.getByLabel("Card number").fill("4000 0000 0000 0002");
+    await page.getByLabel("Postal code").fill(testAddress.postalCode);
+    await page.getByLabel("Card number").fill(testCards.declined.number);
     await page.getByRole("button", { name: /^Place order/ }).click();
     const alert = page.getByRole("alert");
     await alert.getByText("Your card was declined: insufficient funds.").waitFor({ timeout: 15_000 });
@@ -263,19 +282,25 @@ describe("a shopper's visit", () => {
     expect(await page.getByText("Postal code must be").count()).toBe(0);
     // Still on checkout, with what was typed, and the cart as it was.
     await heading("Checkout").waitFor();
-    await expect(page.getByLabel("Street address").inputValue()).resolves.toBe("1 Loopback Way");
+    await expect(page.getByLabel("Street address").inputValue()).resolves.toBe(testAddress.streetLines[0]);
     await expect(page.locator(".summary-lines li").count()).resolves.toBe(2);
     await cartLink().click();
     await heading("Your cart").waitFor();
-    await eventually(async () => expect(await cartRows().count()).toBe(2));
+    await eventually(async () => {
+      expect(await cartRows().count()).toBe(2);
+      return true;
+    });
     await expect(subtotal().textContent()).resolves.toBe("$84.00");
   });
 
   it("checks out with a good card: the order is confirmed and the notification arrives live", async () => {
     await page.getByRole("link", { name: "Check out" }).click();
     await heading("Checkout").waitFor();
-    await fillCheckout("94103", "4242 4242 4242 4242");
-    await eventually(async () => expect(await page.locator(".summary .total dd").textContent()).toMatch(/^\$\d+\.\d\d$/)); // shipping quoted
+    await fillCheckout(testAddress.postalCode, testCards.succeeds);
+    await eventually(async () => { // shipping quoted
+      expect(await page.locator(".summary .total dd").textContent()).toMatch(/^\$\d+\.\d\d$/);
+      return true;
+    });
     // Marks this document: if the page reloaded, the mark would be gone.
     await page.evaluate(() => document.documentElement.setAttribute("data-visit", "one"));
 
@@ -290,7 +315,10 @@ describe("a shopper's visit", () => {
     await toast.getByText(`Your order ${orderId} is confirmed`).waitFor();
     await expect(page.evaluate(() => document.documentElement.getAttribute("data-visit"))).resolves.toBe("one");
     await page.getByRole("button", { name: /^Notifications, \d+ new$/ }).waitFor({ state: "visible" });
-    await eventually(async () => expect(await cartLink().textContent()).toBe("Cart"));
+    await eventually(async () => {
+      expect(await cartLink().textContent()).toBe("Cart");
+      return true;
+    });
     await page.screenshot({ path: join(outputDir, "order-confirmed.png") });
 
     await page.getByRole("button", { name: /^Notifications/ }).click();
@@ -304,7 +332,10 @@ describe("a shopper's visit", () => {
     await page.getByRole("link", { name: "← All orders" }).click();
     await heading("Your orders").waitFor();
     const rows = page.getByRole("table").locator("tbody tr");
-    await eventually(async () => expect(await rows.count()).toBe(2));
+    await eventually(async () => {
+      expect(await rows.count()).toBe(2);
+      return true;
+    });
     await expect(rows.nth(0).locator(".badge").textContent()).resolves.toBe("Confirmed");
     await expect(rows.nth(1).locator(".badge").textContent()).resolves.toBe("Cancelled");
     await expect(rows.nth(1).textContent()).resolves.toContain("insufficient funds");

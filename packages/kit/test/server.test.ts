@@ -5,7 +5,7 @@ import * as grpc from "@grpc/grpc-js";
 import { Code } from "@connectrpc/connect";
 import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
-import { captureLogs, grpcurl, healthClient, rejection, type HealthProbe } from "@shopmesh/testkit";
+import { asUser, captureLogs, eventually, grpcurl, healthClient, rejection, type HealthProbe } from "@shopmesh/testkit";
 import {
   createGrpcClient,
   createShopServer,
@@ -16,17 +16,6 @@ import {
   type ShopServer,
 } from "../src/index.js";
 import { createDemoCatalog, createDemoNotifications, newObserved, type Observed } from "./fixtures/demo-services.js";
-
-const asUser = (userId: string) => ({ headers: { [identityHeader]: userId } });
-
-
-async function eventually(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("a kit server", () => {
   let server: ShopServer;

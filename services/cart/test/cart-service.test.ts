@@ -5,14 +5,13 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { CartService, type Cart } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
 import { CatalogService, type Product } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
-import { createGrpcClient, fieldViolations, identityHeader, type GrpcClient, type RunningService } from "@shopmesh/kit";
-import { grpcurl, healthClient, rejection, startMongo, startRedis, type HealthProbe, type TestStore } from "@shopmesh/testkit";
+import { createGrpcClient, fieldViolations, type GrpcClient, type RunningService } from "@shopmesh/kit";
+import { asUser, grpcurl, healthClient, rejection, startMongo, startRedis, type HealthProbe, type TestStore } from "@shopmesh/testkit";
 import { startCart } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { startCatalog, type CatalogProcess } from "./fixtures/catalog-process.js";
 import { testLogger } from "./fixtures/logger.js";
 
-const asUser = (userId: string) => ({ headers: { [identityHeader]: userId } });
 let userSeq = 0;
 const newUser = (): string => `u-${++userSeq}`;
 

@@ -6,7 +6,8 @@ import { create } from "@bufbuild/protobuf";
 import { DurationSchema, timestampMs } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { ReservationState } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
-import { preconditionViolations, rejection, startAll, type Running } from "./helpers.js";
+import { preconditionViolations, rejection } from "@shopmesh/testkit";
+import { startAll, type Running } from "./helpers.js";
 
 describe("a due reservation the sweeper has not reached", () => {
   let running: Running;

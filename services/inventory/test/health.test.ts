@@ -2,8 +2,8 @@
 // SERVING and working calls once it is back, without restarting the service.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { healthClient, type HealthProbe } from "@shopmesh/testkit";
-import { eventually, rejection, startAll, type Running } from "./helpers.js";
+import { eventually, healthClient, rejection, type HealthProbe } from "@shopmesh/testkit";
+import { startAll, type Running } from "./helpers.js";
 
 describe("inventory health with Redis going away", () => {
   let running: Running;
@@ -37,15 +37,14 @@ describe("inventory health with Redis going away", () => {
     await health.waitFor("SERVING");
     // The test Redis keeps no data across a restart; the service works on with an empty one
     // (and its scripts, no longer cached there, are sent again).
-    await eventually(async () => {
-      try {
-        await client.setStock({ sku: "HEALTH-1", available: 3 });
-        return true;
-      } catch (e) {
-        if (e instanceof ConnectError && e.code === Code.Unavailable) return false;
-        throw e;
-      }
-    });
+    // Only UNAVAILABLE means "not back yet": any other outcome ends the wait, and must be success.
+    const outcome = await eventually(() =>
+      client.setStock({ sku: "HEALTH-1", available: 3 }).then(
+        () => "stock set",
+        (e: unknown) => (e instanceof ConnectError && e.code === Code.Unavailable ? false : e),
+      ),
+    );
+    expect(outcome).toBe("stock set");
     const { reservation } = await client.reserveStock({ orderId: "o-after", lines: [{ sku: "HEALTH-1", quantity: 1 }] });
     expect(reservation?.orderId).toBe("o-after");
   });

@@ -1,7 +1,5 @@
-// Shared by the integration tests: start the service on a real Redis, and read errors.
-import type { ConnectError } from "@connectrpc/connect";
+// Shared by the integration tests: start the service on a real Redis.
 import { InventoryService } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
-import { PreconditionFailureSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { createGrpcClient, createLogger, type GrpcClient, type RunningService } from "@shopmesh/kit";
 import { startRedis, type TestStore } from "@shopmesh/testkit";
 import { startInventory, type InventoryOptions } from "../src/app.js";
@@ -30,23 +28,4 @@ export async function startAll(env: Record<string, string> = {}, options: Invent
       await redis.dispose();
     },
   };
-}
-
-export { rejection } from "@shopmesh/testkit";
-
-/** The PreconditionFailure violations of an error, as plain objects. */
-export function preconditionViolations(err: ConnectError): { type: string; subject: string; description: string }[] {
-  return err
-    .findDetails(PreconditionFailureSchema)
-    .flatMap((d) => d.violations)
-    .map(({ type, subject, description }) => ({ type, subject, description }));
-}
-
-/** Polls `check` until it returns true; fails after `timeoutMs`. */
-export async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000, stepMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
 }

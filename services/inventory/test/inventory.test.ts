@@ -7,9 +7,9 @@ import { createClient } from "@redis/client";
 import { ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { ReservationState, type Reservation } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
 import { fieldViolations } from "@shopmesh/kit";
-import { grpcurl } from "@shopmesh/testkit";
+import { eventually, grpcurl, preconditionViolations, rejection } from "@shopmesh/testkit";
 import { reservationKey, stockKey } from "../src/store/redis-keys.js";
-import { eventually, preconditionViolations, rejection, startAll, type Running } from "./helpers.js";
+import { startAll, type Running } from "./helpers.js";
 import { stockInvariantFromReservations } from "./stock-invariant.js";
 
 const seconds = (s: number) => create(DurationSchema, { seconds: BigInt(s) });
@@ -261,7 +261,7 @@ describe("InventoryService on Redis", () => {
       expect(await stockOf("EXPIRE-1")).toEqual({ sku: "EXPIRE-1", available: 3, reserved: 2 });
 
       // Nobody calls the service meanwhile: the sweeper alone gives the units back.
-      await eventually(async () => (await raw.hGet(reservationKey("o-expire"), "state")) === "EXPIRED", 3_000);
+      await eventually(async () => (await raw.hGet(reservationKey("o-expire"), "state")) === "EXPIRED", { timeoutMs: 3_000 });
       expect(await raw.hGetAll(stockKey("EXPIRE-1"))).toEqual({ available: "5", reserved: "0" });
       expect(Date.now()).toBeGreaterThanOrEqual(timestampMs(reservation!.expireTime!));
 

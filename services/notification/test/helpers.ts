@@ -4,14 +4,13 @@ import {
   NotificationService,
   type Notification,
 } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
-import { createGrpcClient, createLogger, identityHeader, type GrpcClient, type Logger, type RunningService as App } from "@shopmesh/kit";
+import { createGrpcClient, createLogger, type GrpcClient, type Logger, type RunningService as App } from "@shopmesh/kit";
+import { asUser } from "@shopmesh/testkit";
 import { connectRedis, type RedisStore } from "@shopmesh/stores";
 import { startNotification } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 
 export const silentLogger: Logger = createLogger("notification", "silent");
-
-export const asUser = (userId: string) => ({ headers: { [identityHeader]: userId } });
 
 export interface RunningService {
   readonly app: App;
@@ -40,23 +39,6 @@ export async function startService(redisUrl: string, env: Record<string, string>
       await app.stop();
     },
   };
-}
-
-export { rejection } from "@shopmesh/testkit";
-
-/** Polls `check` until it holds, or fails after `timeoutMs`; a check that throws has not held yet. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = "";
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (err) {
-      lastError = ` (last error: ${err instanceof Error ? err.message : String(err)})`;
-    }
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms${lastError}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 export const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

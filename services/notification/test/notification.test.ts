@@ -5,8 +5,8 @@ import { Code } from "@connectrpc/connect";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { fieldViolations } from "@shopmesh/kit";
-import { grpcurl, healthClient, startRedis, type HealthProbe, type TestStore } from "@shopmesh/testkit";
-import { asUser, rejection, startService, type RunningService } from "./helpers.js";
+import { asUser, grpcurl, healthClient, rejection, startRedis, type HealthProbe, type TestStore } from "@shopmesh/testkit";
+import { startService, type RunningService } from "./helpers.js";
 
 describe("notification service", () => {
   let redis: TestStore;

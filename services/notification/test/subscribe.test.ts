@@ -5,15 +5,12 @@ import { Code } from "@connectrpc/connect";
 import { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { fieldViolations } from "@shopmesh/kit";
 import { connectRedis } from "@shopmesh/stores";
-import { startRedis, type TestStore } from "@shopmesh/testkit";
+import { asUser, eventually, rejection, startRedis, type TestStore } from "@shopmesh/testkit";
 import { SubscriberFellBehindError } from "../src/store/notification-store.js";
 import { createRedisNotificationStore } from "../src/store/redis-notification-store.js";
 import {
-  asUser,
-  eventually,
   observeRedis,
   pause,
-  rejection,
   silentLogger,
   startService,
   subscribe,
@@ -47,12 +44,12 @@ describe("Subscribe", () => {
     (await service.client.sendNotification({ userId, kind: NotificationKind.GENERIC, text })).notification?.id ?? "";
 
   /** Waits until `count` subscribers sit in XREAD BLOCK: from then on they see new notifications. */
-  const waitUntilListening = (count: number): Promise<void> =>
-    eventually(async () => (await observer.blockedClients()) >= count, 5_000, `${count} blocked readers`);
+  const waitUntilListening = (count: number): Promise<unknown> =>
+    eventually(async () => (await observer.blockedClients()) >= count, { timeoutMs: 5_000, what: `${count} blocked readers` });
 
   /** Waits until the streams of earlier tests have closed their connections. */
-  const quiet = (): Promise<void> =>
-    eventually(async () => (await observer.connections()) === idleConnections, 2_000, "connections back to idle");
+  const quiet = (): Promise<unknown> =>
+    eventually(async () => (await observer.connections()) === idleConnections, { timeoutMs: 2_000, what: "connections back to idle" });
 
   const cancelAll = async (subscriptions: readonly Subscription[]): Promise<void> => {
     for (const s of subscriptions) s.cancel();
@@ -62,12 +59,12 @@ describe("Subscribe", () => {
   it("sends the backlog after after_id, then new notifications live, in order and once each", async () => {
     const [first, second, third] = [await send("u-live", "a1"), await send("u-live", "a2"), await send("u-live", "a3")];
     const sub = subscribe(service.client, "u-live", first);
-    await eventually(() => sub.received.length === 2, 5_000, "backlog");
+    await eventually(() => sub.received.length === 2, { timeoutMs: 5_000, what: "backlog" });
     expect(sub.received.map((n) => n.id)).toEqual([second, third]);
 
     const fourth = await send("u-live", "a4");
     const fifth = await send("u-live", "a5");
-    await eventually(() => sub.received.length === 4, 5_000, "live notifications");
+    await eventually(() => sub.received.length === 4, { timeoutMs: 5_000, what: "live notifications" });
     // Longer than a read slice: a duplicate would have arrived by now.
     await pause(300);
     expect(sub.received.map((n) => n.id)).toEqual([second, third, fourth, fifth]);
@@ -81,7 +78,7 @@ describe("Subscribe", () => {
     const sub = subscribe(service.client, "u-fresh");
     await waitUntilListening(1);
     const id = await send("u-fresh", "new");
-    await eventually(() => sub.received.length === 1, 5_000, "the new notification");
+    await eventually(() => sub.received.length === 1, { timeoutMs: 5_000, what: "the new notification" });
     await pause(300);
     expect(sub.received.map((n) => [n.id, n.text])).toEqual([[id, "new"]]);
     await cancelAll([sub]);
@@ -118,7 +115,7 @@ describe("Subscribe", () => {
     const start = await send("u-many", "start");
     const subs = Array.from({ length: 20 }, () => subscribe(service.client, "u-many", start));
     const id = await send("u-many", "to everyone");
-    await eventually(() => subs.every((s) => s.received.length === 1), 10_000, "all 20 subscribers");
+    await eventually(() => subs.every((s) => s.received.length === 1), { timeoutMs: 10_000, what: "all 20 subscribers" });
     expect(new Set(subs.map((s) => s.received[0]?.id))).toEqual(new Set([id]));
     await cancelAll(subs);
   });
@@ -127,9 +124,9 @@ describe("Subscribe", () => {
     await quiet();
     const baseline = await observer.connections();
     const subs = Array.from({ length: 5 }, () => subscribe(service.client, "u-conn"));
-    await eventually(async () => (await observer.connections()) === baseline + 5, 5_000, "five more connections");
+    await eventually(async () => (await observer.connections()) === baseline + 5, { timeoutMs: 5_000, what: "five more connections" });
     await cancelAll(subs);
-    await eventually(async () => (await observer.connections()) === baseline, 2_000, "connections back to the baseline");
+    await eventually(async () => (await observer.connections()) === baseline, { timeoutMs: 2_000, what: "connections back to the baseline" });
     expect(await observer.blockedClients()).toBe(0);
   });
 
@@ -274,10 +271,10 @@ describe("Subscribe", () => {
     const start = await send("u-stop", "start");
     const subs = Array.from({ length: 3 }, () => subscribe(other.client, "u-stop", start));
     // The service's own connection plus one per subscriber.
-    await eventually(async () => (await observer.connections()) === baseline + 4, 5_000, "four more connections");
+    await eventually(async () => (await observer.connections()) === baseline + 4, { timeoutMs: 5_000, what: "four more connections" });
     await other.stop();
     for (const s of subs) expect((await s.ended)?.code).toBe(Code.Unavailable);
-    await eventually(async () => (await observer.connections()) === baseline, 2_000, "connections back to the baseline");
+    await eventually(async () => (await observer.connections()) === baseline, { timeoutMs: 2_000, what: "connections back to the baseline" });
   });
 
   // Last: it stops Redis (which loses its data on restart).
@@ -292,11 +289,11 @@ describe("Subscribe", () => {
       expect((await subscribe(service.client, "u-outage", start).ended)?.code).toBe(Code.Unavailable);
       expect(Date.now() - started).toBeLessThan(3_000);
       // Health has noticed, so SERVING below means the shared connection is back.
-      await eventually(() => !service.app.server.serving, 5_000, "not serving");
+      await eventually(() => !service.app.server.serving, { timeoutMs: 5_000, what: "not serving" });
     } finally {
       await redis.start();
     }
-    await eventually(() => service.app.server.serving, 5_000, "serving again");
+    await eventually(() => service.app.server.serving, { timeoutMs: 5_000, what: "serving again" });
     const again = subscribe(service.client, "u-outage");
     await waitUntilListening(1);
     await send("u-outage", "back");

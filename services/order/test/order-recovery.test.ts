@@ -6,21 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/glob
 import { Code } from "@connectrpc/connect";
 import { OrderState } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { PaymentStatus } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
-import { healthClient } from "@shopmesh/testkit";
-import {
-  allOrders,
-  asUser,
-  cards,
-  eventually,
-  fillCart,
-  finalOrderOf,
-  newProduct,
-  newRequestId,
-  preconditionViolations,
-  rejection,
-  usAddress,
-  type TestProduct,
-} from "./support/fixtures.js";
+import { asUser, eventually, healthClient, preconditionViolations, rejection, testAddress, testCards, type TestCard } from "@shopmesh/testkit";
+import { allOrders, fillCart, finalOrderOf, newProduct, newRequestId, type TestProduct } from "./support/fixtures.js";
 import { createLedger, type Ledger } from "./support/invariants.js";
 import { startShop, type Shop } from "./support/shop.js";
 
@@ -38,8 +25,8 @@ afterAll(async () => {
 
 afterEach(() => ledger.check(15_000));
 
-function place(userId: string, requestId = newRequestId(), card: (typeof cards)[keyof typeof cards] = cards.good) {
-  return shop.clients.order.placeOrder({ requestId, shippingAddress: usAddress, card }, asUser(userId));
+function place(userId: string, requestId = newRequestId(), card: TestCard = testCards.succeeds) {
+  return shop.clients.order.placeOrder({ requestId, shippingAddress: testAddress, card }, asUser(userId));
 }
 
 async function userWithCart(stock = 10, quantity = 2): Promise<{ user: string; product: TestProduct }> {

@@ -7,21 +7,8 @@ import { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notificatio
 import { OrderState, type Order } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { PaymentStatus } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { fieldViolations, identityHeader } from "@shopmesh/kit";
-import { grpcurl } from "@shopmesh/testkit";
-import {
-  allOrders,
-  asUser,
-  cards,
-  eventually,
-  fillCart,
-  newProduct,
-  newRequestId,
-  notificationKinds,
-  preconditionViolations,
-  rejection,
-  usAddress,
-  type TestProduct,
-} from "./support/fixtures.js";
+import { asUser, eventually, grpcurl, preconditionViolations, rejection, testAddress, testCards, type TestCard } from "@shopmesh/testkit";
+import { allOrders, fillCart, newProduct, newRequestId, notificationKinds, type TestProduct } from "./support/fixtures.js";
 import { createLedger, type Ledger } from "./support/invariants.js";
 import { startShop, type Shop } from "./support/shop.js";
 
@@ -49,8 +36,8 @@ async function cartLines(userId: string) {
   return (cart?.lines ?? []).map((l) => ({ productId: l.productId, quantity: l.quantity }));
 }
 
-function place(userId: string, requestId = newRequestId(), card: typeof cards[keyof typeof cards] = cards.good) {
-  return shop.clients.order.placeOrder({ requestId, shippingAddress: usAddress, card }, asUser(userId));
+function place(userId: string, requestId = newRequestId(), card: TestCard = testCards.succeeds) {
+  return shop.clients.order.placeOrder({ requestId, shippingAddress: testAddress, card }, asUser(userId));
 }
 
 /** A user with `quantity` of a fresh product (price, stock) in the cart. */
@@ -86,7 +73,7 @@ describe("PlaceOrder", () => {
       [tee.id, tee.sku, "Test tee", 1, 2150, 2150],
     ]);
     const { cost } = await shop.clients.shipping.getQuote({
-      address: usAddress,
+      address: testAddress,
       items: [
         { sku: mug.sku, quantity: 2 },
         { sku: tee.sku, quantity: 1 },
@@ -96,7 +83,7 @@ describe("PlaceOrder", () => {
     expect(cents(order?.shippingCost)).toBe(cents(cost));
     expect(cents(order?.total)).toBe(4650 + cents(cost));
     expect(order?.total?.currencyCode).toBe("USD");
-    expect(order?.shippingAddress).toMatchObject({ ...usAddress, streetLines: [...usAddress.streetLines] });
+    expect(order?.shippingAddress).toMatchObject({ ...testAddress, streetLines: [...testAddress.streetLines] });
     expect(order?.paymentId).not.toBe("");
     expect(order?.shipmentId).not.toBe("");
     expect(order?.trackingId).not.toBe("");
@@ -110,13 +97,15 @@ describe("PlaceOrder", () => {
     expect(await stockOf(tee.sku)).toEqual({ available: 4, reserved: 0 });
     const { order: read } = await shop.clients.order.getOrder({ orderId: order?.id ?? "" }, asUser(user));
     expect(read).toEqual(order);
-    await eventually(async () => ((await notificationKinds(shop, user, order?.id ?? "")).includes(NotificationKind.ORDER_CONFIRMED) ? true : undefined));
+    await eventually(async () => (await notificationKinds(shop, user, order?.id ?? "")).includes(NotificationKind.ORDER_CONFIRMED), {
+      what: "the confirmation notification",
+    });
   });
 
   it("fails a declined card with FAILED_PRECONDITION PAYMENT: the order is CANCELLED, the stock back, the cart intact", async () => {
     const { user, product } = await userWithCart(1250, 10, 3);
 
-    const err = await rejection(place(user, newRequestId(), cards.declined));
+    const err = await rejection(place(user, newRequestId(), testCards.declined));
 
     expect(err.code).toBe(Code.FailedPrecondition);
     const [order] = await allOrders(shop, user);
@@ -125,7 +114,9 @@ describe("PlaceOrder", () => {
     expect(preconditionViolations(err)).toEqual([{ type: "PAYMENT", subject: `order/${order?.id}`, description: "insufficient funds" }]);
     expect(await stockOf(product.sku)).toEqual({ available: 10, reserved: 0 });
     expect(await cartLines(user)).toEqual([{ productId: product.id, quantity: 3 }]);
-    await eventually(async () => ((await notificationKinds(shop, user, order?.id ?? "")).includes(NotificationKind.ORDER_CANCELLED) ? true : undefined));
+    await eventually(async () => (await notificationKinds(shop, user, order?.id ?? "")).includes(NotificationKind.ORDER_CANCELLED), {
+      what: "the cancellation notification",
+    });
   });
 
   it("fails short stock with FAILED_PRECONDITION STOCK naming the SKU, and charges nothing", async () => {
@@ -153,7 +144,7 @@ describe("PlaceOrder", () => {
   it("answers UNAVAILABLE when the card processor is down, and cancels the order with its stock released", async () => {
     const { user, product } = await userWithCart(1250, 10, 2);
 
-    const err = await rejection(place(user, newRequestId(), cards.processorDown));
+    const err = await rejection(place(user, newRequestId(), testCards.processorDown));
 
     expect(err.code).toBe(Code.Unavailable);
     expect(err.rawMessage).toContain("payment service is unavailable");
@@ -178,7 +169,7 @@ describe("PlaceOrder", () => {
 
     const first = await place(user, requestId);
     // The cart is empty now; the repeated call still answers with the first order.
-    const again = await place(user, requestId, cards.declined);
+    const again = await place(user, requestId, testCards.declined);
 
     expect(again.order).toEqual(first.order);
     expect(await allOrders(shop, user)).toHaveLength(1);
@@ -203,16 +194,16 @@ describe("PlaceOrder", () => {
   it("fails a request id whose order was cancelled with FAILED_PRECONDITION CANCELLED; a new request id places anew", async () => {
     const { user } = await userWithCart(1000, 10, 1);
     const requestId = newRequestId();
-    await rejection(place(user, requestId, cards.declined));
+    await rejection(place(user, requestId, testCards.declined));
     const [cancelled] = await allOrders(shop, user);
 
-    const err = await rejection(place(user, requestId, cards.good));
+    const err = await rejection(place(user, requestId, testCards.succeeds));
 
     expect(err.code).toBe(Code.FailedPrecondition);
     expect(preconditionViolations(err)).toEqual([
       { type: "CANCELLED", subject: `order/${cancelled?.id}`, description: "payment declined: insufficient funds" },
     ]);
-    const { order } = await place(user, newRequestId(), cards.good);
+    const { order } = await place(user, newRequestId(), testCards.succeeds);
     expect(order?.state).toBe(OrderState.CONFIRMED);
     expect(order?.id).not.toBe(cancelled?.id);
   });
@@ -221,7 +212,7 @@ describe("PlaceOrder", () => {
     const { user } = await userWithCart();
     const err = await rejection(
       shop.clients.order.placeOrder(
-        { requestId: newRequestId(), shippingAddress: { ...usAddress, postalCode: "ABC" }, card: cards.good },
+        { requestId: newRequestId(), shippingAddress: { ...testAddress, postalCode: "ABC" }, card: testCards.succeeds },
         asUser(user),
       ),
     );
@@ -274,7 +265,7 @@ describe("CancelOrder", () => {
 
   it("returns a CANCELLED order unchanged, keeping its first reason", async () => {
     const { user } = await userWithCart();
-    await rejection(place(user, newRequestId(), cards.declined));
+    await rejection(place(user, newRequestId(), testCards.declined));
     const [cancelled] = await allOrders(shop, user);
 
     const { order } = await shop.clients.order.cancelOrder({ orderId: cancelled?.id ?? "", reason: "changed my mind" }, asUser(user));
@@ -339,7 +330,7 @@ describe("reading orders", () => {
 
 describe("bad input", () => {
   const user = "u-bad-input";
-  const validPlace = { requestId: "req-1", shippingAddress: usAddress, card: cards.good };
+  const validPlace = { requestId: "req-1", shippingAddress: testAddress, card: testCards.succeeds };
 
   it("answers every RPC without identity with UNAUTHENTICATED", async () => {
     const calls = [
@@ -358,16 +349,16 @@ describe("bad input", () => {
       [{ requestId: "x".repeat(65) }, ["request_id"]],
       [{ requestId: "has space" }, ["request_id"]],
       [{ shippingAddress: undefined }, ["shipping_address"]],
-      [{ shippingAddress: { ...usAddress, regionCode: "XX" } }, ["shipping_address.region_code"]],
-      [{ shippingAddress: { ...usAddress, streetLines: ["ok", " "] } }, ["shipping_address.street_lines[1]"]],
-      [{ shippingAddress: { ...usAddress, recipientName: "", city: "" } }, ["shipping_address.recipient_name", "shipping_address.city"]],
+      [{ shippingAddress: { ...testAddress, regionCode: "XX" } }, ["shipping_address.region_code"]],
+      [{ shippingAddress: { ...testAddress, streetLines: ["ok", " "] } }, ["shipping_address.street_lines[1]"]],
+      [{ shippingAddress: { ...testAddress, recipientName: "", city: "" } }, ["shipping_address.recipient_name", "shipping_address.city"]],
       [{ card: undefined }, ["card"]],
-      [{ card: { ...cards.good, number: "4242 4242 4242 4241" } }, ["card.number"]],
-      [{ card: { ...cards.good, expMonth: 13 } }, ["card.exp_month"]],
-      [{ card: { ...cards.good, expYear: 31 } }, ["card.exp_year"]],
-      [{ card: { ...cards.good, expYear: 2001 } }, ["card.exp_year"]],
-      [{ card: { ...cards.good, cvc: "12" } }, ["card.cvc"]],
-      [{ requestId: "", card: { ...cards.good, cvc: "" } }, ["request_id", "card.cvc"]],
+      [{ card: { ...testCards.succeeds, number: "4242 4242 4242 4241" } }, ["card.number"]],
+      [{ card: { ...testCards.succeeds, expMonth: 13 } }, ["card.exp_month"]],
+      [{ card: { ...testCards.succeeds, expYear: 31 } }, ["card.exp_year"]],
+      [{ card: { ...testCards.succeeds, expYear: 2001 } }, ["card.exp_year"]],
+      [{ card: { ...testCards.succeeds, cvc: "12" } }, ["card.cvc"]],
+      [{ requestId: "", card: { ...testCards.succeeds, cvc: "" } }, ["request_id", "card.cvc"]],
     ];
     for (const [patch, fields] of cases) {
       const err = await rejection(shop.clients.order.placeOrder({ ...validPlace, ...patch } as never, asUser(user)));

@@ -14,7 +14,7 @@ import {
   type Payment,
 } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { createGrpcClient, fieldViolations, type GrpcClient, type RunningService } from "@shopmesh/kit";
-import { grpcurl, healthClient, rejection, startMongo, type HealthProbe, type TestStore } from "@shopmesh/testkit";
+import { grpcurl, healthClient, rejection, startMongo, testCards, type HealthProbe, type TestStore } from "@shopmesh/testkit";
 import { startPayment } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { captureLogs } from "@shopmesh/testkit";
@@ -26,9 +26,10 @@ type GetPaymentInit = MessageInitShape<typeof GetPaymentRequestSchema>;
 const june2030 = Date.parse("2030-06-15T12:00:00Z");
 let nowMs = june2030;
 
-const visa = { number: "4242 4242 4242 4242", expMonth: 6, expYear: 2030, cvc: "737" };
-const declined = { ...visa, number: "4000 0000 0000 0002" };
-const processorDown = { ...visa, number: "4000 0000 0000 0119" };
+// The test cards, expiring on the last valid month by the clock above.
+const visa = { number: testCards.succeeds.number, expMonth: 6, expYear: 2030, cvc: "737" };
+const declined = { ...visa, number: testCards.declined.number };
+const processorDown = { ...visa, number: testCards.processorDown.number };
 const mastercard = { ...visa, number: "5555555555554444", cvc: "4821" };
 const amex = { ...visa, number: "3782 822463 10005", cvc: "9317" };
 /** Every card number and CVC sent in this file, for the "never stored or logged" checks. */
@@ -304,7 +305,7 @@ describe("payment service", () => {
         data: {
           idempotency_key: "order-grpcurl",
           amount: { currency_code: "USD", units: "25", nanos: 0 },
-          card: { number: "4242 4242 4242 4242", exp_month: 6, exp_year: 2030, cvc: "737" },
+          card: { number: visa.number, exp_month: visa.expMonth, exp_year: visa.expYear, cvc: visa.cvc },
         },
       });
       expect(res.exitCode).toBe(0);

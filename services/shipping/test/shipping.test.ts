@@ -9,7 +9,7 @@ import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/goo
 import type { AddressSchema, LineItemSchema } from "@shopmesh/gen/shop/common/v1/common_pb.js";
 import { ShipmentStatus, ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
 import { createGrpcClient, createLogger, fieldViolations, type GrpcClient, type RunningService } from "@shopmesh/kit";
-import { grpcurl, healthClient, rejection, startMongo, type HealthProbe, type TestStore } from "@shopmesh/testkit";
+import { grpcurl, healthClient, rejection, startMongo, testAddress, type HealthProbe, type TestStore } from "@shopmesh/testkit";
 import { startShipping } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { shipmentsCollection } from "../src/store/mongo-shipment-store.js";
@@ -18,13 +18,7 @@ import { newTrackingId, trackingIdPattern } from "../src/tracking-id.js";
 type AddressInit = MessageInitShape<typeof AddressSchema>;
 type ItemInit = MessageInitShape<typeof LineItemSchema>;
 
-const address: AddressInit = {
-  recipientName: "Ada Lovelace",
-  streetLines: ["1 Market St", "Apt 2"],
-  city: "San Francisco",
-  postalCode: "94103",
-  regionCode: "US",
-};
+const address: AddressInit = testAddress;
 const items: ItemInit[] = [
   { sku: "MUG-001", quantity: 2 },
   { sku: "CAP-002", quantity: 1 },

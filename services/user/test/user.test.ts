@@ -9,15 +9,12 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from "jose";
 import { MongoClient } from "mongodb";
 import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
-import { createGrpcClient, fieldViolations, identityHeader, type GrpcClient } from "@shopmesh/kit";
-import { grpcurl, healthClient, rejection, startMongo, type HealthProbe, type TestStore } from "@shopmesh/testkit";
+import { createGrpcClient, fieldViolations, type GrpcClient } from "@shopmesh/kit";
+import { asUser, grpcurl, healthClient, rejection, startMongo, type HealthProbe, type TestStore } from "@shopmesh/testkit";
 import { startUser, type UserApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { generateSigningKey, jwksFileContent } from "../src/keys.js";
 import { captureLogs } from "@shopmesh/testkit";
-
-const asUser = (userId: string) => ({ headers: { [identityHeader]: userId } });
-
 
 /** The violations of an INVALID_ARGUMENT error as "field: description". */
 async function invalid(promise: Promise<unknown>): Promise<string[]> {

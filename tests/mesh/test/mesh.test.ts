@@ -9,8 +9,8 @@ import { OrderService, OrderState } from "@shopmesh/gen/shop/order/v1/order_pb.j
 import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
 import { fieldViolations, identityHeader } from "@shopmesh/kit";
 import { faultHeader } from "@shopmesh/mesh";
-import { grpcurl, rejection } from "@shopmesh/testkit";
-import { cards, eventually, newShopper, shippingAddress, startTestMesh, timed, type TestMesh } from "./support.js";
+import { eventually, grpcurl, rejection, testAddress, testCards } from "@shopmesh/testkit";
+import { newShopper, startTestMesh, timed, type TestMesh } from "./support.js";
 import { checkShopInvariants } from "./invariants.js";
 
 let mesh: TestMesh;
@@ -54,7 +54,7 @@ describe("placing an order through the mesh", () => {
     const { products } = await catalog.listProducts({ pageSize: 2 });
     for (const product of products) await cart.addItem({ productId: product.id, quantity: 2 }, { headers: shopper.headers });
     const { order } = await orders.placeOrder(
-      { requestId: `mesh-${client}-${Date.now()}`, shippingAddress, card: cards.success },
+      { requestId: `mesh-${client}-${Date.now()}`, shippingAddress: testAddress, card: testCards.succeeds },
       { headers: shopper.headers },
     );
     expect(order?.state).toBe(OrderState.CONFIRMED);
@@ -64,10 +64,14 @@ describe("placing an order through the mesh", () => {
     const fetched = await orders.getOrder({ orderId: order?.id ?? "" }, { headers: shopper.headers });
     expect(fetched.order?.state).toBe(OrderState.CONFIRMED);
     expect((await cart.getCart({}, { headers: shopper.headers })).cart?.lines ?? []).toHaveLength(0);
-    await eventually(async () => {
-      const { notifications: list } = await notifications.listNotifications({}, { headers: shopper.headers });
-      expect(list.map((n) => n.kind)).toContain(NotificationKind.ORDER_CONFIRMED);
-    });
+    await eventually(
+      async () => {
+        const { notifications: list } = await notifications.listNotifications({}, { headers: shopper.headers });
+        expect(list.map((n) => n.kind)).toContain(NotificationKind.ORDER_CONFIRMED);
+        return true;
+      },
+      { timeoutMs: 15_000 },
+    );
     await checkShopInvariants(mesh);
   };
 
@@ -94,7 +98,13 @@ describe("placing an order through the mesh", () => {
       }
     })();
     await notify.sendNotification({ userId: shopper.userId, kind: NotificationKind.GENERIC, text: "hello through the mesh" });
-    await eventually(async () => expect(received).toEqual(["hello through the mesh"]), 10_000);
+    await eventually(
+      () => {
+        expect(received).toEqual(["hello through the mesh"]);
+        return true;
+      },
+      { timeoutMs: 10_000 },
+    );
     controller.abort();
     await stream;
   }, 30_000);
@@ -122,7 +132,10 @@ describe("authentication at the gateway", () => {
     const bob = await newShopper(mesh);
     const { products } = await mesh.grpc(CatalogService).listProducts({ pageSize: 1 });
     await mesh.grpc(CartService).addItem({ productId: products[0]?.id ?? "", quantity: 1 }, { headers: alice.headers });
-    const { order } = await mesh.grpc(OrderService).placeOrder({ requestId: `alice-${Date.now()}`, shippingAddress, card: cards.success }, { headers: alice.headers });
+    const { order } = await mesh.grpc(OrderService).placeOrder(
+      { requestId: `alice-${Date.now()}`, shippingAddress: testAddress, card: testCards.succeeds },
+      { headers: alice.headers },
+    );
     const err = await rejection(mesh.grpc(OrderService).getOrder({ orderId: order?.id ?? "" }, { headers: bob.headers }));
     expect(err.code).toBe(Code.NotFound);
     await checkShopInvariants(mesh);
@@ -192,9 +205,7 @@ describe("resilience", () => {
 
     // Back within seconds of the restart, without restarting anything else (eventually fails after 10 s).
     await mesh.shop.restart("cart");
-    await eventually(async () => {
-      await mesh.grpc(CartService).addItem({ productId, quantity: 1 }, { headers: shopper.headers });
-    }, 10_000);
+    await eventually(() => mesh.grpc(CartService).addItem({ productId, quantity: 1 }, { headers: shopper.headers }), { timeoutMs: 10_000, intervalMs: 200 });
   }, 60_000);
 });
 

@@ -76,19 +76,6 @@ export async function newShopper(mesh: TestMesh): Promise<Shopper> {
   return shopper;
 }
 
-export const shippingAddress = {
-  recipientName: "Mesh Tester",
-  streetLines: ["1 Loopback Way"],
-  city: "Springfield",
-  postalCode: "12345",
-  regionCode: "US",
-};
-
-export const cards = {
-  success: { number: "4242 4242 4242 4242", expMonth: 12, expYear: new Date().getFullYear() + 3, cvc: "123" },
-  declined: { number: "4000 0000 0000 0002", expMonth: 12, expYear: new Date().getFullYear() + 3, cvc: "123" },
-} as const;
-
 /** How long `promise` took to settle, and how. */
 export async function timed<T>(promise: Promise<T>): Promise<{ ms: number; value?: T; error?: unknown }> {
   const started = performance.now();
@@ -97,19 +84,5 @@ export async function timed<T>(promise: Promise<T>): Promise<{ ms: number; value
     return { ms: performance.now() - started, value };
   } catch (error) {
     return { ms: performance.now() - started, error };
-  }
-}
-
-/** Retries `check` until it passes or `timeoutMs` runs out; returns how long it took. */
-export async function eventually(check: () => Promise<void>, timeoutMs = 15_000): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      await check();
-      return Date.now() - started;
-    } catch (err) {
-      if (Date.now() - started > timeoutMs) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
   }
 }

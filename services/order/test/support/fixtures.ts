@@ -1,28 +1,11 @@
-// Test data and small helpers over a running shop: users, products with stock, carts, cards.
+// Test data and small helpers over a running shop: users, products with stock, carts, orders.
 import { randomUUID } from "node:crypto";
-import { Code, ConnectError } from "@connectrpc/connect";
-import { PreconditionFailureSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
+import { Code, type ConnectError } from "@connectrpc/connect";
 import { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { OrderState, type Order } from "@shopmesh/gen/shop/order/v1/order_pb.js";
-import { identityHeader } from "@shopmesh/kit";
+import { allOrdersOf, asUser, eventually } from "@shopmesh/testkit";
 import type { Ledger } from "./invariants.js";
 import type { Shop } from "./shop.js";
-
-export const cards = {
-  good: { number: "4242 4242 4242 4242", expMonth: 12, expYear: 2099, cvc: "123" },
-  declined: { number: "4000 0000 0000 0002", expMonth: 12, expYear: 2099, cvc: "123" },
-  processorDown: { number: "4000 0000 0000 0119", expMonth: 12, expYear: 2099, cvc: "123" },
-} as const;
-
-export const usAddress: { recipientName: string; streetLines: string[]; city: string; postalCode: string; regionCode: string } = {
-  recipientName: "Ada Lovelace",
-  streetLines: ["1 Market St", "Apt 2"],
-  city: "San Francisco",
-  postalCode: "94103",
-  regionCode: "US",
-};
-
-export const asUser = (userId: string) => ({ headers: { [identityHeader]: userId } });
 
 let counter = 0;
 const runTag = randomUUID().slice(0, 6).toUpperCase();
@@ -66,39 +49,9 @@ export async function fillCart(shop: Shop, userId: string, items: readonly { pro
   }
 }
 
-export { rejection } from "@shopmesh/testkit";
-
-export function preconditionViolations(err: ConnectError) {
-  return err.findDetails(PreconditionFailureSchema).flatMap((d) => d.violations.map((v) => ({ type: v.type, subject: v.subject, description: v.description })));
-}
-
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000, what = "condition"): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what} not met within ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ""}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** All of `userId`'s orders, every page. */
-export async function allOrders(shop: Shop, userId: string): Promise<Order[]> {
-  const orders: Order[] = [];
-  let pageToken = "";
-  do {
-    const page = await shop.clients.order.listOrders({ pageSize: 100, pageToken }, asUser(userId));
-    orders.push(...page.orders);
-    pageToken = page.nextPageToken;
-  } while (pageToken !== "");
-  return orders;
+export function allOrders(shop: Shop, userId: string): Promise<Order[]> {
+  return allOrdersOf(shop.clients.order, asUser(userId));
 }
 
 /** The user's only order, once it is in a final state (CONFIRMED or CANCELLED). */
@@ -110,8 +63,7 @@ export async function finalOrderOf(shop: Shop, userId: string, timeoutMs = 10_00
       const order = orders[0] as Order;
       return order.state === OrderState.CONFIRMED || order.state === OrderState.CANCELLED ? order : undefined;
     },
-    timeoutMs,
-    `an order of ${userId} reaching a final state`,
+    { timeoutMs, intervalMs: 100, what: `an order of ${userId} reaching a final state` },
   );
 }
 
