@@ -1,0 +1,370 @@
+// PlaceOrder through the order service's gRPC API, with the real service (startOrder, its saga,
+// recovery and a real FerretDB) and in-process fakes of the six services it calls. Each test
+// takes a few milliseconds: placing an order, a declined card and its compensation, a service
+// that is down or refuses, the same request retried, and how each downstream error reaches the
+// client. order-saga.test.ts and order-recovery.test.ts run the same saga against real processes.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { InventoryService } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
+import { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
+import { OrderService, OrderState, type Order } from "@shopmesh/gen/shop/order/v1/order_pb.js";
+import { PaymentService } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
+import { ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
+import { createGrpcClient, createLogger, fieldViolations, invalidArgument, type GrpcClient, type RunningService } from "@shopmesh/kit";
+import {
+  allOrdersOf,
+  asUser,
+  checkSagaInvariants,
+  eventually,
+  preconditionViolations,
+  rejection,
+  startMongo,
+  testAddress,
+  testCards,
+  type TestCard,
+  type TestStore,
+} from "@shopmesh/testkit";
+import { startOrder } from "../src/app.js";
+import { loadConfig } from "../src/config.js";
+import { startFakeDownstream, type FakeDownstream } from "./support/fake-downstream.js";
+import { orderTestEnv } from "./support/shop.js";
+
+const logger = createLogger("order", "silent");
+let mongo: TestStore;
+let fakes: FakeDownstream;
+let app: RunningService;
+let orders: GrpcClient<typeof OrderService>;
+// The test's own look at what the fakes hold, for the invariants.
+let payments: GrpcClient<typeof PaymentService>;
+let shipping: GrpcClient<typeof ShippingService>;
+let inventory: GrpcClient<typeof InventoryService>;
+
+beforeAll(async () => {
+  [mongo, fakes] = await Promise.all([startMongo(), startFakeDownstream(logger)]);
+  const config = loadConfig({
+    GRPC_PORT: "0",
+    LOG_LEVEL: "silent",
+    SHUTDOWN_GRACE_MS: "1000",
+    MONGO_URL: mongo.url,
+    MONGO_DB: "orders_fast",
+    CART_ADDR: fakes.address,
+    CATALOG_ADDR: fakes.address,
+    INVENTORY_ADDR: fakes.address,
+    PAYMENT_ADDR: fakes.address,
+    SHIPPING_ADDR: fakes.address,
+    NOTIFICATION_ADDR: fakes.address,
+    ...orderTestEnv,
+  });
+  app = await startOrder(config, logger);
+  orders = createGrpcClient(OrderService, app.server.address, { defaultTimeoutMs: 10_000 });
+  const options = { defaultTimeoutMs: 5_000 };
+  payments = createGrpcClient(PaymentService, fakes.address, options);
+  shipping = createGrpcClient(ShippingService, fakes.address, options);
+  inventory = createGrpcClient(InventoryService, fakes.address, options);
+}, 60_000);
+
+afterAll(async () => {
+  for (const client of [orders, payments, shipping, inventory]) client?.close();
+  await app?.stop();
+  await fakes?.stop();
+  await mongo?.dispose();
+});
+
+// Every test starts from no faults, and leaves the saga's invariants holding over all it did.
+const users = new Set<string>();
+const stocked = new Map<string, number>();
+afterEach(async () => {
+  fakes.clearFaults();
+  await checkSagaInvariants({
+    orders: async () => (await Promise.all([...users].map((u) => allOrdersOf(orders, asUser(u))))).flat(),
+    stocked: async () => stocked,
+    payment: payments,
+    shipping,
+    inventory,
+  });
+});
+
+let seq = 0;
+interface Item {
+  readonly productId: string;
+  readonly sku: string;
+  readonly priceCents: number;
+}
+
+/** A new user with `quantity` of a new product (at `priceCents`, `stock` in stock) per entry in the cart. */
+function shopperWithCart(...entries: { priceCents: number; stock: number; quantity: number }[]): { user: string; items: Item[] } {
+  const user = `u-fast-${++seq}`;
+  users.add(user);
+  const items = entries.map(({ priceCents, stock }) => {
+    const n = ++seq;
+    const item = { productId: `p-${n}`, sku: `FAST-${n}`, priceCents };
+    fakes.addProduct({ id: item.productId, sku: item.sku, name: `Product ${n}`, priceCents });
+    fakes.setStock(item.sku, stock);
+    stocked.set(item.sku, stock);
+    return item;
+  });
+  fakes.fillCart(user, items.map((item, i) => ({ productId: item.productId, quantity: entries[i]?.quantity ?? 0 })));
+  return { user, items };
+}
+
+const cents = (m: { units: bigint; nanos: number } | undefined): number => (m === undefined ? NaN : Number(m.units) * 100 + m.nanos / 10_000_000);
+const requestId = (): string => `req-fast-${++seq}`;
+
+function place(user: string, id = requestId(), card: TestCard = testCards.succeeds) {
+  return orders.placeOrder({ requestId: id, shippingAddress: testAddress, card }, asUser(user));
+}
+
+async function onlyOrderOf(user: string): Promise<Order | undefined> {
+  const all = await allOrdersOf(orders, asUser(user));
+  expect(all).toHaveLength(1);
+  return all[0];
+}
+
+const chargesOf = (orderId: string) => fakes.calls.charges.filter((c) => c.idempotencyKey === orderId);
+const refundsOf = (order: Order | undefined) => fakes.calls.refunds.filter((r) => r.paymentId === order?.paymentId);
+const notified = (user: string, kind: NotificationKind, orderId: string) =>
+  eventually(() => fakes.calls.notifications.some((n) => n.userId === user && n.kind === kind && n.text.includes(orderId)), {
+    timeoutMs: 5_000,
+    what: `notification ${NotificationKind[kind]} of ${orderId}`,
+  });
+
+describe("PlaceOrder, against fakes of the services it calls", () => {
+  it("confirms an order: priced from the catalog, charged once for its total, shipped, stock committed, cart emptied, customer told", async () => {
+    const { user, items } = shopperWithCart({ priceCents: 1250, stock: 10, quantity: 2 }, { priceCents: 1999, stock: 5, quantity: 1 });
+    const [mug, tee] = items as [Item, Item];
+
+    const { order } = await place(user);
+
+    expect(order).toMatchObject({ userId: user, state: OrderState.CONFIRMED, cancelReason: "" });
+    // The catalog's price, not the cart's copy (the fake cart's is a cent higher).
+    expect(order?.lines.map((l) => [l.productId, l.sku, l.quantity, cents(l.unitPrice), cents(l.lineTotal)])).toEqual([
+      [mug.productId, mug.sku, 2, 1250, 2500],
+      [tee.productId, tee.sku, 1, 1999, 1999],
+    ]);
+    expect([cents(order?.subtotal), cents(order?.shippingCost), cents(order?.total)]).toEqual([4499, fakes.shippingCents, 4499 + fakes.shippingCents]);
+    expect(chargesOf(order?.id ?? "")).toEqual([{ idempotencyKey: order?.id, cents: 4499 + fakes.shippingCents, cardNumber: "4242424242424242" }]);
+    expect(refundsOf(order)).toEqual([]);
+    expect(fakes.calls.shipments).toContainEqual({ orderId: order?.id });
+    expect([fakes.stockOf(mug.sku), fakes.stockOf(tee.sku)]).toEqual([
+      { available: 8, reserved: 0 },
+      { available: 4, reserved: 0 },
+    ]);
+    expect(fakes.cartOf(user)).toEqual([]);
+    // The cart was read as the caller: the identity went along.
+    expect(fakes.calls.cartReadsFor).toContain(user);
+    await notified(user, NotificationKind.ORDER_CONFIRMED, order?.id ?? "");
+  });
+
+  it("fails a declined card with FAILED_PRECONDITION PAYMENT: the order CANCELLED, the stock back, the cart kept, the customer told", async () => {
+    const { user, items } = shopperWithCart({ priceCents: 1250, stock: 10, quantity: 3 });
+
+    const err = await rejection(place(user, requestId(), testCards.declined));
+
+    expect(err.code).toBe(Code.FailedPrecondition);
+    const order = await onlyOrderOf(user);
+    expect(order).toMatchObject({ state: OrderState.CANCELLED, cancelReason: "payment declined: insufficient funds", shipmentId: "" });
+    expect(preconditionViolations(err)).toEqual([{ type: "PAYMENT", subject: `order/${order?.id}`, description: "insufficient funds" }]);
+    // One attempt to charge, declined: nothing was taken, so nothing is refunded.
+    expect(chargesOf(order?.id ?? "")).toHaveLength(1);
+    expect(refundsOf(order)).toEqual([]);
+    expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 10, reserved: 0 });
+    expect(fakes.cartOf(user)).toEqual([{ productId: items[0]?.productId, quantity: 3 }]);
+    await notified(user, NotificationKind.ORDER_CANCELLED, order?.id ?? "");
+  });
+
+  it("refunds the charge and releases the stock when shipping refuses after payment; the client gets INTERNAL without the cause", async () => {
+    const { user, items } = shopperWithCart({ priceCents: 800, stock: 4, quantity: 2 });
+    fakes.failWith("shipping.createShipment", new ConnectError("no carrier for this parcel", Code.FailedPrecondition));
+
+    const err = await rejection(place(user));
+
+    expect([err.code, err.rawMessage]).toEqual([Code.Internal, "internal error"]);
+    const order = await onlyOrderOf(user);
+    expect(order?.state).toBe(OrderState.CANCELLED);
+    expect(order?.cancelReason).toContain("shipment failed");
+    expect(chargesOf(order?.id ?? "")).toEqual([{ idempotencyKey: order?.id, cents: 1600 + fakes.shippingCents, cardNumber: "4242424242424242" }]);
+    expect(refundsOf(order)).toEqual([{ paymentId: order?.paymentId, cents: 1600 + fakes.shippingCents }]);
+    expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 4, reserved: 0 });
+    expect(fakes.cartOf(user)).toHaveLength(1);
+  });
+
+  it("fails short stock with FAILED_PRECONDITION STOCK naming the SKU, and charges nothing", async () => {
+    const { user, items } = shopperWithCart({ priceCents: 500, stock: 10, quantity: 2 }, { priceCents: 700, stock: 1, quantity: 3 });
+
+    const err = await rejection(place(user));
+
+    expect(err.code).toBe(Code.FailedPrecondition);
+    expect(preconditionViolations(err)).toEqual([{ type: "STOCK", subject: `sku/${items[1]?.sku}`, description: "requested 3, available 1" }]);
+    const order = await onlyOrderOf(user);
+    expect(order?.state).toBe(OrderState.CANCELLED);
+    expect(chargesOf(order?.id ?? "")).toEqual([]);
+    expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 10, reserved: 0 });
+  });
+
+  it("fails an empty cart with FAILED_PRECONDITION CART and records no order", async () => {
+    const { user } = shopperWithCart();
+    const err = await rejection(place(user));
+    expect(err.code).toBe(Code.FailedPrecondition);
+    expect(preconditionViolations(err)).toEqual([{ type: "CART", subject: "cart", description: "the cart has no items" }]);
+    expect(await allOrdersOf(orders, asUser(user))).toEqual([]);
+  });
+
+  it("fails a product the catalog no longer sells with FAILED_PRECONDITION CART naming it", async () => {
+    const { user } = shopperWithCart({ priceCents: 500, stock: 10, quantity: 1 });
+    fakes.fillCart(user, [{ productId: "p-withdrawn", quantity: 1 }]);
+    const err = await rejection(place(user));
+    expect(err.code).toBe(Code.FailedPrecondition);
+    expect(preconditionViolations(err)).toEqual([
+      { type: "CART", subject: "product/p-withdrawn", description: "the product is not in the catalog" },
+    ]);
+    expect(await allOrdersOf(orders, asUser(user))).toEqual([]);
+  });
+});
+
+describe("PlaceOrder when a service is down or refuses", () => {
+  const unavailable = new ConnectError("connection refused", Code.Unavailable);
+
+  it.each([
+    ["cart.getCart", "cart"],
+    ["catalog.getProduct", "catalog"],
+    ["shipping.getQuote", "shipping"],
+  ] as const)("answers UNAVAILABLE when %s is, before recording any order", async (method, service) => {
+    const { user } = shopperWithCart({ priceCents: 500, stock: 10, quantity: 1 });
+    fakes.failWith(method, unavailable);
+
+    const err = await rejection(place(user));
+
+    expect([err.code, err.rawMessage]).toEqual([Code.Unavailable, `${service} service is unavailable; try again shortly`]);
+    expect(await allOrdersOf(orders, asUser(user))).toEqual([]);
+  });
+
+  it("answers UNAVAILABLE when inventory is, and cancels the order without charging", async () => {
+    const { user, items } = shopperWithCart({ priceCents: 500, stock: 10, quantity: 1 });
+    fakes.failWith("inventory.reserveStock", unavailable);
+
+    const err = await rejection(place(user));
+
+    expect(err.code).toBe(Code.Unavailable);
+    expect(err.rawMessage).toContain("inventory service is unavailable");
+    const order = await onlyOrderOf(user);
+    expect(order?.state).toBe(OrderState.CANCELLED);
+    expect(chargesOf(order?.id ?? "")).toEqual([]);
+    expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 10, reserved: 0 });
+  });
+
+  it("answers UNAVAILABLE when the card processor is down, and cancels the order with its stock released", async () => {
+    const { user, items } = shopperWithCart({ priceCents: 1250, stock: 10, quantity: 2 });
+
+    const err = await rejection(place(user, requestId(), testCards.processorDown));
+
+    expect(err.code).toBe(Code.Unavailable);
+    expect(err.rawMessage).toContain("payment service is unavailable");
+    const order = await onlyOrderOf(user);
+    expect(order?.state).toBe(OrderState.CANCELLED);
+    expect(order?.cancelReason).toContain("payment service unavailable");
+    expect(chargesOf(order?.id ?? "")).toEqual([]);
+    expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 10, reserved: 0 });
+    expect(fakes.cartOf(user)).toHaveLength(1);
+  });
+
+  it("answers INTERNAL, without the cause, when the cart refuses with FAILED_PRECONDITION (a contract mismatch)", async () => {
+    const { user } = shopperWithCart({ priceCents: 500, stock: 10, quantity: 1 });
+    fakes.failWith("cart.getCart", new ConnectError("cart is locked for maintenance", Code.FailedPrecondition));
+
+    const err = await rejection(place(user));
+
+    expect([err.code, err.rawMessage]).toEqual([Code.Internal, "internal error"]);
+    expect(await allOrdersOf(orders, asUser(user))).toEqual([]);
+  });
+
+  it("passes on shipping's verdict on the address as INVALID_ARGUMENT on shipping_address, recording no order", async () => {
+    const { user } = shopperWithCart({ priceCents: 500, stock: 10, quantity: 1 });
+    fakes.failWith("shipping.getQuote", invalidArgument([{ field: "address.postal_code", description: "is not served" }]));
+
+    const err = await rejection(place(user));
+
+    expect(err.code).toBe(Code.InvalidArgument);
+    expect(fieldViolations(err).map(({ field, description }) => ({ field, description }))).toEqual([{ field: "shipping_address.postal_code", description: "is not served" }]);
+    expect(await allOrdersOf(orders, asUser(user))).toEqual([]);
+  });
+
+  it("passes on payment's verdict on the card as INVALID_ARGUMENT on card, and cancels the order with its stock released", async () => {
+    const { user, items } = shopperWithCart({ priceCents: 500, stock: 10, quantity: 1 });
+    fakes.failWith("payment.charge", invalidArgument([{ field: "card.number", description: "this brand is not accepted" }]));
+
+    const err = await rejection(place(user));
+
+    expect(err.code).toBe(Code.InvalidArgument);
+    expect(fieldViolations(err).map(({ field, description }) => ({ field, description }))).toEqual([{ field: "card.number", description: "this brand is not accepted" }]);
+    expect((await onlyOrderOf(user))?.state).toBe(OrderState.CANCELLED);
+    expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 10, reserved: 0 });
+  });
+});
+
+describe("PlaceOrder retried", () => {
+  it("returns the same order for the same request id, charging once, even with another card", async () => {
+    const { user, items } = shopperWithCart({ priceCents: 1000, stock: 10, quantity: 2 });
+    const id = requestId();
+
+    const first = await place(user, id);
+    const again = await place(user, id, testCards.declined);
+
+    expect(first.order?.state).toBe(OrderState.CONFIRMED);
+    expect(again.order).toEqual(first.order);
+    expect(await allOrdersOf(orders, asUser(user))).toHaveLength(1);
+    expect(chargesOf(first.order?.id ?? "")).toHaveLength(1);
+    expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 8, reserved: 0 });
+  });
+
+  it("runs the saga once for two calls at once with the same request id", async () => {
+    const { user, items } = shopperWithCart({ priceCents: 1000, stock: 10, quantity: 2 });
+    const id = requestId();
+
+    const [a, b] = await Promise.all([place(user, id), place(user, id)]);
+
+    expect(a.order?.state).toBe(OrderState.CONFIRMED);
+    expect(b.order).toEqual(a.order);
+    expect(chargesOf(a.order?.id ?? "")).toHaveLength(1);
+    expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 8, reserved: 0 });
+  });
+
+  it("fails a request id whose order was cancelled with FAILED_PRECONDITION CANCELLED; a new request id places anew", async () => {
+    const { user } = shopperWithCart({ priceCents: 1000, stock: 10, quantity: 1 });
+    const id = requestId();
+    await rejection(place(user, id, testCards.declined));
+    const cancelled = await onlyOrderOf(user);
+
+    const err = await rejection(place(user, id));
+
+    expect(err.code).toBe(Code.FailedPrecondition);
+    expect(preconditionViolations(err)).toEqual([
+      { type: "CANCELLED", subject: `order/${cancelled?.id}`, description: "payment declined: insufficient funds" },
+    ]);
+    const { order } = await place(user, requestId());
+    expect(order?.state).toBe(OrderState.CONFIRMED);
+    expect(order?.id).not.toBe(cancelled?.id);
+  });
+});
+
+describe("PlaceOrder's own checks, before any other service is called", () => {
+  it("answers UNAUTHENTICATED without an identity", async () => {
+    const err = await rejection(orders.placeOrder({ requestId: requestId(), shippingAddress: testAddress, card: testCards.succeeds }));
+    expect(err.code).toBe(Code.Unauthenticated);
+  });
+
+  it("answers INVALID_ARGUMENT naming each bad field, without reading the cart", async () => {
+    const { user } = shopperWithCart({ priceCents: 500, stock: 10, quantity: 1 });
+    const err = await rejection(
+      orders.placeOrder(
+        { requestId: "has space", shippingAddress: { ...testAddress, postalCode: "ABC" }, card: { ...testCards.succeeds, cvc: "12" } },
+        asUser(user),
+      ),
+    );
+    expect([err.code, fieldViolations(err).map((v) => v.field)]).toEqual([
+      Code.InvalidArgument,
+      ["request_id", "shipping_address.postal_code", "card.cvc"],
+    ]);
+    expect(fakes.calls.cartReadsFor).not.toContain(user);
+    expect(await allOrdersOf(orders, asUser(user))).toEqual([]);
+  });
+});
