@@ -27,7 +27,9 @@ describe("generated Envoy configs", () => {
 
   it("routes only public and user methods at the gateway, and exempts only public ones from the token", () => {
     const manager = httpConnectionManager(gatewayConfig(topology, "/jwks.json", "/logs"));
-    const paths = manager.route_config.virtual_hosts.flatMap((host) => host.routes.map((route) => route.match.path ?? `${route.match.prefix}*`));
+    const paths = manager.route_config.virtual_hosts.flatMap((host) =>
+      host.routes.map((route) => route.match.path ?? `${route.match.prefix}*`),
+    );
     // Every route names one method exactly: no prefix lets an unlisted (internal) method through.
     expect(paths.filter((path) => path.endsWith("*"))).toEqual([]);
     expect(paths).toContain("/shop.catalog.v1.CatalogService/GetProduct");
@@ -39,7 +41,8 @@ describe("generated Envoy configs", () => {
 
     // The JWT rules: every rule without `requires` names one exact public path; the last rule
     // requires a token for everything else.
-    const jwt = manager.http_filters.find((filter) => filter.name === "envoy.filters.http.jwt_authn")?.typed_config as JwtAuthentication | undefined;
+    const jwtFilter = manager.http_filters.find((filter) => filter.name === "envoy.filters.http.jwt_authn");
+    const jwt = jwtFilter?.typed_config as JwtAuthentication | undefined;
     expect(jwt?.["@type"]).toBe("type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication");
     const rules = jwt?.rules ?? [];
     const exempt = rules.filter((r) => r.requires === undefined).map((r) => r.match.path);

@@ -38,7 +38,9 @@ export async function eventually<T>(check: () => T | Promise<T>, options: Eventu
         if (what === undefined) throw thrown.error;
         throw new Error(`${notMet}: ${messageOf(thrown.error)}`, { cause: thrown.error });
       }
-      if (earlierError !== undefined) throw new Error(`${notMet} (an earlier look failed: ${messageOf(earlierError)})`, { cause: earlierError });
+      if (earlierError !== undefined) {
+        throw new Error(`${notMet} (an earlier look failed: ${messageOf(earlierError)})`, { cause: earlierError });
+      }
       // A check written as assertions alone returns undefined even once they hold.
       throw new Error(value === undefined ? `${notMet} (the check returned undefined; return a truthy value once it holds)` : notMet);
     }

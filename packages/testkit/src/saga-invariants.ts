@@ -99,7 +99,9 @@ async function orderProblems(world: SagaWorld, order: Order): Promise<string[]> 
   const label = `order ${order.id} (${OrderState[order.state]})`;
   const lineSum = order.lines.reduce((sum, l) => sum + cents(l.lineTotal), 0);
   for (const line of order.lines) {
-    if (cents(line.lineTotal) !== cents(line.unitPrice) * line.quantity) problems.push(`${label}: line ${line.sku} total is not price x quantity`);
+    if (cents(line.lineTotal) !== cents(line.unitPrice) * line.quantity) {
+      problems.push(`${label}: line ${line.sku} total is not price x quantity`);
+    }
   }
   if (cents(order.subtotal) !== lineSum) problems.push(`${label}: subtotal ${cents(order.subtotal)} != sum of lines ${lineSum}`);
   if (cents(order.total) !== cents(order.subtotal) + cents(order.shippingCost)) problems.push(`${label}: total is not subtotal + shipping`);
@@ -112,14 +114,15 @@ async function orderProblems(world: SagaWorld, order: Order): Promise<string[]> 
       else {
         if (pay.status !== PaymentStatus.CAPTURED) problems.push(`${label}: payment is ${PaymentStatus[pay.status]}, not CAPTURED`);
         if (pay.id !== order.paymentId) problems.push(`${label}: payment id ${pay.id} != order's ${order.paymentId}`);
-        if (cents(pay.amount) !== cents(order.total)) problems.push(`${label}: charged ${cents(pay.amount)} != total ${cents(order.total)}`);
+        if (cents(pay.amount) !== cents(order.total)) {
+          problems.push(`${label}: charged ${cents(pay.amount)} != total ${cents(order.total)}`);
+        }
       }
     }
     if (shipment === undefined) problems.push(`${label}: no shipment`);
     else if (shipment.orderId !== order.id || shipment.id !== order.shipmentId || shipment.trackingId !== order.trackingId) {
-      problems.push(
-        `${label}: shipment ${shipment.id}/${shipment.trackingId} of order ${shipment.orderId} != order's ${order.shipmentId}/${order.trackingId}`,
-      );
+      const got = `${shipment.id}/${shipment.trackingId} of order ${shipment.orderId}`;
+      problems.push(`${label}: shipment ${got} != order's ${order.shipmentId}/${order.trackingId}`);
     }
   } else {
     if (pay !== undefined && pay.status !== PaymentStatus.DECLINED && pay.status !== PaymentStatus.REFUNDED) {

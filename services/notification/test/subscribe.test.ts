@@ -126,7 +126,10 @@ describe("Subscribe", () => {
     const subs = Array.from({ length: 5 }, () => subscribe(service.client, "u-conn"));
     await eventually(async () => (await observer.connections()) === baseline + 5, { timeoutMs: 5_000, what: "five more connections" });
     await cancelAll(subs);
-    await eventually(async () => (await observer.connections()) === baseline, { timeoutMs: 2_000, what: "connections back to the baseline" });
+    await eventually(async () => (await observer.connections()) === baseline, {
+      timeoutMs: 2_000,
+      what: "connections back to the baseline",
+    });
     expect(await observer.blockedClients()).toBe(0);
   });
 
@@ -274,7 +277,10 @@ describe("Subscribe", () => {
     await eventually(async () => (await observer.connections()) === baseline + 4, { timeoutMs: 5_000, what: "four more connections" });
     await other.stop();
     for (const s of subs) expect((await s.ended)?.code).toBe(Code.Unavailable);
-    await eventually(async () => (await observer.connections()) === baseline, { timeoutMs: 2_000, what: "connections back to the baseline" });
+    await eventually(async () => (await observer.connections()) === baseline, {
+      timeoutMs: 2_000,
+      what: "connections back to the baseline",
+    });
   });
 
   // Last: it stops Redis (which loses its data on restart).

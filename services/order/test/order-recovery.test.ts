@@ -6,7 +6,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/glob
 import { Code } from "@connectrpc/connect";
 import { OrderState } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { PaymentStatus } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
-import { asUser, eventually, healthClient, preconditionViolations, rejection, testAddress, testCards, type TestCard } from "@shopmesh/testkit";
+import {
+  asUser,
+  eventually,
+  healthClient,
+  preconditionViolations,
+  rejection,
+  testAddress,
+  testCards,
+  type TestCard,
+} from "@shopmesh/testkit";
 import { allOrders, fillCart, finalOrderOf, newProduct, newRequestId, type TestProduct } from "./support/fixtures.js";
 import { createLedger, type Ledger } from "./support/invariants.js";
 import { startShop, type Shop } from "./support/shop.js";

@@ -107,7 +107,8 @@ function shopperWithCart(...entries: { priceCents: number; stock: number; quanti
   return { user, items };
 }
 
-const cents = (m: { units: bigint; nanos: number } | undefined): number => (m === undefined ? NaN : Number(m.units) * 100 + m.nanos / 10_000_000);
+const cents = (m: { units: bigint; nanos: number } | undefined): number =>
+  m === undefined ? NaN : Number(m.units) * 100 + m.nanos / 10_000_000;
 const requestId = (): string => `req-fast-${++seq}`;
 
 function place(user: string, id = requestId(), card: TestCard = testCards.succeeds) {
@@ -120,6 +121,7 @@ async function onlyOrderOf(user: string): Promise<Order | undefined> {
   return all[0];
 }
 
+const violationsOf = (err: ConnectError) => fieldViolations(err).map(({ field, description }) => ({ field, description }));
 const chargesOf = (orderId: string) => fakes.calls.charges.filter((c) => c.idempotencyKey === orderId);
 const refundsOf = (order: Order | undefined) => fakes.calls.refunds.filter((r) => r.paymentId === order?.paymentId);
 const notified = (user: string, kind: NotificationKind, orderId: string) =>
@@ -129,7 +131,7 @@ const notified = (user: string, kind: NotificationKind, orderId: string) =>
   });
 
 describe("PlaceOrder, against fakes of the services it calls", () => {
-  it("confirms an order: priced from the catalog, charged once for its total, shipped, stock committed, cart emptied, customer told", async () => {
+  it("confirms an order: priced from the catalog, charged once, shipped, stock committed, cart emptied, customer told", async () => {
     const { user, items } = shopperWithCart({ priceCents: 1250, stock: 10, quantity: 2 }, { priceCents: 1999, stock: 5, quantity: 1 });
     const [mug, tee] = items as [Item, Item];
 
@@ -141,8 +143,9 @@ describe("PlaceOrder, against fakes of the services it calls", () => {
       [mug.productId, mug.sku, 2, 1250, 2500],
       [tee.productId, tee.sku, 1, 1999, 1999],
     ]);
-    expect([cents(order?.subtotal), cents(order?.shippingCost), cents(order?.total)]).toEqual([4499, fakes.shippingCents, 4499 + fakes.shippingCents]);
-    expect(chargesOf(order?.id ?? "")).toEqual([{ idempotencyKey: order?.id, cents: 4499 + fakes.shippingCents, cardNumber: "4242424242424242" }]);
+    const total = 4499 + fakes.shippingCents;
+    expect([cents(order?.subtotal), cents(order?.shippingCost), cents(order?.total)]).toEqual([4499, fakes.shippingCents, total]);
+    expect(chargesOf(order?.id ?? "")).toEqual([{ idempotencyKey: order?.id, cents: total, cardNumber: "4242424242424242" }]);
     expect(refundsOf(order)).toEqual([]);
     expect(fakes.calls.shipments).toContainEqual({ orderId: order?.id });
     expect([fakes.stockOf(mug.sku), fakes.stockOf(tee.sku)]).toEqual([
@@ -155,7 +158,7 @@ describe("PlaceOrder, against fakes of the services it calls", () => {
     await notified(user, NotificationKind.ORDER_CONFIRMED, order?.id ?? "");
   });
 
-  it("fails a declined card with FAILED_PRECONDITION PAYMENT: the order CANCELLED, the stock back, the cart kept, the customer told", async () => {
+  it("fails a declined card with FAILED_PRECONDITION PAYMENT: order CANCELLED, stock back, cart kept, customer told", async () => {
     const { user, items } = shopperWithCart({ priceCents: 1250, stock: 10, quantity: 3 });
 
     const err = await rejection(place(user, requestId(), testCards.declined));
@@ -172,7 +175,7 @@ describe("PlaceOrder, against fakes of the services it calls", () => {
     await notified(user, NotificationKind.ORDER_CANCELLED, order?.id ?? "");
   });
 
-  it("refunds the charge and releases the stock when shipping refuses after payment; the client gets INTERNAL without the cause", async () => {
+  it("refunds the charge and releases the stock when shipping refuses after payment; INTERNAL, without the cause", async () => {
     const { user, items } = shopperWithCart({ priceCents: 800, stock: 4, quantity: 2 });
     fakes.failWith("shipping.createShipment", new ConnectError("no carrier for this parcel", Code.FailedPrecondition));
 
@@ -182,8 +185,9 @@ describe("PlaceOrder, against fakes of the services it calls", () => {
     const order = await onlyOrderOf(user);
     expect(order?.state).toBe(OrderState.CANCELLED);
     expect(order?.cancelReason).toContain("shipment failed");
-    expect(chargesOf(order?.id ?? "")).toEqual([{ idempotencyKey: order?.id, cents: 1600 + fakes.shippingCents, cardNumber: "4242424242424242" }]);
-    expect(refundsOf(order)).toEqual([{ paymentId: order?.paymentId, cents: 1600 + fakes.shippingCents }]);
+    const total = 1600 + fakes.shippingCents;
+    expect(chargesOf(order?.id ?? "")).toEqual([{ idempotencyKey: order?.id, cents: total, cardNumber: "4242424242424242" }]);
+    expect(refundsOf(order)).toEqual([{ paymentId: order?.paymentId, cents: total }]);
     expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 4, reserved: 0 });
     expect(fakes.cartOf(user)).toHaveLength(1);
   });
@@ -194,7 +198,8 @@ describe("PlaceOrder, against fakes of the services it calls", () => {
     const err = await rejection(place(user));
 
     expect(err.code).toBe(Code.FailedPrecondition);
-    expect(preconditionViolations(err)).toEqual([{ type: "STOCK", subject: `sku/${items[1]?.sku}`, description: "requested 3, available 1" }]);
+    const scarce = items[1]?.sku;
+    expect(preconditionViolations(err)).toEqual([{ type: "STOCK", subject: `sku/${scarce}`, description: "requested 3, available 1" }]);
     const order = await onlyOrderOf(user);
     expect(order?.state).toBe(OrderState.CANCELLED);
     expect(chargesOf(order?.id ?? "")).toEqual([]);
@@ -284,7 +289,7 @@ describe("PlaceOrder when a service is down or refuses", () => {
     const err = await rejection(place(user));
 
     expect(err.code).toBe(Code.InvalidArgument);
-    expect(fieldViolations(err).map(({ field, description }) => ({ field, description }))).toEqual([{ field: "shipping_address.postal_code", description: "is not served" }]);
+    expect(violationsOf(err)).toEqual([{ field: "shipping_address.postal_code", description: "is not served" }]);
     expect(await allOrdersOf(orders, asUser(user))).toEqual([]);
   });
 
@@ -295,7 +300,7 @@ describe("PlaceOrder when a service is down or refuses", () => {
     const err = await rejection(place(user));
 
     expect(err.code).toBe(Code.InvalidArgument);
-    expect(fieldViolations(err).map(({ field, description }) => ({ field, description }))).toEqual([{ field: "card.number", description: "this brand is not accepted" }]);
+    expect(violationsOf(err)).toEqual([{ field: "card.number", description: "this brand is not accepted" }]);
     expect((await onlyOrderOf(user))?.state).toBe(OrderState.CANCELLED);
     expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 10, reserved: 0 });
   });

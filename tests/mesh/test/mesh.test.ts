@@ -205,7 +205,10 @@ describe("resilience", () => {
 
     // Back within seconds of the restart, without restarting anything else (eventually fails after 10 s).
     await mesh.shop.restart("cart");
-    await eventually(() => mesh.grpc(CartService).addItem({ productId, quantity: 1 }, { headers: shopper.headers }), { timeoutMs: 10_000, intervalMs: 200 });
+    await eventually(() => mesh.grpc(CartService).addItem({ productId, quantity: 1 }, { headers: shopper.headers }), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+    });
   }, 60_000);
 });
 

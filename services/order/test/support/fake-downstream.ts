@@ -57,7 +57,8 @@ export interface FakeDownstream {
   stop(): Promise<void>;
 }
 
-const cents = (money: Money | undefined): number => (money === undefined ? 0 : Number(money.units) * 100 + Math.round(money.nanos / 10_000_000));
+const cents = (money: Money | undefined): number =>
+  money === undefined ? 0 : Number(money.units) * 100 + Math.round(money.nanos / 10_000_000);
 const usd = (amount: number): { currencyCode: string; units: bigint; nanos: number } => ({
   currencyCode: "USD",
   units: BigInt(Math.trunc(amount / 100)),
@@ -108,7 +109,8 @@ export async function startFakeDownstream(logger: Logger): Promise<FakeDownstrea
       // The cart's copy of the price is the one it took when the item was added: here, a cent
       // off the catalog's, so that a test sees which one the order used.
       const unit = cents(product?.price) + 1;
-      return { productId, sku: product?.sku ?? "", name: product?.name ?? "", quantity, unitPrice: usd(unit), lineTotal: usd(unit * quantity) };
+      const line = { productId, sku: product?.sku ?? "", name: product?.name ?? "", quantity };
+      return { ...line, unitPrice: usd(unit), lineTotal: usd(unit * quantity) };
     });
     return { lines, itemCount: (carts.get(userId) ?? []).reduce((n, l) => n + l.quantity, 0) };
   };
@@ -170,7 +172,8 @@ export async function startFakeDownstream(logger: Logger): Promise<FakeDownstrea
           subject: `sku/${l.sku}`,
           description: `requested ${l.quantity}, available ${stockOf(l.sku).available}`,
         }));
-        throw new ConnectError("not enough stock", Code.FailedPrecondition, undefined, [{ desc: PreconditionFailureSchema, value: { violations } }]);
+        const details = [{ desc: PreconditionFailureSchema, value: { violations } }];
+        throw new ConnectError("not enough stock", Code.FailedPrecondition, undefined, details);
       }
       for (const line of req.lines) {
         const s = stockOf(line.sku);
@@ -221,7 +224,9 @@ export async function startFakeDownstream(logger: Logger): Promise<FakeDownstrea
       fault("payment.refund");
       const found = [...payments.values()].find((p) => p.id === req.paymentId);
       if (found === undefined) throw notFound(`payment ${req.paymentId}`);
-      if (found.status === PaymentStatus.DECLINED) throw new ConnectError("a declined payment has nothing to refund", Code.FailedPrecondition);
+      if (found.status === PaymentStatus.DECLINED) {
+        throw new ConnectError("a declined payment has nothing to refund", Code.FailedPrecondition);
+      }
       if (found.status === PaymentStatus.CAPTURED) {
         found.status = PaymentStatus.REFUNDED;
         calls.refunds.push({ paymentId: found.id, cents: cents(found.amount) });
