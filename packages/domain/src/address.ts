@@ -1,6 +1,8 @@
 // The rules of shop.common.v1.Address, as a pure function: every service that accepts an address
-// applies the same ones (README.md lists them for services that cannot import this module).
-import { characterCount, type FieldViolation } from "./field-violation.js";
+// (order before it records an order, shipping before it quotes or ships) applies these, with one
+// message per violation, so a client sees the same answer whichever service judged the address.
+import type { FieldViolation } from "./field-violation.js";
+import { characterCount } from "./text.js";
 import { isAssignedRegionCode } from "./region-codes.js";
 
 /** An address as the contract defines it; a shop.common.v1.Address message is one. */
