@@ -1,6 +1,6 @@
 // The order service's configuration: the only module that reads the environment.
 import { ConfigError, env, parseEnv, serverConfig, serverEnvShape, type ServerConfig } from "@shopmesh/kit";
-import type { SagaState } from "./saga/state-machine.js";
+import type { SagaState } from "./order.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
