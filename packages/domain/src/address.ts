@@ -95,3 +95,23 @@ export function sameAddress(a: AddressFields, b: AddressFields): boolean {
     a.streetLines.every((line, i) => line === b.streetLines[i])
   );
 }
+
+/** An address as plain data: what a store document or a message init takes. */
+export interface AddressCopy {
+  recipientName: string;
+  streetLines: string[];
+  city: string;
+  postalCode: string;
+  regionCode: string;
+}
+
+/** A field-for-field copy of `address` with its own street lines: no message type, nothing shared. */
+export function copyAddress(address: AddressFields): AddressCopy {
+  return {
+    recipientName: address.recipientName,
+    streetLines: [...address.streetLines],
+    city: address.city,
+    postalCode: address.postalCode,
+    regionCode: address.regionCode,
+  };
+}

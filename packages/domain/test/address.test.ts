@@ -1,6 +1,6 @@
 // The rules of shop.common.v1.Address, field by field.
 import { describe, expect, it } from "@jest/globals";
-import { addressViolations, sameAddress, type AddressFields } from "../src/address.js";
+import { addressViolations, copyAddress, sameAddress, type AddressFields } from "../src/address.js";
 import { assignedRegionCodes } from "../src/region-codes.js";
 
 const valid: AddressFields = {
@@ -152,5 +152,15 @@ describe("sameAddress", () => {
     expect(sameAddress(valid, with_({ recipientName: "ada lovelace" }))).toBe(false);
     expect(sameAddress(valid, with_({ postalCode: "94103-0001" }))).toBe(false);
     expect(sameAddress(valid, with_({ regionCode: "PR" }))).toBe(false);
+  });
+});
+
+describe("copyAddress", () => {
+  it("copies every field, with street lines of its own and nothing else", () => {
+    const message = { $typeName: "shop.common.v1.Address", ...valid, streetLines: [...valid.streetLines] };
+    const copy = copyAddress(message);
+    expect(copy).toEqual({ ...valid, streetLines: [...valid.streetLines] });
+    expect(Object.keys(copy)).not.toContain("$typeName");
+    expect(copy.streetLines).not.toBe(message.streetLines);
   });
 });

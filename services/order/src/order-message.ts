@@ -5,7 +5,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Address } from "@shopmesh/gen/shop/common/v1/common_pb.js";
 import { OrderSchema, OrderState, type Order } from "@shopmesh/gen/shop/order/v1/order_pb.js";
-import { moneyFromAmount } from "@shopmesh/domain";
+import { copyAddress, moneyFromAmount } from "@shopmesh/domain";
 import { orderAmount, type AddressRecord, type OrderRecord, type SagaState } from "./order.js";
 
 const stateEnum: Record<SagaState, OrderState> = {
@@ -47,21 +47,9 @@ export function toOrderMessage(order: OrderRecord): Order {
 }
 
 export function toAddressMessage(address: AddressRecord): Omit<Address, "$typeName"> {
-  return {
-    recipientName: address.recipientName,
-    streetLines: [...address.streetLines],
-    city: address.city,
-    postalCode: address.postalCode,
-    regionCode: address.regionCode,
-  };
+  return copyAddress(address);
 }
 
 export function toAddressRecord(address: Address): AddressRecord {
-  return {
-    recipientName: address.recipientName,
-    streetLines: [...address.streetLines],
-    city: address.city,
-    postalCode: address.postalCode,
-    regionCode: address.regionCode,
-  };
+  return copyAddress(address);
 }

@@ -82,16 +82,19 @@ export function createPlacement(deps: PlacementDeps) {
 
   return {
     async placeOrder(userId: string, input: PlaceOrderInput, call: CallContext): Promise<OrderRecord> {
+      // The request id was used before: that order is the answer.
       const existing = await store.findByRequest(userId, input.requestId);
       if (existing !== undefined) return answers.ofExisting(existing.id, call);
 
+      // Price the cart now and record the order PENDING; of concurrent calls with one request
+      // id, the store's unique index lets one record it and the others answer with its order.
       const owner = `place-${randomUUID()}`;
       const order = pendingOrder(userId, input, await priceCart(userId, input.address, call), owner);
       if ((await store.insert(order)) === "duplicate") return answers.ofExisting((await winnerOf(userId, input.requestId)).id, call);
       deps.crash.afterPersist("PENDING");
 
-      // The saga is not tied to the client's signal: once recorded, the order is driven to an
-      // end even if the client goes away.
+      // Run the saga and answer with its end. It is not tied to the client's signal: once
+      // recorded, the order is driven to an end even if the client goes away.
       const result = await runner.run(order, owner, { mode: "interactive", card: input.card, requestId: call.rpcRequestId });
       return answers.ofRun(result, call);
     },

@@ -2,6 +2,7 @@
 // Outages surface as UNAVAILABLE through storeGuard, translated here and nowhere else.
 import type { Collection, Filter } from "mongodb";
 import { MongoServerError } from "mongodb";
+import { copyAddress, type AddressCopy } from "@shopmesh/domain";
 import { storeGuard, type MongoStore } from "@shopmesh/stores";
 import type { PagePosition } from "../page-token.js";
 import { cancellableStates, sagaStates, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
@@ -30,7 +31,7 @@ export interface OrderDocument {
   subtotalCents: number;
   shippingCents: number;
   totalCents: number;
-  address: { recipientName: string; streetLines: string[]; city: string; postalCode: string; regionCode: string };
+  address: AddressCopy;
   paymentId: string;
   shipmentId: string;
   trackingId: string;
@@ -68,13 +69,7 @@ export function toDocument(order: OrderRecord): OrderDocument {
     subtotalCents: order.subtotalMinor,
     shippingCents: order.shippingMinor,
     totalCents: order.totalMinor,
-    address: {
-      recipientName: order.address.recipientName,
-      streetLines: [...order.address.streetLines],
-      city: order.address.city,
-      postalCode: order.address.postalCode,
-      regionCode: order.address.regionCode,
-    },
+    address: copyAddress(order.address),
     paymentId: order.paymentId,
     shipmentId: order.shipmentId,
     trackingId: order.trackingId,
@@ -111,13 +106,7 @@ export function fromDocument(doc: OrderDocument): OrderRecord {
     subtotalMinor: doc.subtotalCents,
     shippingMinor: doc.shippingCents,
     totalMinor: doc.totalCents,
-    address: {
-      recipientName: doc.address.recipientName,
-      streetLines: [...doc.address.streetLines],
-      city: doc.address.city,
-      postalCode: doc.address.postalCode,
-      regionCode: doc.address.regionCode,
-    },
+    address: copyAddress(doc.address),
     paymentId: doc.paymentId,
     shipmentId: doc.shipmentId,
     trackingId: doc.trackingId,
