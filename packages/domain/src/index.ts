@@ -16,7 +16,16 @@ export {
   zero,
 } from "./money.js";
 export type { Amount, AmountSign, MoneyFields, MoneyProblem } from "./money.js";
-export { addressViolations, copyAddress, sameAddress, maxCityLength, maxNameLength, maxPostalCodeLength, maxStreetLineLength, maxStreetLines } from "./address.js";
+export {
+  addressViolations,
+  copyAddress,
+  maxCityLength,
+  maxNameLength,
+  maxPostalCodeLength,
+  maxStreetLineLength,
+  maxStreetLines,
+  sameAddress,
+} from "./address.js";
 export type { AddressCopy, AddressFields } from "./address.js";
 export { assignedRegionCodes, isAssignedRegionCode } from "./region-codes.js";
 export type { FieldViolation } from "./field-violation.js";

@@ -74,7 +74,9 @@ export function moneyProblems(money: MoneyFields, sign: AmountSign): MoneyProble
   const { currencyCode, units, nanos } = money;
   const currencyOk = isCurrencyCode(currencyCode);
   if (currencyCode === "") problems.push({ field: "currency_code", description: 'is required (an ISO 4217 code, e.g. "USD")' });
-  else if (!currencyOk) problems.push({ field: "currency_code", description: `must be an ISO 4217 currency code such as "USD" (got "${currencyCode}")` });
+  else if (!currencyOk) {
+    problems.push({ field: "currency_code", description: `must be an ISO 4217 currency code such as "USD" (got "${currencyCode}")` });
+  }
   if (!Number.isInteger(nanos) || nanos < -maxNanos || nanos > maxNanos) {
     problems.push({ field: "nanos", description: `must be within -${maxNanos}..${maxNanos}` });
     return problems;
