@@ -69,7 +69,7 @@ function textProblem(value: string, max: number): string | undefined {
 function postalCodeProblem(postalCode: string, regionCode: string): string | undefined {
   if (regionCode === "US") {
     if (postalCode === "") return 'is required when region_code is "US"';
-    if (!usPostalCode.test(postalCode)) return 'must be five digits ("94103") or ZIP+4 ("94103-1234") when region_code is "US"';
+    if (!usPostalCode.test(postalCode)) return 'must be a US ZIP code: five digits or ZIP+4 ("94103", "94103-1234")';
     return undefined;
   }
   if (characterCount(postalCode) > maxPostalCodeLength) return `must be at most ${maxPostalCodeLength} characters`;
