@@ -3,7 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { CartLineSchema, CartSchema, type Cart, type CartLine as CartLineMessage } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
 import { cartTotals, lineTotal, type CartContents, type CartLine } from "./cart.js";
-import { moneyFromAmount } from "./money.js";
+import { moneyFromAmount } from "@shopmesh/domain";
 
 export function cartMessage(cart: CartContents): Cart {
   const totals = cartTotals(cart.lines);

@@ -1,6 +1,6 @@
 // The cart's rules, as plain data and functions: what a line holds, the limits a cart keeps,
 // and its totals. The store enforces the limits atomically; this file says what they are.
-import { multiply, type Amount } from "./money.js";
+import { characterCount, multiply, type Amount } from "@shopmesh/domain";
 
 /** Most units one line may hold. */
 export const maxLineQuantity = 99;
@@ -51,7 +51,7 @@ export interface AddRefusal {
 /** Why a product id breaks the contract, or undefined when it is fine. */
 export function productIdProblem(productId: string): string | undefined {
   if (productId === "") return "must not be empty";
-  const length = [...productId].length;
+  const length = characterCount(productId);
   if (length > maxProductIdLength) return `must be at most ${maxProductIdLength} characters (got ${length})`;
   return undefined;
 }

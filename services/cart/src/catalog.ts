@@ -6,7 +6,7 @@ import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import type { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { forwardHeaders, type GrpcClient } from "@shopmesh/kit";
-import { amountFromMoney, type Amount } from "./money.js";
+import { amountFromMoney, describeMoneyProblems, type Amount } from "@shopmesh/domain";
 
 export interface ProductSnapshot {
   readonly id: string;
@@ -40,8 +40,9 @@ export function createProductLookup(catalog: Pick<GrpcClient<typeof CatalogServi
           throw catalogError(err, productId, ctx);
         });
       if (product === undefined) throw new Error(`catalog answered GetProduct ${productId} without a product`);
-      const price = product.price === undefined ? "price is missing" : amountFromMoney(product.price);
-      if (typeof price === "string") throw new Error(`catalog product ${productId} has an unusable price: ${price}`);
+      if (product.price === undefined) throw new Error(`catalog product ${productId} has no price`);
+      const price = amountFromMoney(product.price);
+      if (Array.isArray(price)) throw new Error(`catalog product ${productId} has an unusable price: ${describeMoneyProblems(price)}`);
       return { id: product.id, sku: product.sku, name: product.name, price };
     },
   };

@@ -1,5 +1,6 @@
 // The constraints the contract documents on Product and on the request fields, as plain
 // functions. Lengths count Unicode code points, as "characters" in the contract means.
+import { characterCount } from "@shopmesh/domain";
 import type { Product } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import type { Violations } from "@shopmesh/kit";
 import { validatePrice } from "./money.js";
@@ -15,10 +16,6 @@ const categoryPattern = /^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$/;
 /** A category to filter by, as ListProductsRequest.category documents it. */
 const categoryFilterPattern = /^[a-z0-9-]{1,50}$/;
 
-export function charCount(text: string): number {
-  return [...text].length;
-}
-
 export function isCategory(slug: string): boolean {
   return categoryPattern.test(slug);
 }
@@ -30,7 +27,7 @@ export function isCategoryFilter(slug: string): boolean {
 /** Checks a product id given by a client: set, at most 64 characters. */
 export function checkId(id: string, field: string, violations: Violations): void {
   if (violations.check(id !== "", field, "is required")) {
-    violations.check(charCount(id) <= maxIdLength, field, `must be at most ${maxIdLength} characters`);
+    violations.check(characterCount(id) <= maxIdLength, field, `must be at most ${maxIdLength} characters`);
   }
 }
 
@@ -53,16 +50,16 @@ export function validateProduct(
     if (!violations.check(ok, field, description)) valid = false;
     return ok;
   };
-  if (product.id !== "") check(charCount(product.id) <= maxIdLength, "product.id", `must be at most ${maxIdLength} characters`);
+  if (product.id !== "") check(characterCount(product.id) <= maxIdLength, "product.id", `must be at most ${maxIdLength} characters`);
   check(
     skuPattern.test(product.sku),
     "product.sku",
     product.sku === "" ? "is required" : "must be 3..32 characters of A-Z, 0-9 and '-' (uppercase), e.g. MUG-BLUE-350",
   );
   if (check(product.name.trim() !== "", "product.name", "must not be empty or blank")) {
-    check(charCount(product.name) <= 200, "product.name", "must be at most 200 characters");
+    check(characterCount(product.name) <= 200, "product.name", "must be at most 200 characters");
   }
-  check(charCount(product.description) <= 2_000, "product.description", "must be at most 2000 characters");
+  check(characterCount(product.description) <= 2_000, "product.description", "must be at most 2000 characters");
   const price = validatePrice(product.price, "product.price", violations);
   if (price === undefined) valid = false;
   const categories = [...new Set(product.categories)];
@@ -91,7 +88,7 @@ export function validateProduct(
 
 function isImageUrl(url: string): boolean {
   if (url === "") return true;
-  if (charCount(url) > 2_048) return false;
+  if (characterCount(url) > 2_048) return false;
   try {
     const parsed = new URL(url);
     return (parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.hostname !== "";

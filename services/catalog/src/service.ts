@@ -4,9 +4,10 @@ import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { CatalogService, ProductSchema } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
+import { characterCount, pageLimit, pageSizeProblem } from "@shopmesh/domain";
 import { Violations, type Clock } from "@shopmesh/kit";
 import type { PageScope, PageTokens } from "./page-token.js";
-import { charCount, checkId, isCategoryFilter, maxQueryLength, validateProduct } from "./product-rules.js";
+import { checkId, isCategoryFilter, maxQueryLength, validateProduct } from "./product-rules.js";
 import type { CatalogStore, PageRequest, ProductPage, WriteOutcome } from "./store/catalog-store.js";
 
 export interface CatalogServiceDeps {
@@ -17,9 +18,6 @@ export interface CatalogServiceDeps {
   readonly newId?: () => string;
 }
 
-export const defaultPageSize = 20;
-export const maxPageSize = 100;
-
 export function createCatalogService(deps: CatalogServiceDeps): ServiceImpl<typeof CatalogService> {
   const { store, pageTokens } = deps;
   const clock = deps.clock ?? Date.now;
@@ -27,7 +25,8 @@ export function createCatalogService(deps: CatalogServiceDeps): ServiceImpl<type
 
   /** The page a request asks for, or violations for page_size and page_token. */
   const pageRequest = (pageSize: number, pageToken: string, scope: PageScope, violations: Violations): PageRequest => {
-    violations.check(pageSize >= 0, "page_size", "must not be negative");
+    const sizeProblem = pageSizeProblem(pageSize);
+    if (sizeProblem !== undefined) violations.add("page_size", sizeProblem);
     let afterId = "";
     if (pageToken !== "") {
       const reading = pageTokens.read(pageToken, scope);
@@ -38,7 +37,7 @@ export function createCatalogService(deps: CatalogServiceDeps): ServiceImpl<type
         violations.add("page_token", `was issued for a different ${filter}; start again without a page_token`);
       }
     }
-    return { afterId, limit: pageSize === 0 ? defaultPageSize : Math.min(pageSize, maxPageSize) };
+    return { afterId, limit: pageLimit(pageSize) };
   };
 
   const pageResponse = (page: ProductPage, scope: PageScope) => {
@@ -99,7 +98,7 @@ export function createCatalogService(deps: CatalogServiceDeps): ServiceImpl<type
       const violations = new Violations();
       const query = req.query.trim();
       if (violations.check(query !== "", "query", "must not be empty or blank")) {
-        violations.check(charCount(query) <= maxQueryLength, "query", `must be at most ${maxQueryLength} characters`);
+        violations.check(characterCount(query) <= maxQueryLength, "query", `must be at most ${maxQueryLength} characters`);
       }
       const scope: PageScope = { rpc: "search", filter: query };
       const page = pageRequest(req.pageSize, req.pageToken, scope, violations);

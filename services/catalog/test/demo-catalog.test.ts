@@ -1,10 +1,10 @@
 import { describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { create } from "@bufbuild/protobuf";
+import { moneyFromAmount } from "@shopmesh/domain";
 import { ProductSchema } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { Violations, fieldViolations } from "@shopmesh/kit";
 import { demoCatalog, demoCatalogSeed } from "../src/demo-catalog.js";
-import { moneyFromPrice } from "../src/money.js";
 import { validateProduct } from "../src/product-rules.js";
 
 describe("the demo catalog", () => {
@@ -22,7 +22,7 @@ describe("the demo catalog", () => {
   it("meets every constraint UpsertProduct enforces, with whole-cent USD prices", () => {
     for (const { id, fields } of demoCatalogSeed()) {
       const violations = new Violations();
-      const product = create(ProductSchema, { ...fields, id, price: moneyFromPrice(fields.price), categories: [...fields.categories] });
+      const product = create(ProductSchema, { ...fields, id, price: moneyFromAmount(fields.price), categories: [...fields.categories] });
       const valid = validateProduct(product, violations);
       expect(violations.empty ? [] : fieldViolations(violations.error())).toEqual([]);
       expect(valid?.fields).toEqual(fields);

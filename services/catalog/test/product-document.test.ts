@@ -7,7 +7,7 @@ const fields: ProductFields = {
   sku: "MUG-BLUE-350",
   name: "Mesh Mug, Blue",
   description: "Holds 350 ml.",
-  price: { currencyCode: "USD", units: 12, nanos: 500_000_000 },
+  price: { currencyCode: "USD", minor: 1250n },
   categories: ["kitchen", "mugs"],
   imageUrl: "https://shopmesh.example/img/MUG-BLUE-350.svg",
 };

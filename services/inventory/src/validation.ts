@@ -1,5 +1,6 @@
 // Request checks as the contract states them; each adds field violations with proto field paths.
 import type { Duration } from "@bufbuild/protobuf/wkt";
+import { characterCount } from "@shopmesh/domain";
 import type { Violations } from "@shopmesh/kit";
 import { maxTtlMs, minTtlMs } from "./config.js";
 
@@ -22,8 +23,7 @@ export function checkSku(v: Violations, field: string, sku: string): void {
 
 export function checkOrderId(v: Violations, field: string, orderId: string): void {
   if (orderId === "") v.add(field, "must not be empty");
-  // Lengths are counted in code points, not UTF-16 units.
-  else v.check([...orderId].length <= maxOrderIdLength, field, `must be at most ${maxOrderIdLength} characters`);
+  else v.check(characterCount(orderId) <= maxOrderIdLength, field, `must be at most ${maxOrderIdLength} characters`);
 }
 
 export function checkAvailable(v: Violations, field: string, available: number): void {

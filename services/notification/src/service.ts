@@ -1,6 +1,7 @@
 // NotificationService handlers: validate, call the store, map to messages and contract errors.
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
+import { characterCount, pageLimit, pageSizeProblem } from "@shopmesh/domain";
 import { requireCaller, Violations } from "@shopmesh/kit";
 import type { PageTokens } from "./page-token.js";
 import { isSendableKind, toNotificationMessage } from "./store/mappers.js";
@@ -15,8 +16,6 @@ export interface NotificationServiceDeps {
 /** The contract's bounds (notification.proto). */
 export const maxUserIdLength = 64;
 export const maxTextLength = 1000;
-export const defaultPageSize = 20;
-export const maxPageSize = 100;
 
 export function createNotificationService(deps: NotificationServiceDeps): ServiceImpl<typeof NotificationService> {
   const { store, pageTokens } = deps;
@@ -25,11 +24,11 @@ export function createNotificationService(deps: NotificationServiceDeps): Servic
     async sendNotification(req) {
       const v = new Violations();
       if (v.check(req.userId !== "", "user_id", "must not be empty")) {
-        v.check(characters(req.userId) <= maxUserIdLength, "user_id", `must be at most ${maxUserIdLength} characters`);
+        v.check(characterCount(req.userId) <= maxUserIdLength, "user_id", `must be at most ${maxUserIdLength} characters`);
       }
       v.check(isSendableKind(req.kind), "kind", `must be a known NotificationKind other than NOTIFICATION_KIND_UNSPECIFIED (got ${req.kind})`);
       if (v.check(req.text.trim() !== "", "text", "must not be blank")) {
-        v.check(characters(req.text) <= maxTextLength, "text", `must be at most ${maxTextLength} characters`);
+        v.check(characterCount(req.text) <= maxTextLength, "text", `must be at most ${maxTextLength} characters`);
       }
       v.throwIfAny();
       const record = await store.append(req.userId, req.kind, req.text);
@@ -39,7 +38,8 @@ export function createNotificationService(deps: NotificationServiceDeps): Servic
     async listNotifications(req, ctx) {
       const { userId } = requireCaller(ctx);
       const v = new Violations();
-      v.check(req.pageSize >= 0, "page_size", "must not be negative");
+      const sizeProblem = pageSizeProblem(req.pageSize);
+      if (sizeProblem !== undefined) v.add("page_size", sizeProblem);
       let olderThanId: string | undefined;
       if (req.pageToken !== "") {
         const token = pageTokens.read(req.pageToken, userId);
@@ -47,7 +47,7 @@ export function createNotificationService(deps: NotificationServiceDeps): Servic
         else v.add("page_token", token.problem);
       }
       v.throwIfAny();
-      const pageSize = req.pageSize === 0 ? defaultPageSize : Math.min(req.pageSize, maxPageSize);
+      const pageSize = pageLimit(req.pageSize);
       const page = await store.listNewestFirst(userId, pageSize, olderThanId);
       const last = page.records.at(-1);
       return {
@@ -85,11 +85,4 @@ function subscribeError(err: unknown): unknown {
     );
   }
   return err;
-}
-
-/** Length in Unicode code points, as a person counts characters (not UTF-16 units). */
-function characters(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
 }

@@ -3,9 +3,10 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@shopmesh/kit";
 import { orderAlreadyShipped, orderNotFound, unavailable } from "./errors.js";
-import type { CallContext } from "./placement.js";
+import type { CallContext } from "./call-context.js";
 import type { SagaRunner } from "./saga/runner.js";
-import type { OrderRecord, OrderStore } from "./store/order-store.js";
+import type { OrderRecord } from "./order.js";
+import type { OrderStore } from "./store/order-store.js";
 import { sleep } from "./wait.js";
 
 export const defaultCancelReason = "cancelled by customer";

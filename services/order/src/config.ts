@@ -12,7 +12,7 @@ import {
   type MongoConfig,
   type ServerConfig,
 } from "@shopmesh/kit";
-import type { SagaState } from "./saga/state-machine.js";
+import type { SagaState } from "./order.js";
 
 export const crashSteps = ["RESERVE", "CHARGE", "SHIP", "COMMIT", "EMPTY_CART", "REFUND", "RELEASE"] as const;
 export type CrashStep = (typeof crashSteps)[number];

@@ -2,7 +2,7 @@
 // (google.rpc.PreconditionFailure for FAILED_PRECONDITION, ResourceInfo for NOT_FOUND).
 import { Code, ConnectError } from "@connectrpc/connect";
 import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
-import type { OrderRecord } from "./store/order-store.js";
+import type { OrderRecord } from "./order.js";
 
 export interface PreconditionViolation {
   readonly type: string;

@@ -2,15 +2,15 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { OrderService } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { requestIdKey, requireCaller, Violations } from "@shopmesh/kit";
-import { checkAddress } from "./address.js";
 import type { Cancellation } from "./cancellation.js";
 import { checkCard } from "./card.js";
 import { orderNotFound } from "./errors.js";
 import type { PageTokens } from "./page-token.js";
-import type { CallContext, Placement } from "./placement.js";
-import { toOrderMessage } from "./store/mappers.js";
+import type { CallContext } from "./call-context.js";
+import type { Placement } from "./placement.js";
+import { toOrderMessage } from "./order-message.js";
 import type { OrderStore } from "./store/order-store.js";
-import { checkOrderId, checkReason, checkRequestId, pageSize } from "./validation.js";
+import { checkAddress, checkOrderId, checkReason, checkRequestId, pageSize } from "./validation.js";
 
 export interface OrderServiceDeps {
   readonly store: OrderStore;

@@ -6,7 +6,8 @@ import { createLogger } from "@shopmesh/kit";
 import { connectMongo, type MongoStore } from "@shopmesh/stores";
 import { startMongo, type TestStore } from "@shopmesh/testkit";
 import { createMongoOrderStore } from "../src/store/mongo-order-store.js";
-import type { OrderRecord, OrderStore } from "../src/store/order-store.js";
+import type { OrderRecord } from "../src/order.js";
+import type { OrderStore } from "../src/store/order-store.js";
 
 let mongo: TestStore;
 let connection: MongoStore;
@@ -35,11 +36,11 @@ function order(patch: Partial<OrderRecord> = {}): OrderRecord {
     userId: "u-1",
     requestId: `req-${n}`,
     state: "PENDING",
-    lines: [{ productId: "p-1", sku: "MUG-1", name: "Mug", quantity: 2, unitPriceCents: 1250, lineTotalCents: 2500 }],
+    lines: [{ productId: "p-1", sku: "MUG-1", name: "Mug", quantity: 2, unitPriceMinor: 1250, lineTotalMinor: 2500 }],
     currency: "USD",
-    subtotalCents: 2500,
-    shippingCents: 699,
-    totalCents: 3199,
+    subtotalMinor: 2500,
+    shippingMinor: 699,
+    totalMinor: 3199,
     address: { recipientName: "Ada", streetLines: ["1 Market St"], city: "SF", postalCode: "94103", regionCode: "US" },
     paymentId: "",
     shipmentId: "",

@@ -163,6 +163,26 @@ describe("PlaceOrder", () => {
     expect(await allOrders(shop, user)).toEqual([]);
   });
 
+  it("refuses a cart in a three-decimal currency (BHD 1.005) that shipping does not quote in: FAILED_PRECONDITION CURRENCY, nothing recorded", async () => {
+    const user = ledger.user();
+    const product = await newProduct(shop, ledger, 1000, 10);
+    // The catalog and the cart accept a price in whole fils (BHD has three decimals).
+    await shop.clients.catalog.upsertProduct({
+      product: { id: product.id, sku: product.sku, name: "Test dates", price: { currencyCode: "BHD", units: 1n, nanos: 5_000_000 } },
+    });
+    await fillCart(shop, user, [{ product, quantity: 2 }]);
+    const { cart } = await shop.clients.cart.getCart({}, asUser(user));
+    expect(cart?.subtotal).toMatchObject({ currencyCode: "BHD", units: 2n, nanos: 10_000_000 });
+
+    const err = await rejection(place(user));
+
+    expect(err.code).toBe(Code.FailedPrecondition);
+    expect(preconditionViolations(err)).toEqual([{ type: "CURRENCY", subject: "shipping", description: "quoted in USD, not BHD" }]);
+    expect(await allOrders(shop, user)).toEqual([]);
+    expect(await stockOf(product.sku)).toEqual({ available: 10, reserved: 0 });
+    expect(await cartLines(user)).toEqual([{ productId: product.id, quantity: 2 }]);
+  });
+
   it("returns the same order for the same request id, charging once", async () => {
     const { user, product } = await userWithCart(1000, 10, 2);
     const requestId = newRequestId();

@@ -1,19 +1,8 @@
 // The saga's state machine as plain functions: every next step, every transition, and the order
 // in which compensations run.
 import { describe, expect, it } from "@jest/globals";
-import {
-  isFinal,
-  nextStep,
-  retryDelayMs,
-  sagaStates,
-  transition,
-  truncate,
-  type ProgressChanges,
-  type RunMode,
-  type SagaProgress,
-  type Step,
-  type StepOutcome,
-} from "../src/saga/state-machine.js";
+import { isFinal, sagaStates, type ProgressChanges, type SagaProgress } from "../src/order.js";
+import { nextStep, retryDelayMs, transition, truncate, type RunMode, type Step, type StepOutcome } from "../src/saga/state-machine.js";
 
 const fresh: SagaProgress = {
   state: "PENDING",

@@ -4,9 +4,8 @@ import { create } from "@bufbuild/protobuf";
 import { AddressSchema } from "@shopmesh/gen/shop/common/v1/common_pb.js";
 import { PaymentCardSchema } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { Violations } from "@shopmesh/kit";
-import { checkAddress } from "../src/address.js";
 import { checkCard, luhnValid } from "../src/card.js";
-import { checkOrderId, checkReason, checkRequestId, pageSize } from "../src/validation.js";
+import { checkAddress, checkOrderId, checkReason, checkRequestId, pageSize } from "../src/validation.js";
 
 const fields = (fill: (v: Violations) => void): string[] => {
   const v = new Violations();

@@ -1,6 +1,6 @@
 // The card processor: the one place that decides what happens to a charge. The shop uses a
 // simulated one whose behaviour the contract documents per test card.
-import type { Amount } from "./money.js";
+import type { Amount } from "@shopmesh/domain";
 
 /** A card as the processor needs it. Passed to the processor only; never stored or logged. */
 export interface CardToCharge {

@@ -3,7 +3,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { ProcessorUnavailableError } from "./card-processor.js";
-import { formatAmount, type Amount } from "./money.js";
+import { formatAmount, type Amount } from "@shopmesh/domain";
 import type { StoredPayment } from "./store/payment-store.js";
 
 const paymentType = "shop.payment.v1.Payment";

@@ -6,7 +6,7 @@ import { Violations, type Clock } from "@shopmesh/kit";
 import { cardBrand, cardLast4 } from "./card.js";
 import type { CardProcessor } from "./card-processor.js";
 import { idempotencyConflict, idempotencyKeyNotFound, notRefundable, paymentNotFound, viaProcessor } from "./errors.js";
-import { sameAmount, type Amount } from "./money.js";
+import { sameAmount, type Amount } from "@shopmesh/domain";
 import { toPaymentMessage } from "./store/mappers.js";
 import type { PaymentStore, StoredPayment } from "./store/payment-store.js";
 import { checkId, parseChargeRequest } from "./validation.js";

@@ -1,11 +1,11 @@
 // Request validation: every bad field becomes one google.rpc.BadRequest violation named by its
 // proto path ("card.exp_month"), reported together. Descriptions never repeat card data.
 import type { ChargeRequest, PaymentCard } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
-import type { Money } from "@shopmesh/gen/google/type/money_pb.js";
+import { characterCount, type Amount } from "@shopmesh/domain";
 import { Violations } from "@shopmesh/kit";
 import { cardNumberProblem, isCardExpired, normalizeCardNumber } from "./card.js";
 import type { CardToCharge } from "./card-processor.js";
-import { chargeAmountFromMoney, type Amount } from "./money.js";
+import { checkChargeAmount } from "./charge-amount.js";
 
 /** The contract's bound on ids and idempotency keys, in characters. */
 export const maxIdLength = 64;
@@ -20,7 +20,7 @@ export interface ChargeInput {
 /** Checks an id or key: 1..64 characters. */
 export function checkId(v: Violations, field: string, value: string): boolean {
   if (!v.check(value !== "", field, "is required")) return false;
-  return v.check([...value].length <= maxIdLength, field, `must be at most ${maxIdLength} characters`);
+  return v.check(characterCount(value) <= maxIdLength, field, `must be at most ${maxIdLength} characters`);
 }
 
 /** The validated request, or INVALID_ARGUMENT naming every bad field. `nowMs` decides expiry. */
@@ -34,14 +34,10 @@ export function parseChargeRequest(req: ChargeRequest, nowMs: number): ChargeInp
   return { idempotencyKey: req.idempotencyKey, amount, card };
 }
 
-function checkAmount(v: Violations, field: string, money: Money | undefined): Amount | undefined {
-  if (money === undefined) {
-    v.add(field, "is required");
-    return undefined;
-  }
-  const amount = chargeAmountFromMoney(money);
+function checkAmount(v: Violations, field: string, money: ChargeRequest["amount"]): Amount | undefined {
+  const amount = checkChargeAmount(money, field);
   if (!Array.isArray(amount)) return amount;
-  for (const problem of amount) v.add(`${field}.${problem.field}`, problem.description);
+  for (const violation of amount) v.add(violation.field, violation.description);
   return undefined;
 }
 

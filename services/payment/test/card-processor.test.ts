@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { createTestCardProcessor, ProcessorUnavailableError } from "../src/card-processor.js";
 
-const amount = { currencyCode: "USD", cents: 1000 };
+const amount = { currencyCode: "USD", minor: 1000n };
 const card = (number: string) => ({ number, expMonth: 12, expYear: 2031, cvc: "123" });
 
 describe("the test-card processor", () => {

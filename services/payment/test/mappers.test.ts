@@ -8,7 +8,7 @@ const created = new Date("2030-06-15T12:00:00.123Z");
 const payment: StoredPayment = {
   id: "pay_1",
   idempotencyKey: "order-1",
-  amount: { currencyCode: "USD", cents: 1250 },
+  amount: { currencyCode: "USD", minor: 1250n },
   status: "DECLINED",
   cardBrand: "visa",
   cardLast4: "0002",

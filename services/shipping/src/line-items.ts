@@ -1,5 +1,5 @@
 // The rules of the `items` of a quote or shipment (shop.common.v1.LineItem, 1..50 of them).
-import type { FieldViolation } from "./field-violation.js";
+import type { FieldViolation } from "@shopmesh/domain";
 
 /** A quantity of one SKU; a shop.common.v1.LineItem message is one. */
 export interface LineItemFields {

@@ -4,8 +4,7 @@ import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { ShipmentSchema, ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
 import { invalidArgument, type Clock, type Logger } from "@shopmesh/kit";
-import { addressViolations, sameAddress, type AddressFields } from "./address.js";
-import { characterCount, type FieldViolation } from "./field-violation.js";
+import { addressViolations, characterCount, copyAddress, sameAddress, type AddressFields, type FieldViolation } from "@shopmesh/domain";
 import { lineItemsViolations, sameItems, totalUnits, type LineItemFields } from "./line-items.js";
 import { usdFromCents } from "./money.js";
 import { quoteShipping } from "./quote.js";
@@ -110,16 +109,6 @@ function idViolations(field: string, id: string): FieldViolation[] {
 
 function throwIfAny(violations: readonly FieldViolation[]): void {
   if (violations.length > 0) throw invalidArgument(violations);
-}
-
-function copyAddress(a: AddressFields): AddressFields {
-  return {
-    recipientName: a.recipientName,
-    streetLines: [...a.streetLines],
-    city: a.city,
-    postalCode: a.postalCode,
-    regionCode: a.regionCode,
-  };
 }
 
 /** A replay must ask for the shipment that exists: same address, same set of items. */

@@ -1,6 +1,7 @@
 // A stored shipment as the contract's shop.shipping.v1.Shipment.
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { copyAddress } from "@shopmesh/domain";
 import { ShipmentStatus, type ShipmentSchema } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
 import { usdFromCents } from "./money.js";
 import type { ShipmentRecord, ShipmentState } from "./store/shipment-store.js";
@@ -15,13 +16,7 @@ export function shipmentMessage(s: ShipmentRecord): MessageInitShape<typeof Ship
     id: s.id,
     orderId: s.orderId,
     trackingId: s.trackingId,
-    address: {
-      recipientName: s.address.recipientName,
-      streetLines: [...s.address.streetLines],
-      city: s.address.city,
-      postalCode: s.address.postalCode,
-      regionCode: s.address.regionCode,
-    },
+    address: copyAddress(s.address),
     items: s.items.map((item) => ({ sku: item.sku, quantity: item.quantity })),
     cost: usdFromCents(s.costCents),
     status: statusOf[s.state],

@@ -2,12 +2,21 @@
 import { describe, expect, it } from "@jest/globals";
 import { usdFromCents } from "../src/money.js";
 import { quoteShipping, rateTable, shippingZone } from "../src/quote.js";
+import { euMemberStates } from "../src/region-codes.js";
+import { isAssignedRegionCode } from "@shopmesh/domain";
 
 describe("shippingZone", () => {
   it('is domestic for "US" only, eu for the member states, international for the rest', () => {
     expect(shippingZone("US")).toBe("domestic");
     for (const code of ["DE", "FR", "IE", "SE", "MT"]) expect(shippingZone(code)).toBe("eu");
     for (const code of ["GB", "CH", "NO", "CA", "PR", "JP"]) expect(shippingZone(code)).toBe("international");
+  });
+});
+
+describe("euMemberStates", () => {
+  it("counts the 27 EU member states, all assigned", () => {
+    expect(euMemberStates.size).toBe(27);
+    for (const code of euMemberStates) expect(isAssignedRegionCode(code)).toBe(true);
   });
 });
 
@@ -51,10 +60,10 @@ describe("quoteShipping", () => {
 
 describe("usdFromCents", () => {
   it("splits whole cents into units and nanos", () => {
-    expect(usdFromCents(0)).toEqual({ currencyCode: "USD", units: 0n, nanos: 0 });
-    expect(usdFromCents(598)).toEqual({ currencyCode: "USD", units: 5n, nanos: 980_000_000 });
-    expect(usdFromCents(1_200)).toEqual({ currencyCode: "USD", units: 12n, nanos: 0 });
-    expect(usdFromCents(7)).toEqual({ currencyCode: "USD", units: 0n, nanos: 70_000_000 });
+    expect(usdFromCents(0)).toMatchObject({ currencyCode: "USD", units: 0n, nanos: 0 });
+    expect(usdFromCents(598)).toMatchObject({ currencyCode: "USD", units: 5n, nanos: 980_000_000 });
+    expect(usdFromCents(1_200)).toMatchObject({ currencyCode: "USD", units: 12n, nanos: 0 });
+    expect(usdFromCents(7)).toMatchObject({ currencyCode: "USD", units: 0n, nanos: 70_000_000 });
   });
   it("refuses negative or fractional cents", () => {
     expect(() => usdFromCents(-1)).toThrow(RangeError);

@@ -1,18 +1,12 @@
 // The contract's rules for emails, passwords and display names, as plain functions that add
 // field violations (proto field names) and return the normalized value.
+import { characterCount } from "@shopmesh/domain";
 import type { Violations } from "@shopmesh/kit";
 
 export const maxEmailLength = 254;
 export const minPasswordLength = 8;
 export const maxPasswordLength = 128;
 export const maxDisplayNameLength = 100;
-
-/** Characters, not UTF-16 code units: "é" and "😀" count as one each. */
-export function characterCount(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-}
 
 /** The form an email is stored and compared in: trimmed and lowercased. */
 export function normalizeEmail(raw: string): string {

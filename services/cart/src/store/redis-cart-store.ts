@@ -1,7 +1,7 @@
 // Carts in Redis: one hash per user (layout in cart-hash.ts), changed only by Lua scripts.
 import type { Clock } from "@shopmesh/kit";
 import type { RedisStore } from "@shopmesh/stores";
-import { storeError } from "@shopmesh/stores";
+import { storeGuard } from "@shopmesh/stores";
 import { maxDistinctProducts, maxLineQuantity, type AddRefusal, type CartContents, type RefusalReason } from "../cart.js";
 import { cartFromHash, cartKey, hashFromFlatReply } from "./cart-hash.js";
 import { addItemScript, emptyCartScript, removeItemScript } from "./cart-scripts.js";
@@ -56,13 +56,7 @@ export function createRedisCartStore(redis: RedisStore, options: RedisCartStoreO
 }
 
 /** The one place where Redis failures become the errors clients see (outage → UNAVAILABLE). */
-async function translated<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (err) {
-    throw storeError(err, "cart store");
-  }
-}
+const translated = storeGuard("cart store");
 
 function cartFromReply(reply: unknown): CartContents {
   return cartFromHash(hashFromFlatReply(reply));

@@ -2,14 +2,14 @@
 // SKU) are results; an unreachable store is a thrown UNAVAILABLE ConnectError.
 import type { Product } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import type { Probe } from "@shopmesh/kit";
-import type { Price } from "../money.js";
+import type { Amount } from "@shopmesh/domain";
 
 /** A product's writable fields, already validated. */
 export interface ProductFields {
   readonly sku: string;
   readonly name: string;
   readonly description: string;
-  readonly price: Price;
+  readonly price: Amount;
   /** Distinct, in the order given. */
   readonly categories: readonly string[];
   readonly imageUrl: string;

@@ -2,7 +2,7 @@
 // unique index on sku that keeps SKUs unique even under concurrent writes.
 import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Collection, type Filter } from "mongodb";
 import type { MongoStore } from "@shopmesh/stores";
-import { storeError } from "@shopmesh/stores";
+import { storeGuard } from "@shopmesh/stores";
 import type { CatalogStore, PageRequest, ProductFields, ProductPage, SeedResult, WriteOutcome } from "./catalog-store.js";
 import { documentFieldsOf, documentFromFields, productFromDocument, type ProductDocument } from "./product-document.js";
 
@@ -145,10 +145,4 @@ function isDuplicateKeyCode(code: unknown, message: string): boolean {
 }
 
 /** Runs a store operation; an unreachable store becomes UNAVAILABLE (the one place that says so). */
-async function guard<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (err) {
-    throw storeError(err, "catalog store");
-  }
-}
+const guard = storeGuard("catalog store");

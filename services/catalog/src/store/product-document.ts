@@ -4,7 +4,7 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ProductSchema, type Product } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
-import { moneyFromPrice, type Price } from "../money.js";
+import { moneyFromAmount, type Amount } from "@shopmesh/domain";
 import type { ProductFields } from "./catalog-store.js";
 
 export interface ProductDocument {
@@ -32,7 +32,7 @@ export function documentFieldsOf(fields: ProductFields): Omit<ProductDocument, "
     sku: fields.sku,
     name: fields.name,
     description: fields.description,
-    price: { currencyCode: fields.price.currencyCode, units: fields.price.units, nanos: fields.price.nanos },
+    price: storedPrice(fields.price),
     categories: [...fields.categories],
     imageUrl: fields.imageUrl,
   };
@@ -40,20 +40,21 @@ export function documentFieldsOf(fields: ProductFields): Omit<ProductDocument, "
 
 /** The message for a stored product. Optional fields missing from a document read as empty. */
 export function productFromDocument(doc: ProductDocument): Product {
-  const price: Price = {
-    currencyCode: doc.price.currencyCode,
-    units: doc.price.units,
-    nanos: doc.price.nanos,
-  };
   return create(ProductSchema, {
     id: doc._id,
     sku: doc.sku,
     name: doc.name,
     description: doc.description ?? "",
-    price: moneyFromPrice(price),
+    price: { currencyCode: doc.price.currencyCode, units: BigInt(doc.price.units), nanos: doc.price.nanos },
     categories: doc.categories ?? [],
     imageUrl: doc.imageUrl ?? "",
     createTime: timestampFromDate(doc.createTime),
     updateTime: timestampFromDate(doc.updateTime),
   });
+}
+
+/** A price as the document keeps it; validation admits only units that are safe integers. */
+function storedPrice(price: Amount): ProductDocument["price"] {
+  const money = moneyFromAmount(price);
+  return { currencyCode: money.currencyCode, units: Number(money.units), nanos: money.nanos };
 }

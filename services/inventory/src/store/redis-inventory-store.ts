@@ -1,6 +1,6 @@
 // The inventory store on Redis: every read-modify-write is one Lua script (lua-scripts.ts).
 import { ErrorReply } from "@redis/client";
-import { storeError, type RedisStore } from "@shopmesh/stores";
+import { storeGuard, type RedisStore } from "@shopmesh/stores";
 import {
   commitScript,
   expireDueScript,
@@ -30,9 +30,12 @@ const inlineExpiryLimit = 100;
 export function createRedisInventoryStore(redis: RedisStore): InventoryStore {
   const { client } = redis;
 
+  // The one place store failures are translated: an outage is UNAVAILABLE.
+  const guard = storeGuard("inventory store");
+
   /** Runs a script by its SHA1, sending the source once when Redis does not have it cached. */
-  const run = async (script: LuaScript, keys: string[], args: string[]): Promise<unknown[]> => {
-    try {
+  const run = (script: LuaScript, keys: string[], args: string[]): Promise<unknown[]> =>
+    guard(async () => {
       let reply: unknown;
       try {
         reply = await client.evalSha(script.sha1, { keys, arguments: args });
@@ -44,11 +47,7 @@ export function createRedisInventoryStore(redis: RedisStore): InventoryStore {
         throw new Error(`script ${script.name} replied ${JSON.stringify(reply)}`);
       }
       return Array.isArray(reply) ? (reply as unknown[]) : [reply];
-    } catch (err) {
-      // The one place store failures are translated: an outage is UNAVAILABLE.
-      throw storeError(err, "inventory store");
-    }
-  };
+    });
 
   const stockLevel = (sku: string, reply: unknown[]): StockLevel | undefined => stockFromStored(sku, reply[0], reply[1]);
 

@@ -2,7 +2,7 @@
 // entries on every append (append-script.ts). Stream entry ids are the notification ids.
 import { ClientOfflineError, ConnectionTimeoutError, ErrorReply } from "@redis/client";
 import type { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
-import { storeError, type RedisClient, type RedisStore } from "@shopmesh/stores";
+import { storeError, storeGuard, type RedisClient, type RedisStore } from "@shopmesh/stores";
 import { appendSha1, appendSource, previousIdField } from "./append-script.js";
 import { recordFromEntry, toNotificationFields } from "./mappers.js";
 import {
@@ -43,13 +43,7 @@ export function createRedisNotificationStore(redis: RedisStore, options: RedisNo
   const connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
 
   /** The one place store failures are translated: an outage is UNAVAILABLE. */
-  const guard = async <T>(operation: () => Promise<T>): Promise<T> => {
-    try {
-      return await operation();
-    } catch (err) {
-      throw storeError(err, storeName);
-    }
-  };
+  const guard = storeGuard(storeName);
 
   /**
    * A connection of the subscriber's own: XREAD BLOCK would stall every other command on the

@@ -8,9 +8,9 @@ import { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notificatio
 import { PaymentStatus, type PaymentCard } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { codeName, type Logger } from "@shopmesh/kit";
 import { internalHeaders, isDefiniteFailure, userHeaders, type Downstream } from "../downstream.js";
-import { formatAmount, moneyFromAmount } from "../money.js";
-import { toAddressMessage } from "../store/mappers.js";
-import type { OrderRecord } from "../store/order-store.js";
+import { formatAmount, moneyFromAmount } from "@shopmesh/domain";
+import { orderAmount, type OrderRecord } from "../order.js";
+import { toAddressMessage } from "../order-message.js";
 import type { StepOutcome } from "./state-machine.js";
 
 export interface SagaActions {
@@ -80,10 +80,10 @@ export function createSagaActions(deps: ActionsDeps): SagaActions {
 
     async charge(order, card, requestId) {
       // Nothing to charge (free items, free shipping); the payment service takes only amounts > 0.
-      if (order.totalCents === 0) return ok;
+      if (order.totalMinor === 0) return ok;
       try {
         const { payment } = await downstream.payment.charge(
-          { idempotencyKey: order.id, amount: moneyFromAmount({ currency: order.currency, cents: order.totalCents }), card },
+          { idempotencyKey: order.id, amount: moneyFromAmount(orderAmount(order, order.totalMinor)), card },
           { headers: internalHeaders(requestId) },
         );
         if (payment === undefined) return { kind: "unavailable", service: "payment", message: "Charge returned no payment" };
@@ -160,7 +160,7 @@ export function createSagaActions(deps: ActionsDeps): SagaActions {
       const confirmed = order.state === "CONFIRMED";
       const text = confirmed
         ? `Your order ${order.id} is confirmed: ${order.lines.reduce((n, l) => n + l.quantity, 0)} item(s), ` +
-          `total ${formatAmount({ currency: order.currency, cents: order.totalCents })}` +
+          `total ${formatAmount(orderAmount(order, order.totalMinor))}` +
           (order.trackingId !== "" ? `, tracking id ${order.trackingId}.` : ".")
         : `Your order ${order.id} was cancelled: ${order.cancelReason}.`;
       const sending = downstream.notification

@@ -2,7 +2,8 @@
 // the process kills itself with SIGKILL at a chosen point of the saga, as a power cut would.
 import type { Logger } from "@shopmesh/kit";
 import type { CrashPoints, CrashStep } from "../config.js";
-import type { SagaState, Step } from "./state-machine.js";
+import type { SagaState } from "../order.js";
+import type { Step } from "./state-machine.js";
 
 export interface CrashHooks {
   /** Called right after `state` was persisted. */

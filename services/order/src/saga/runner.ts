@@ -3,7 +3,8 @@
 // be retried later, or another runner took the order over.
 import type { PaymentCard } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import type { Logger } from "@shopmesh/kit";
-import type { OrderRecord, OrderStore } from "../store/order-store.js";
+import type { OrderRecord } from "../order.js";
+import type { OrderStore } from "../store/order-store.js";
 import type { SagaActions } from "./actions.js";
 import type { CrashHooks } from "./crash-points.js";
 import {

@@ -7,34 +7,7 @@
 //
 // A failure before SHIPPED, a customer's cancellation or a run without the card (recovery)
 // sets `cancelRequested`; from then on the steps already done are undone in reverse.
-
-export const sagaStates = ["PENDING", "RESERVED", "PAID", "SHIPPED", "CONFIRMED", "CANCELLED"] as const;
-export type SagaState = (typeof sagaStates)[number];
-
-/** CONFIRMED and CANCELLED: nothing more happens to the order. */
-export function isFinal(state: SagaState): boolean {
-  return state === "CONFIRMED" || state === "CANCELLED";
-}
-
-/** States a customer may still cancel in. */
-export const cancellableStates: readonly SagaState[] = ["PENDING", "RESERVED", "PAID"];
-
-/** What the saga needs to know about an order to decide its next step. */
-export interface SagaProgress {
-  readonly state: SagaState;
-  /** Compensate and end CANCELLED (set by a failed step, CancelOrder or recovery). */
-  readonly cancelRequested: boolean;
-  /** Why; becomes the order's `cancel_reason` once CANCELLED. */
-  readonly cancelReason: string;
-  /** Compensation: the payment was refunded, or is known to need no refund. */
-  readonly refunded: boolean;
-  /** Compensation: the reservation was released, or is known not to be held. */
-  readonly released: boolean;
-  /** After SHIPPED: the reservation was committed. */
-  readonly committed: boolean;
-  /** After SHIPPED: the customer's cart was emptied. */
-  readonly cartEmptied: boolean;
-}
+import type { ProgressChanges, SagaProgress } from "../order.js";
 
 export type Step =
   | "reserve"
@@ -105,20 +78,6 @@ export interface StockViolation {
 
 /** Who runs the saga: the PlaceOrder call (gives up on an outage), or recovery (retries). */
 export type RunMode = "interactive" | "background";
-
-/** The fields a transition changes; persisted at once, conditionally on state and lease. */
-export interface ProgressChanges {
-  readonly state?: SagaState;
-  readonly cancelRequested?: true;
-  readonly cancelReason?: string;
-  readonly refunded?: true;
-  readonly released?: true;
-  readonly committed?: true;
-  readonly cartEmptied?: true;
-  readonly paymentId?: string;
-  readonly shipmentId?: string;
-  readonly trackingId?: string;
-}
 
 export type Transition =
   | { readonly kind: "persist"; readonly changes: ProgressChanges }

@@ -1,14 +1,19 @@
 // OrderStore on MongoDB (or FerretDB): one document per order in the `orders` collection.
-// Outages surface as UNAVAILABLE through storeError, translated here and nowhere else.
+// Outages surface as UNAVAILABLE through storeGuard, translated here and nowhere else.
 import type { Collection, Filter } from "mongodb";
 import { MongoServerError } from "mongodb";
-import { storeError, type MongoStore } from "@shopmesh/stores";
+import { copyAddress, type AddressCopy } from "@shopmesh/domain";
+import { storeGuard, type MongoStore } from "@shopmesh/stores";
 import type { PagePosition } from "../page-token.js";
-import { cancellableStates, sagaStates, type ProgressChanges, type SagaState } from "../saga/state-machine.js";
+import { cancellableStates, sagaStates, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
 import { KeyedMutex } from "./keyed-mutex.js";
-import type { OrderRecord, OrderStore } from "./order-store.js";
+import type { OrderStore } from "./order-store.js";
 
-/** The stored document: the record with its id as `_id`. Dates are BSON dates, cents integers. */
+/**
+ * The stored document: the record with its id as `_id`. Dates are BSON dates. Amounts are whole
+ * minor units of `currency`; their keys say "Cents" because every order so far was in USD, where
+ * the two are the same, and documents already stored keep reading as they were written.
+ */
 export interface OrderDocument {
   _id: string;
   userId: string;
@@ -26,7 +31,7 @@ export interface OrderDocument {
   subtotalCents: number;
   shippingCents: number;
   totalCents: number;
-  address: { recipientName: string; streetLines: string[]; city: string; postalCode: string; regionCode: string };
+  address: AddressCopy;
   paymentId: string;
   shipmentId: string;
   trackingId: string;
@@ -57,20 +62,14 @@ export function toDocument(order: OrderRecord): OrderDocument {
       sku: l.sku,
       name: l.name,
       quantity: l.quantity,
-      unitPriceCents: l.unitPriceCents,
-      lineTotalCents: l.lineTotalCents,
+      unitPriceCents: l.unitPriceMinor,
+      lineTotalCents: l.lineTotalMinor,
     })),
     currency: order.currency,
-    subtotalCents: order.subtotalCents,
-    shippingCents: order.shippingCents,
-    totalCents: order.totalCents,
-    address: {
-      recipientName: order.address.recipientName,
-      streetLines: [...order.address.streetLines],
-      city: order.address.city,
-      postalCode: order.address.postalCode,
-      regionCode: order.address.regionCode,
-    },
+    subtotalCents: order.subtotalMinor,
+    shippingCents: order.shippingMinor,
+    totalCents: order.totalMinor,
+    address: copyAddress(order.address),
     paymentId: order.paymentId,
     shipmentId: order.shipmentId,
     trackingId: order.trackingId,
@@ -100,20 +99,14 @@ export function fromDocument(doc: OrderDocument): OrderRecord {
       sku: l.sku,
       name: l.name,
       quantity: l.quantity,
-      unitPriceCents: l.unitPriceCents,
-      lineTotalCents: l.lineTotalCents,
+      unitPriceMinor: l.unitPriceCents,
+      lineTotalMinor: l.lineTotalCents,
     })),
     currency: doc.currency,
-    subtotalCents: doc.subtotalCents,
-    shippingCents: doc.shippingCents,
-    totalCents: doc.totalCents,
-    address: {
-      recipientName: doc.address.recipientName,
-      streetLines: [...doc.address.streetLines],
-      city: doc.address.city,
-      postalCode: doc.address.postalCode,
-      regionCode: doc.address.regionCode,
-    },
+    subtotalMinor: doc.subtotalCents,
+    shippingMinor: doc.shippingCents,
+    totalMinor: doc.totalCents,
+    address: copyAddress(doc.address),
     paymentId: doc.paymentId,
     shipmentId: doc.shipmentId,
     trackingId: doc.trackingId,
@@ -138,13 +131,7 @@ export function createMongoOrderStore(mongo: MongoStore): OrderStore {
   const writes = new KeyedMutex();
 
   /** Runs a store operation; an outage becomes UNAVAILABLE. */
-  const guard = async <T>(operation: () => Promise<T>): Promise<T> => {
-    try {
-      return await operation();
-    } catch (err) {
-      throw storeError(err, "order store");
-    }
-  };
+  const guard = storeGuard("order store");
 
   const guardWrite = <T>(id: string, operation: () => Promise<T>): Promise<T> => writes.run(id, () => guard(operation));
 

@@ -3,49 +3,7 @@
 // (a PlaceOrder call, a CancelOrder call or recovery, in any process) drives an order at a time.
 import type { Probe } from "@shopmesh/kit";
 import type { PagePosition } from "../page-token.js";
-import type { ProgressChanges, SagaProgress, SagaState } from "../saga/state-machine.js";
-
-export interface OrderLineRecord {
-  readonly productId: string;
-  readonly sku: string;
-  readonly name: string;
-  readonly quantity: number;
-  readonly unitPriceCents: number;
-  readonly lineTotalCents: number;
-}
-
-export interface AddressRecord {
-  readonly recipientName: string;
-  readonly streetLines: readonly string[];
-  readonly city: string;
-  readonly postalCode: string;
-  readonly regionCode: string;
-}
-
-/** An order as stored. Money is whole cents of `currency`. The card is never part of it. */
-export interface OrderRecord extends SagaProgress {
-  readonly id: string;
-  readonly userId: string;
-  readonly requestId: string;
-  readonly lines: readonly OrderLineRecord[];
-  readonly currency: string;
-  readonly subtotalCents: number;
-  readonly shippingCents: number;
-  readonly totalCents: number;
-  readonly address: AddressRecord;
-  readonly paymentId: string;
-  readonly shipmentId: string;
-  readonly trackingId: string;
-  readonly createTime: Date;
-  /** When the state last changed. */
-  readonly updateTime: Date;
-  /** The runner driving the order, or null. */
-  readonly leaseOwner: string | null;
-  /** Until when `leaseOwner` holds the order; after a failed step, when to retry it. */
-  readonly leaseUntil: Date;
-  /** Failed attempts since the last progress (for backoff). */
-  readonly attempts: number;
-}
+import type { OrderRecord, ProgressChanges, SagaState } from "../order.js";
 
 export interface OrderStore {
   readonly probe: Probe;

@@ -3,10 +3,14 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { PaymentSchema, PaymentStatus, type Payment } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
-import { moneyFromAmount } from "../money.js";
+import { moneyFromAmount, safeMinor } from "@shopmesh/domain";
 import type { PaymentState, StoredPayment } from "./payment-store.js";
 
-/** One payment in the `payments` collection. Field names follow the contract's. */
+/**
+ * One payment in the `payments` collection. Field names follow the contract's. `amount.cents`
+ * holds whole minor units of the currency (cents for USD, the only currency orders are placed
+ * in); the key is kept so that stored payments read as they were written.
+ */
 export interface PaymentDocument {
   _id: string;
   idempotency_key: string;
@@ -25,7 +29,7 @@ export function documentFromPayment(payment: StoredPayment): PaymentDocument {
   return {
     _id: payment.id,
     idempotency_key: payment.idempotencyKey,
-    amount: { currency_code: payment.amount.currencyCode, cents: payment.amount.cents },
+    amount: { currency_code: payment.amount.currencyCode, cents: storedMinor(payment) },
     status: payment.status,
     card_brand: payment.cardBrand,
     card_last4: payment.cardLast4,
@@ -41,7 +45,7 @@ export function paymentFromDocument(doc: PaymentDocument): StoredPayment {
   return {
     id: doc._id,
     idempotencyKey: doc.idempotency_key,
-    amount: { currencyCode: doc.amount.currency_code, cents: doc.amount.cents },
+    amount: { currencyCode: doc.amount.currency_code, minor: BigInt(doc.amount.cents) },
     status: doc.status,
     cardBrand: doc.card_brand,
     cardLast4: doc.card_last4,
@@ -69,4 +73,11 @@ export function toPaymentMessage(payment: StoredPayment): Payment {
     createTime: timestampFromDate(payment.createTime),
     updateTime: timestampFromDate(payment.updateTime),
   });
+}
+
+/** The amount's minor units as the document keeps them; validation admits only amounts that fit. */
+function storedMinor(payment: StoredPayment): number {
+  const minor = safeMinor(payment.amount);
+  if (minor === undefined) throw new RangeError(`payment ${payment.id}: amount beyond a safe integer of minor units`);
+  return minor;
 }

@@ -1,7 +1,7 @@
 // The payment store on MongoDB (or FerretDB): one document per payment in `payments`, with a
 // unique index on idempotency_key that makes "one payment per key" hold under races.
 import { MongoServerError, type Collection } from "mongodb";
-import { storeError, type MongoStore } from "@shopmesh/stores";
+import { storeGuard, type MongoStore } from "@shopmesh/stores";
 import { documentFromPayment, paymentFromDocument, type PaymentDocument } from "./mappers.js";
 import type { PaymentStore, RecordOutcome, StoredPayment } from "./payment-store.js";
 
@@ -13,13 +13,7 @@ export function createMongoPaymentStore(mongo: MongoStore): PaymentStore {
 
   // Every store error leaves through here: an outage becomes UNAVAILABLE, anything else stays
   // unexpected (INTERNAL for the client, the cause in the log).
-  const guard = async <T>(operation: () => Promise<T>): Promise<T> => {
-    try {
-      return await operation();
-    } catch (err) {
-      throw storeError(err, "payment store");
-    }
-  };
+  const guard = storeGuard("payment store");
 
   const findByIdempotencyKey = (key: string): Promise<StoredPayment | undefined> =>
     guard(async () => {

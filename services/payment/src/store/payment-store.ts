@@ -1,7 +1,7 @@
 // What the payment service needs from its store. Expected outcomes (an existing key, a payment
 // that is not CAPTURED) are results; an unreachable store is a thrown UNAVAILABLE ConnectError.
 import type { Probe } from "@shopmesh/kit";
-import type { Amount } from "../money.js";
+import type { Amount } from "@shopmesh/domain";
 
 export type PaymentState = "CAPTURED" | "DECLINED" | "REFUNDED";
 

@@ -3,7 +3,7 @@
 // what is there, so concurrent creates for one order store exactly one shipment.
 import { MongoServerError, type Collection } from "mongodb";
 import type { MongoStore } from "@shopmesh/stores";
-import { storeError } from "@shopmesh/stores";
+import { storeGuard } from "@shopmesh/stores";
 import { shipmentFromDocument, shipmentToDocument, type ShipmentDocument } from "./shipment-document.js";
 import type { InsertOutcome, ShipmentRecord, ShipmentStore } from "./shipment-store.js";
 
@@ -51,10 +51,4 @@ export function createMongoShipmentStore(mongo: MongoStore): ShipmentStore {
 }
 
 /** The one place store errors are translated: an unreachable store becomes UNAVAILABLE. */
-async function translated<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (err) {
-    throw storeError(err, "shipping store");
-  }
-}
+const translated = storeGuard("shipping store");

@@ -1,6 +1,6 @@
 // What the service needs from its store, in the service's own terms (no protobuf messages).
 import type { Probe } from "@shopmesh/kit";
-import type { AddressFields } from "../address.js";
+import type { AddressFields } from "@shopmesh/domain";
 import type { LineItemFields } from "../line-items.js";
 
 export type ShipmentState = "CREATED" | "CANCELLED";

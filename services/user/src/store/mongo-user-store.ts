@@ -1,7 +1,7 @@
 // UserStore on MongoDB: one document per account in `users`, with a unique index on the
 // normalized email so uniqueness holds under concurrent registrations.
 import { MongoServerError } from "mongodb";
-import { storeError, isStoreUnreachable, type MongoStore } from "@shopmesh/stores";
+import { storeGuard, type MongoStore } from "@shopmesh/stores";
 import { fromProfileDocument, fromUserDocument, toUserDocument, type ProfileDocument, type UserDocument } from "./mappers.js";
 import type { UserStore } from "./user-store.js";
 
@@ -46,12 +46,9 @@ export async function createMongoUserStore(mongo: MongoStore): Promise<UserStore
  * unexpected (the kit logs it and answers INTERNAL); it is replaced by one that keeps only the
  * driver's message, because driver errors can carry the document, and with it the password hash.
  */
-async function guard<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (err) {
-    if (isStoreUnreachable(err)) throw storeError(err, "user store");
+const guard = storeGuard("user store", {
+  otherwise: (err) => {
     const code = err instanceof MongoServerError ? ` (code ${String(err.code)})` : "";
-    throw new Error(`user store operation failed${code}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
+    return new Error(`user store operation failed${code}: ${err instanceof Error ? err.message : String(err)}`);
+  },
+});

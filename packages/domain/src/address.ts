@@ -1,6 +1,8 @@
 // The rules of shop.common.v1.Address, as a pure function: every service that accepts an address
-// applies the same ones (README.md lists them for services that cannot import this module).
-import { characterCount, type FieldViolation } from "./field-violation.js";
+// (order before it records an order, shipping before it quotes or ships) applies these, with one
+// message per violation, so a client sees the same answer whichever service judged the address.
+import type { FieldViolation } from "./field-violation.js";
+import { characterCount } from "./text.js";
 import { isAssignedRegionCode } from "./region-codes.js";
 
 /** An address as the contract defines it; a shop.common.v1.Address message is one. */
@@ -67,7 +69,7 @@ function textProblem(value: string, max: number): string | undefined {
 function postalCodeProblem(postalCode: string, regionCode: string): string | undefined {
   if (regionCode === "US") {
     if (postalCode === "") return 'is required when region_code is "US"';
-    if (!usPostalCode.test(postalCode)) return 'must be five digits ("94103") or ZIP+4 ("94103-1234") when region_code is "US"';
+    if (!usPostalCode.test(postalCode)) return 'must be a US ZIP code: five digits or ZIP+4 ("94103", "94103-1234")';
     return undefined;
   }
   if (characterCount(postalCode) > maxPostalCodeLength) return `must be at most ${maxPostalCodeLength} characters`;
@@ -92,4 +94,24 @@ export function sameAddress(a: AddressFields, b: AddressFields): boolean {
     a.streetLines.length === b.streetLines.length &&
     a.streetLines.every((line, i) => line === b.streetLines[i])
   );
+}
+
+/** An address as plain data: what a store document or a message init takes. */
+export interface AddressCopy {
+  recipientName: string;
+  streetLines: string[];
+  city: string;
+  postalCode: string;
+  regionCode: string;
+}
+
+/** A field-for-field copy of `address` with its own street lines: no message type, nothing shared. */
+export function copyAddress(address: AddressFields): AddressCopy {
+  return {
+    recipientName: address.recipientName,
+    streetLines: [...address.streetLines],
+    city: address.city,
+    postalCode: address.postalCode,
+    regionCode: address.regionCode,
+  };
 }

@@ -1,11 +1,12 @@
-// Between stored orders and shop.order.v1 messages.
+// The order as the contract shows it (shop.order.v1.Order), and the address both ways between
+// the wire and the record. Only the handlers and the saga's calls use these; the store maps its
+// own documents.
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Address } from "@shopmesh/gen/shop/common/v1/common_pb.js";
 import { OrderSchema, OrderState, type Order } from "@shopmesh/gen/shop/order/v1/order_pb.js";
-import { moneyFromAmount } from "../money.js";
-import type { SagaState } from "../saga/state-machine.js";
-import type { AddressRecord, OrderRecord } from "./order-store.js";
+import { copyAddress, moneyFromAmount } from "@shopmesh/domain";
+import { orderAmount, type AddressRecord, type OrderRecord, type SagaState } from "./order.js";
 
 const stateEnum: Record<SagaState, OrderState> = {
   PENDING: OrderState.PENDING,
@@ -17,7 +18,7 @@ const stateEnum: Record<SagaState, OrderState> = {
 };
 
 export function toOrderMessage(order: OrderRecord): Order {
-  const money = (cents: number) => moneyFromAmount({ currency: order.currency, cents });
+  const money = (minor: number) => moneyFromAmount(orderAmount(order, minor));
   return create(OrderSchema, {
     id: order.id,
     userId: order.userId,
@@ -28,12 +29,12 @@ export function toOrderMessage(order: OrderRecord): Order {
       sku: l.sku,
       name: l.name,
       quantity: l.quantity,
-      unitPrice: money(l.unitPriceCents),
-      lineTotal: money(l.lineTotalCents),
+      unitPrice: money(l.unitPriceMinor),
+      lineTotal: money(l.lineTotalMinor),
     })),
-    subtotal: money(order.subtotalCents),
-    shippingCost: money(order.shippingCents),
-    total: money(order.totalCents),
+    subtotal: money(order.subtotalMinor),
+    shippingCost: money(order.shippingMinor),
+    total: money(order.totalMinor),
     shippingAddress: toAddressMessage(order.address),
     paymentId: order.paymentId,
     shipmentId: order.shipmentId,
@@ -46,21 +47,9 @@ export function toOrderMessage(order: OrderRecord): Order {
 }
 
 export function toAddressMessage(address: AddressRecord): Omit<Address, "$typeName"> {
-  return {
-    recipientName: address.recipientName,
-    streetLines: [...address.streetLines],
-    city: address.city,
-    postalCode: address.postalCode,
-    regionCode: address.regionCode,
-  };
+  return copyAddress(address);
 }
 
 export function toAddressRecord(address: Address): AddressRecord {
-  return {
-    recipientName: address.recipientName,
-    streetLines: [...address.streetLines],
-    city: address.city,
-    postalCode: address.postalCode,
-    regionCode: address.regionCode,
-  };
+  return copyAddress(address);
 }
