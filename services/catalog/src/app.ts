@@ -7,7 +7,7 @@ import type { CatalogConfig } from "./config.js";
 import { demoCatalogSeed } from "./demo-catalog.js";
 import { PageTokens } from "./page-token.js";
 import { createCatalogService } from "./service.js";
-import { MongoCatalogStore } from "./store/mongo-catalog-store.js";
+import { createMongoCatalogStore } from "./store/mongo-catalog-store.js";
 
 export interface CatalogOptions {
   readonly clock?: Clock;
@@ -19,8 +19,7 @@ export function startCatalog(config: CatalogConfig, logger: Logger, options: Cat
   const clock = options.clock ?? Date.now;
   return startService("catalog", config.server, logger, async (resources) => {
     const mongo = resources.own("mongodb", await connectMongo(config.mongo.url, config.mongo.db, logger, options.mongo));
-    const store = new MongoCatalogStore(mongo);
-    await store.prepare();
+    const store = await createMongoCatalogStore(mongo);
     if (config.seedDemoCatalog) {
       const seeded = await store.seed(demoCatalogSeed(), new Date(clock()));
       if (seeded.inserted > 0) logger.info({ inserted: seeded.inserted }, "demo catalog seeded");

@@ -1,7 +1,7 @@
 // Expires HELD reservations past their expire time, so their units return to `available` even
 // when nobody touches the reservation or its SKUs again. Reads and changes expire due
 // reservations themselves, so correctness does not hang on this timer; it keeps Redis tidy.
-import type { Logger } from "@shopmesh/kit";
+import type { Logger, Clock } from "@shopmesh/kit";
 import type { InventoryStore } from "./store/inventory-store.js";
 
 /** Reservations expired per script call; a sweep repeats until fewer were due. */
@@ -16,7 +16,7 @@ export function startReservationSweeper(deps: {
   store: InventoryStore;
   intervalMs: number;
   logger: Logger;
-  clock: () => number;
+  clock: Clock;
 }): ReservationSweeper {
   const { store, intervalMs, logger, clock } = deps;
   let stopped = false;

@@ -2,7 +2,7 @@
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { InventoryService } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
-import { Violations } from "@shopmesh/kit";
+import { Violations, type Clock } from "@shopmesh/kit";
 import type { InventoryStore, Shortage, StoredReservation, TransitionOutcome } from "./store/inventory-store.js";
 import { toReservationMessage, toStockMessage } from "./store/mappers.js";
 import { checkAvailable, checkLines, checkOrderId, checkSku, ttlMillis } from "./validation.js";
@@ -12,7 +12,7 @@ export interface InventoryServiceDeps {
   /** The hold time of a reservation whose request sets no ttl. */
   readonly defaultTtlMs: number;
   /** Epoch milliseconds; reservations expire by it. */
-  readonly clock: () => number;
+  readonly clock: Clock;
 }
 
 export function createInventoryService(deps: InventoryServiceDeps): ServiceImpl<typeof InventoryService> {

@@ -26,8 +26,7 @@ export function startOrder(config: OrderConfig, logger: Logger, options: OrderOp
   const kill = options.kill ?? (() => process.kill(process.pid, "SIGKILL"));
   const { saga } = config;
   return startService("order", config.server, logger, async (resources) => {
-    const store = createMongoOrderStore(resources.own("mongodb", await connectMongo(config.mongo.url, config.mongo.db, logger)));
-    await store.init();
+    const store = await createMongoOrderStore(resources.own("mongodb", await connectMongo(config.mongo.url, config.mongo.db, logger)));
     const downstream = resources.own("downstream clients", createDownstream(config.downstream));
     const crash = createCrashHooks(config.crash, kill, logger);
     const actions = createSagaActions({ downstream, reservationTtlMs: saga.reservationTtlMs, logger });

@@ -1,7 +1,7 @@
 // CancelOrder: record the customer's cancellation, then compensate at once if nobody drives the
 // order; if a saga is running, it notices the request at its next step and this call waits for it.
 import { randomUUID } from "node:crypto";
-import type { Logger } from "@shopmesh/kit";
+import type { Logger, Clock } from "@shopmesh/kit";
 import { orderAlreadyShipped, orderNotFound, unavailable } from "./errors.js";
 import type { CallContext } from "./call-context.js";
 import type { SagaRunner } from "./saga/runner.js";
@@ -15,7 +15,7 @@ export interface CancellationDeps {
   readonly store: OrderStore;
   readonly runner: SagaRunner;
   readonly logger: Logger;
-  readonly clock: () => number;
+  readonly clock: Clock;
   readonly leaseMs: number;
   /** How long the call waits for a running saga to stop. */
   readonly waitMs: number;

@@ -2,7 +2,7 @@
 // last steps pending), or the error its cancellation stands for; and, for a request id already
 // used, the order of the first call once that one has settled.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { fieldViolations, invalidArgument } from "@shopmesh/kit";
+import { fieldViolations, invalidArgument, type Clock } from "@shopmesh/kit";
 import type { CallContext } from "./call-context.js";
 import { orderWasCancelled, preconditionFailed, unavailable } from "./errors.js";
 import { isFinal, type OrderRecord } from "./order.js";
@@ -13,7 +13,7 @@ import { pollUntil } from "./wait.js";
 
 export interface PlacementAnswerDeps {
   readonly store: OrderStore;
-  readonly clock: () => number;
+  readonly clock: Clock;
   /** How long a call waits for the order another call with its request id is placing. */
   readonly waitMs: number;
   readonly pollIntervalMs?: number;

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { Address } from "@shopmesh/gen/shop/common/v1/common_pb.js";
 import type { PaymentCard } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
-import type { Logger } from "@shopmesh/kit";
+import type { Logger, Clock } from "@shopmesh/kit";
 import type { CallContext } from "./call-context.js";
 import { createCartPricing } from "./cart-pricing.js";
 import type { Downstream } from "./downstream.js";
@@ -22,7 +22,7 @@ export interface PlacementDeps {
   readonly runner: SagaRunner;
   readonly crash: CrashHooks;
   readonly logger: Logger;
-  readonly clock: () => number;
+  readonly clock: Clock;
   readonly leaseMs: number;
   /** How long a call waits for the order another call with its request id is placing. */
   readonly waitMs: number;

@@ -1,7 +1,7 @@
 // OrderService handlers: validate, act for the caller, map to messages.
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { OrderService } from "@shopmesh/gen/shop/order/v1/order_pb.js";
-import { requestIdKey, requireCaller, Violations } from "@shopmesh/kit";
+import { requestIdKey, requireCaller, Violations, type Clock } from "@shopmesh/kit";
 import type { Cancellation } from "./cancellation.js";
 import { checkCard } from "./card.js";
 import { orderNotFound } from "./errors.js";
@@ -18,7 +18,7 @@ export interface OrderServiceDeps {
   readonly cancellation: Cancellation;
   readonly pageTokens: PageTokens;
   /** Epoch milliseconds; decides card expiry. */
-  readonly clock: () => number;
+  readonly clock: Clock;
 }
 
 function callContext(ctx: HandlerContext): CallContext {

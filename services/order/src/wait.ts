@@ -1,13 +1,14 @@
 // Waiting for something another runner does (an order reaching a state), by polling the store:
 // FerretDB has no change streams, and the runner may be another process.
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { Clock } from "@shopmesh/kit";
 
 export interface PollOptions {
   readonly timeoutMs: number;
   readonly intervalMs: number;
   /** The caller's signal: stop waiting when the client gives up. */
   readonly signal: AbortSignal;
-  readonly clock: () => number;
+  readonly clock: Clock;
 }
 
 /** Calls `attempt` until it returns a value; undefined once `timeoutMs` passed. */

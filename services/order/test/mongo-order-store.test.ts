@@ -17,8 +17,7 @@ let n = 0;
 beforeAll(async () => {
   mongo = await startMongo();
   connection = await connectMongo(mongo.url, "orders_store_test", createLogger("test", "silent"), { serverSelectionTimeoutMs: 1_000 });
-  store = createMongoOrderStore(connection);
-  await store.init();
+  store = await createMongoOrderStore(connection);
 }, 30_000);
 
 afterAll(async () => {

@@ -17,8 +17,7 @@ export interface PaymentOptions {
 
 export function startPayment(config: PaymentConfig, logger: Logger, options: PaymentOptions = {}): Promise<RunningService> {
   return startService("payment", config.server, logger, async (resources) => {
-    const store = createMongoPaymentStore(resources.own("mongodb", await connectMongo(config.mongo.url, config.mongo.db, logger)));
-    await store.prepare();
+    const store = await createMongoPaymentStore(resources.own("mongodb", await connectMongo(config.mongo.url, config.mongo.db, logger)));
     const processor = options.processor ?? createTestCardProcessor();
     return {
       services: [register(PaymentService, createPaymentService({ store, processor, clock: options.clock ?? Date.now }))],

@@ -17,8 +17,7 @@ export interface ShippingOptions {
 export function startShipping(config: ShippingConfig, logger: Logger, options: ShippingOptions = {}): Promise<RunningService> {
   return startService("shipping", config.server, logger, async (resources) => {
     const mongo = resources.own("mongodb", await connectMongo(config.mongo.url, config.mongo.db, logger, options.mongo));
-    const store = createMongoShipmentStore(mongo);
-    await store.ensureIndexes();
+    const store = await createMongoShipmentStore(mongo);
     return {
       services: [register(ShippingService, createShippingService({ ...options.service, store, logger }))],
       probes: [store.probe],

@@ -3,7 +3,7 @@
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
-import { requireCaller, Violations } from "@shopmesh/kit";
+import { requireCaller, Violations, type Clock } from "@shopmesh/kit";
 import { decoyPasswordHash, hashPassword, verifyPassword, type ScryptParams } from "./passwords.js";
 import { toUserMessage } from "./store/mappers.js";
 import type { UserStore } from "./store/user-store.js";
@@ -14,7 +14,7 @@ export interface UserServiceDeps {
   readonly store: UserStore;
   readonly tokens: TokenIssuer;
   /** Epoch milliseconds: account create times and token lifetimes. */
-  readonly clock: () => number;
+  readonly clock: Clock;
   /** A new, unique, opaque user id (at most 64 characters). */
   readonly newUserId: () => string;
   /** Cost of new password hashes; stored hashes keep the parameters they were made with. */

@@ -42,8 +42,6 @@ export interface SeedResult {
 export interface CatalogStore {
   /** Fails when the store does not answer; for grpc.health.v1. */
   readonly probe: Probe;
-  /** Creates the indexes the queries and the SKU uniqueness rely on. Idempotent. */
-  prepare(): Promise<void>;
   /** Inserts each product whose SKU is not in the catalog yet; never changes existing ones. */
   seed(products: readonly { readonly id: string; readonly fields: ProductFields }[], now: Date): Promise<SeedResult>;
   get(id: string): Promise<Product | undefined>;

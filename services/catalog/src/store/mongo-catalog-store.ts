@@ -3,10 +3,13 @@
 import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Collection, type Filter } from "mongodb";
 import type { MongoStore } from "@shopmesh/stores";
 import { storeGuard } from "@shopmesh/stores";
-import type { CatalogStore, PageRequest, ProductFields, ProductPage, SeedResult, WriteOutcome } from "./catalog-store.js";
+import type { CatalogStore, PageRequest, ProductPage, SeedResult, WriteOutcome } from "./catalog-store.js";
 import { documentFieldsOf, documentFromFields, productFromDocument, type ProductDocument } from "./product-document.js";
 
 export const productsCollection = "products";
+
+/** Runs a store operation; an unreachable store becomes UNAVAILABLE (the one place that says so). */
+const guard = storeGuard("catalog store");
 
 // Created one at a time: FerretDB 1.24 drops the connection when a createIndexes command lists
 // several indexes of which some already exist (every restart).
@@ -15,116 +18,96 @@ const indexes = [
   { key: { categories: 1, _id: 1 }, name: "categories_id" },
 ] as const;
 
-export class MongoCatalogStore implements CatalogStore {
-  private readonly products: Collection<ProductDocument>;
+/** The store on an open connection; creates its indexes first. */
+export async function createMongoCatalogStore(mongo: MongoStore): Promise<CatalogStore> {
+  const products: Collection<ProductDocument> = mongo.db.collection<ProductDocument>(productsCollection);
+  await guard(async () => {
+    for (const { key, ...options } of indexes) await products.createIndex({ ...key }, options);
+  });
 
-  constructor(private readonly mongo: MongoStore) {
-    this.products = mongo.db.collection<ProductDocument>(productsCollection);
-  }
-
-  get probe() {
-    return this.mongo.probe;
-  }
-
-  prepare(): Promise<void> {
-    return guard(async () => {
-      for (const { key, ...options } of indexes) {
-        await this.products.createIndex({ ...key }, options);
-      }
-    });
-  }
-
-  seed(products: readonly { readonly id: string; readonly fields: ProductFields }[], now: Date): Promise<SeedResult> {
-    const operations: AnyBulkWriteOperation<ProductDocument>[] = products.map(({ id, fields }) => {
-      const { _id, sku, ...rest } = documentFromFields(id, fields, now, now);
-      return {
-        updateOne: {
-          filter: { sku },
-          update: { $setOnInsert: { _id, ...rest } },
-          upsert: true,
-        },
-      };
-    });
-    return guard(async () => {
-      if (operations.length === 0) return { inserted: 0, conflicts: [] };
-      try {
-        const result = await this.products.bulkWrite(operations, { ordered: false });
-        return { inserted: result.upsertedCount, conflicts: [] };
-      } catch (err) {
-        // A seed product whose id another product took (or a replica seeding at the same moment).
-        if (!(err instanceof MongoBulkWriteError)) throw err;
-        const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-        if (!writeErrors.every((e) => isDuplicateKeyCode(e.code, e.errmsg ?? ""))) throw err;
-        return {
-          inserted: err.result.upsertedCount,
-          conflicts: writeErrors.map((e) => products[e.index]?.fields.sku ?? `#${e.index}`),
-        };
-      }
-    });
-  }
-
-  get(id: string) {
-    return guard(async () => {
-      const doc = await this.products.findOne({ _id: id });
-      return doc === null ? undefined : productFromDocument(doc);
-    });
-  }
-
-  list(category: string, page: PageRequest): Promise<ProductPage> {
-    return this.page(category === "" ? {} : { categories: category }, page);
-  }
-
-  search(text: string, page: PageRequest): Promise<ProductPage> {
-    const pattern = { $regex: escapeRegex(text), $options: "i" };
-    return this.page({ $or: [{ name: pattern }, { description: pattern }] }, page);
-  }
-
-  create(id: string, fields: ProductFields, now: Date): Promise<WriteOutcome> {
-    return guard(async () => {
-      const doc = documentFromFields(id, fields, now, now);
-      try {
-        await this.products.insertOne(doc);
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        return this.skuTaken(fields.sku, id, err);
-      }
-      return { kind: "stored", product: productFromDocument(doc) };
-    });
-  }
-
-  replace(id: string, fields: ProductFields, now: Date): Promise<WriteOutcome> {
-    return guard(async () => {
-      let doc: ProductDocument | null;
-      try {
-        doc = await this.products.findOneAndUpdate(
-          { _id: id },
-          { $set: { ...documentFieldsOf(fields), updateTime: now } },
-          { returnDocument: "after" },
-        );
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        return this.skuTaken(fields.sku, id, err);
-      }
-      return doc === null ? { kind: "not-found" } : { kind: "stored", product: productFromDocument(doc) };
-    });
-  }
-
-  private page(filter: Filter<ProductDocument>, { afterId, limit }: PageRequest): Promise<ProductPage> {
-    return guard(async () => {
+  const page = (filter: Filter<ProductDocument>, { afterId, limit }: PageRequest): Promise<ProductPage> =>
+    guard(async () => {
       const query: Filter<ProductDocument> = afterId === "" ? filter : { ...filter, _id: { $gt: afterId } };
-      const docs = await this.products.find(query).sort({ _id: 1 }).limit(limit + 1).toArray();
+      const docs = await products.find(query).sort({ _id: 1 }).limit(limit + 1).toArray();
       return { products: docs.slice(0, limit).map(productFromDocument), more: docs.length > limit };
     });
-  }
 
   /** The outcome of a write the unique sku index refused: which product holds the SKU. */
-  private async skuTaken(sku: string, writerId: string, cause: unknown): Promise<WriteOutcome> {
-    const holder = await this.products.findOne({ sku }, { projection: { _id: 1 } });
+  const skuTaken = async (sku: string, writerId: string, cause: unknown): Promise<WriteOutcome> => {
+    const holder = await products.findOne({ sku }, { projection: { _id: 1 } });
     // The writer holds the SKU itself: the index refused something else, which is not expected.
     if (holder?._id === writerId) throw cause;
     // No holder: it changed its SKU since; the answer is still that the SKU was taken.
     return { kind: "sku-taken", holderId: holder?._id };
-  }
+  };
+
+  return {
+    probe: mongo.probe,
+
+    seed(seedProducts, now): Promise<SeedResult> {
+      const operations: AnyBulkWriteOperation<ProductDocument>[] = seedProducts.map(({ id, fields }) => {
+        const { _id, sku, ...rest } = documentFromFields(id, fields, now, now);
+        return { updateOne: { filter: { sku }, update: { $setOnInsert: { _id, ...rest } }, upsert: true } };
+      });
+      return guard(async () => {
+        if (operations.length === 0) return { inserted: 0, conflicts: [] };
+        try {
+          const result = await products.bulkWrite(operations, { ordered: false });
+          return { inserted: result.upsertedCount, conflicts: [] };
+        } catch (err) {
+          // A seed product whose id another product took (or a replica seeding at the same moment).
+          if (!(err instanceof MongoBulkWriteError)) throw err;
+          const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+          if (!writeErrors.every((e) => isDuplicateKeyCode(e.code, e.errmsg ?? ""))) throw err;
+          return {
+            inserted: err.result.upsertedCount,
+            conflicts: writeErrors.map((e) => seedProducts[e.index]?.fields.sku ?? `#${e.index}`),
+          };
+        }
+      });
+    },
+
+    get: (id) =>
+      guard(async () => {
+        const doc = await products.findOne({ _id: id });
+        return doc === null ? undefined : productFromDocument(doc);
+      }),
+
+    list: (category, request) => page(category === "" ? {} : { categories: category }, request),
+
+    search(text, request) {
+      const pattern = { $regex: escapeRegex(text), $options: "i" };
+      return page({ $or: [{ name: pattern }, { description: pattern }] }, request);
+    },
+
+    create: (id, fields, now) =>
+      guard(async (): Promise<WriteOutcome> => {
+        const doc = documentFromFields(id, fields, now, now);
+        try {
+          await products.insertOne(doc);
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+          return skuTaken(fields.sku, id, err);
+        }
+        return { kind: "stored", product: productFromDocument(doc) };
+      }),
+
+    replace: (id, fields, now) =>
+      guard(async (): Promise<WriteOutcome> => {
+        let doc: ProductDocument | null;
+        try {
+          doc = await products.findOneAndUpdate(
+            { _id: id },
+            { $set: { ...documentFieldsOf(fields), updateTime: now } },
+            { returnDocument: "after" },
+          );
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+          return skuTaken(fields.sku, id, err);
+        }
+        return doc === null ? { kind: "not-found" } : { kind: "stored", product: productFromDocument(doc) };
+      }),
+  };
 }
 
 /** `text` as a regular expression that matches it literally (both MongoDB's PCRE and FerretDB's Go regexp). */
@@ -144,5 +127,3 @@ function isDuplicateKeyCode(code: unknown, message: string): boolean {
   return code === 11000 || (code === 1 && message.includes("UNIQUE constraint failed"));
 }
 
-/** Runs a store operation; an unreachable store becomes UNAVAILABLE (the one place that says so). */
-const guard = storeGuard("catalog store");

@@ -3,7 +3,7 @@
 // after a crash) and then every interval. Without the card it cannot charge, so orders not yet
 // paid are compensated; paid and shipped ones are carried forward.
 import { randomUUID } from "node:crypto";
-import type { Logger } from "@shopmesh/kit";
+import type { Logger, Clock } from "@shopmesh/kit";
 import type { OrderStore } from "../store/order-store.js";
 import type { SagaRunner } from "./runner.js";
 
@@ -11,7 +11,7 @@ export interface RecoveryDeps {
   readonly store: OrderStore;
   readonly runner: SagaRunner;
   readonly logger: Logger;
-  readonly clock: () => number;
+  readonly clock: Clock;
   readonly intervalMs: number;
   readonly leaseMs: number;
   /** Orders looked at per pass. */

@@ -2,7 +2,7 @@
 // update (on the expected state and the lease) and goes on until the order is final, a step must
 // be retried later, or another runner took the order over.
 import type { PaymentCard } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
-import type { Logger } from "@shopmesh/kit";
+import type { Logger, Clock } from "@shopmesh/kit";
 import type { OrderRecord } from "../order.js";
 import type { OrderStore } from "../store/order-store.js";
 import type { SagaActions } from "./actions.js";
@@ -23,7 +23,7 @@ export interface SagaRunnerDeps {
   readonly actions: SagaActions;
   readonly logger: Logger;
   /** Epoch milliseconds. */
-  readonly clock: () => number;
+  readonly clock: Clock;
   readonly leaseMs: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;

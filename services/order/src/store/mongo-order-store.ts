@@ -124,7 +124,8 @@ export function fromDocument(doc: OrderDocument): OrderRecord {
   };
 }
 
-export function createMongoOrderStore(mongo: MongoStore): OrderStore {
+/** The store on an open connection; creates its indexes first. */
+export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderStore> {
   const orders: Collection<OrderDocument> = mongo.db.collection<OrderDocument>("orders");
   const one = (doc: OrderDocument | null): OrderRecord | undefined => (doc === null ? undefined : fromDocument(doc));
   // Every write of an order goes through its lock (see keyed-mutex.ts); reads need none.
@@ -132,18 +133,16 @@ export function createMongoOrderStore(mongo: MongoStore): OrderStore {
 
   /** Runs a store operation; an outage becomes UNAVAILABLE. */
   const guard = storeGuard("order store");
+  await guard(async () => {
+      await orders.createIndex({ userId: 1, requestId: 1 }, { unique: true, name: "user_request_unique" });
+      await orders.createIndex({ userId: 1, createTime: -1, _id: -1 }, { name: "user_newest_first" });
+      await orders.createIndex({ state: 1, leaseUntil: 1 }, { name: "state_lease" });
+  });
 
   const guardWrite = <T>(id: string, operation: () => Promise<T>): Promise<T> => writes.run(id, () => guard(operation));
 
   return {
     probe: mongo.probe,
-
-    init: () =>
-      guard(async () => {
-        await orders.createIndex({ userId: 1, requestId: 1 }, { unique: true, name: "user_request_unique" });
-        await orders.createIndex({ userId: 1, createTime: -1, _id: -1 }, { name: "user_newest_first" });
-        await orders.createIndex({ state: 1, leaseUntil: 1 }, { name: "state_lease" });
-      }),
 
     insert: (order) =>
       guard(async () => {

@@ -7,8 +7,6 @@ import type { OrderRecord, ProgressChanges, SagaState } from "../order.js";
 
 export interface OrderStore {
   readonly probe: Probe;
-  /** Creates the indexes (unique per user and request id). Idempotent. */
-  init(): Promise<void>;
   /** Records a new order; "duplicate" when the user already has an order with its request id. */
   insert(order: OrderRecord): Promise<"inserted" | "duplicate">;
   get(id: string): Promise<OrderRecord | undefined>;

@@ -8,12 +8,14 @@ import type { PaymentStore, RecordOutcome, StoredPayment } from "./payment-store
 export const paymentsCollection = "payments";
 const duplicateKeyCode = 11000;
 
-export function createMongoPaymentStore(mongo: MongoStore): PaymentStore {
+/** The store on an open connection; creates its index first. */
+export async function createMongoPaymentStore(mongo: MongoStore): Promise<PaymentStore> {
   const payments: Collection<PaymentDocument> = mongo.db.collection<PaymentDocument>(paymentsCollection);
 
   // Every store error leaves through here: an outage becomes UNAVAILABLE, anything else stays
   // unexpected (INTERNAL for the client, the cause in the log).
   const guard = storeGuard("payment store");
+  await guard(() => payments.createIndex({ idempotency_key: 1 }, { unique: true, name: "idempotency_key_unique" }));
 
   const findByIdempotencyKey = (key: string): Promise<StoredPayment | undefined> =>
     guard(async () => {
@@ -23,11 +25,6 @@ export function createMongoPaymentStore(mongo: MongoStore): PaymentStore {
 
   return {
     probe: mongo.probe,
-
-    prepare: () =>
-      guard(async () => {
-        await payments.createIndex({ idempotency_key: 1 }, { unique: true, name: "idempotency_key_unique" });
-      }),
 
     findById: (id) =>
       guard(async () => {

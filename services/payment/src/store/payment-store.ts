@@ -27,8 +27,6 @@ export type RecordOutcome =
 export interface PaymentStore {
   /** Fails when the store does not answer; for grpc.health.v1. */
   readonly probe: Probe;
-  /** Creates the indexes, among them the one that makes idempotency keys unique. Idempotent. */
-  prepare(): Promise<void>;
   findById(id: string): Promise<StoredPayment | undefined>;
   findByIdempotencyKey(key: string): Promise<StoredPayment | undefined>;
   /** Records `payment` unless its idempotency key is taken; atomic, so racing calls agree. */

@@ -35,8 +35,6 @@ export type InsertOutcome =
 export interface ShipmentStore {
   /** For health: throws while the store does not answer. */
   readonly probe: Probe;
-  /** Creates the unique indexes the other methods rely on; idempotent. */
-  ensureIndexes(): Promise<void>;
   /** Stores `shipment` unless its order already has one; atomic on the order id. */
   insert(shipment: ShipmentRecord): Promise<InsertOutcome>;
   findById(id: string): Promise<ShipmentRecord | undefined>;
