@@ -3,15 +3,12 @@
 // service, through the catalog's sidecar, through the gateway and the sidecar — at a fixed rate
 // and at saturation; plus the mesh's memory idle and under load, and its time to all-healthy.
 // Rewrites its section of docs/benchmarks.md.
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { countServerErrors, repoRoot, toolPath } from "@shopmesh/testkit";
+import { grpcurl, repoRoot, runGhz } from "@shopmesh/launcher";
 import { startShop, type RunningShop } from "../src/index.js";
 
-const run = promisify(execFile);
 const base = Number(process.env["BENCH_PORT_BASE"] ?? "7800");
 const seconds = Number(process.env["BENCH_DURATION_S"] ?? "10");
 /** The issue's fixed rate, and a light one where no hop is near saturation on 2 shared cores. */
@@ -30,39 +27,16 @@ interface Row {
 }
 
 async function ghz(path: string, target: string, productId: string, rps?: number): Promise<Row> {
-  const { stdout } = await run(
-    toolPath("ghz"),
-    [
-      "--insecure",
-      "--protoset", protoset,
-      "--call", "shop.catalog.v1.CatalogService/GetProduct",
-      "-d", JSON.stringify({ id: productId }),
-      "-c", String(concurrency),
-      "--connections", "2",
-      "-z", `${seconds}s`,
-      ...(rps === undefined ? [] : ["--rps", String(rps)]),
-      "--format", "json",
-      target,
-    ],
-    { maxBuffer: 128 * 1024 * 1024 },
-  );
-  const report = JSON.parse(stdout) as {
-    rps: number;
-    count: number;
-    latencyDistribution: { percentage: number; latency: number }[] | null;
-    errorDistribution?: Record<string, number>;
-  };
-  const pct = (p: number): number => (report.latencyDistribution?.find((d) => d.percentage === p)?.latency ?? Number.NaN) / 1e6;
-  const errors = countServerErrors(report.errorDistribution);
-  return { path, load: rps === undefined ? "saturation" : `${rps} rps`, rps: report.rps, p50: pct(50), p90: pct(90), p99: pct(99), errors };
+  const call = "shop.catalog.v1.CatalogService/GetProduct";
+  const load = rps === undefined ? {} : { rps };
+  const result = await runGhz({ target, protoset, call, data: { id: productId }, concurrency, connections: 2, seconds, ...load });
+  return { path, load: rps === undefined ? "saturation" : `${rps} rps`, ...result };
 }
 
 /** Resident memory of every process of the shop, in MiB. */
 function meshRssMiB(shop: RunningShop): number {
   let kib = 0;
-  for (const { child } of shop.running) {
-    const pid = child.process.pid;
-    if (pid === undefined) continue;
+  for (const { pid } of shop.running) {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     kib += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   }
@@ -72,7 +46,6 @@ function meshRssMiB(shop: RunningShop): number {
 async function main(): Promise<void> {
   if (!existsSync(protoset)) throw new Error(`${protoset} is missing: run 'make bench', which builds it`);
   const runDir = mkdtempSync(join(os.tmpdir(), "shopmesh-bench-"));
-  await run(process.execPath, [join(repoRoot, "services", "user", "dist", "src", "keygen.js"), join(runDir, "keys")]);
   const began = performance.now();
   const shop = await startShop({ base, runDir, seedStock: 100 });
   const upSeconds = (performance.now() - began) / 1000;
@@ -81,7 +54,9 @@ async function main(): Promise<void> {
     const idleMiB = meshRssMiB(shop);
     const catalog = shop.topology.services.find((s) => s.name === "catalog");
     if (catalog === undefined) throw new Error("no catalog in the topology");
-    const listed = await run(toolPath("grpcurl"), ["-plaintext", "-d", '{"page_size":1}', `127.0.0.1:${catalog.appPort}`, "shop.catalog.v1.CatalogService/ListProducts"]);
+    const listProducts = "shop.catalog.v1.CatalogService/ListProducts";
+    const listed = await grpcurl([`127.0.0.1:${catalog.appPort}`, listProducts], { data: { page_size: 1 } });
+    if (listed.exitCode !== 0) throw new Error(`ListProducts failed: ${listed.stderr}`);
     const productId = (JSON.parse(listed.stdout) as { products: { id: string }[] }).products[0]?.id ?? "";
 
     const targets: [string, string][] = [

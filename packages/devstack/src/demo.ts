@@ -2,7 +2,7 @@
 // terminal would do it — browse, register, log in, fill the cart, order, check, read notifications.
 import { join } from "node:path";
 import { existsSync, readFileSync } from "node:fs";
-import { grpcurl, repoRoot } from "@shopmesh/testkit";
+import { grpcurl, repoRoot } from "@shopmesh/launcher";
 import { stateFile, type ShopState } from "./state.js";
 
 const file = stateFile(join(repoRoot, ".run"));

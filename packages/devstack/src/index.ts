@@ -1,3 +1,3 @@
 export { startShop } from "./shop.js";
-export type { ShopOptions, RunningShop, RunningComponent } from "./shop.js";
-export type { Component, Layout } from "./components.js";
+export type { ShopOptions, RunningShop } from "./shop.js";
+export type { Layout } from "./components.js";

@@ -1,56 +1,53 @@
-// Starts the shop's processes in order, each only once the previous ones are healthy, and stops
-// them in reverse. Used by `make up` and by the tests that drive the whole mesh.
-import { createWriteStream, mkdirSync } from "node:fs";
+// Starts the shop's processes through the launcher, stage by stage (each stage once the previous one
+// is ready), and stops them in reverse. Used by `make up`, the benchmarks and the tests that drive
+// the shop's processes.
+import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { healthClient, repoRoot, startChild, waitForPort, type Child } from "@shopmesh/testkit";
+import { promisify } from "node:util";
+import { createLauncher, freePortBase, repoRoot, type Component, type Launched, type Launcher } from "@shopmesh/launcher";
 import { loadTopology, writeEnvoyConfigs, type Topology } from "@shopmesh/mesh";
-import { components, layout, type Component, type Layout } from "./components.js";
+import { components, layout, type Layout } from "./components.js";
 import { seedStock } from "./seed.js";
 
 export interface ShopOptions {
-  /** Port base (SHOP_PORT_BASE); the topology's own when absent. */
-  readonly base?: number;
+  /** Port base (SHOP_PORT_BASE), or "free" for one whose ports are all free; the topology's own when absent. */
+  readonly base?: number | "free";
   /** Where data, logs, keys and Envoy configs go. */
   readonly runDir: string;
-  /** Services call each other through Envoy sidecars (true) or directly (false). */
+  /** Services call each other through Envoy sidecars, behind the gateway (true), or directly (false). */
   readonly mesh?: boolean;
+  /** Which services run (all when absent); only their stores (and sidecars) start with them. */
+  readonly services?: readonly string[];
   /** Extra environment per component name (e.g. short intervals in tests). */
   readonly env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Sidecars fail a call's first attempt on request (x-shop-fault); for the mesh tests only. */
   readonly faults?: boolean;
   /** Stock this many units of every catalog product that has no stock yet (0: leave stock alone). */
   readonly seedStock?: number;
+  /** How long a stopped process has between SIGTERM and SIGKILL (default 10 s). */
+  readonly graceMs?: number;
   /** Called as each component starts and becomes ready. */
   readonly onProgress?: (component: Component, event: "starting" | "ready", elapsedMs: number) => void;
 }
 
-export interface RunningComponent {
-  readonly component: Component;
-  readonly child: Child;
-}
-
-export interface RunningShop {
+export interface RunningShop extends Pick<Launcher, "kill" | "restart" | "stop" | "output" | "signal"> {
   readonly topology: Topology;
   readonly dirs: Layout;
   /** host:port of the edge gateway. */
   readonly gatewayAddress: string;
-  readonly running: readonly RunningComponent[];
-  /** SIGKILLs one component, as a crash would. */
-  kill(name: string): Promise<void>;
-  /** Starts a stopped or killed component again and waits until it is ready. */
-  restart(name: string): Promise<void>;
-  /** Stops everything, in reverse start order. */
-  stop(): Promise<void>;
+  /** Every component, in start order. */
+  readonly running: readonly Launched[];
 }
 
-const readyTimeoutMs = 30_000;
-
 export async function startShop(options: ShopOptions): Promise<RunningShop> {
-  const topology = loadTopology(join(repoRoot, "deploy", "topology.yaml"), options.base);
+  const base = options.base === "free" ? await freePortBase() : options.base;
+  const topology = loadTopology(join(repoRoot, "deploy", "topology.yaml"), base);
   const dirs = layout(options.runDir);
-  for (const dir of [dirs.dataDir, dirs.logDir, dirs.envoyDir]) mkdirSync(dir, { recursive: true });
-  for (const store of topology.stores) if (store.kind === "mongodb") mkdirSync(join(dirs.dataDir, store.name), { recursive: true });
   const mesh = options.mesh ?? true;
+  const stages = components(topology, dirs, { mesh, ...(options.services === undefined ? {} : { services: options.services }) });
+  const names = stages.flat().map((c) => c.name);
+  // The user service signs tokens with this key and the gateway checks them with its public half.
+  if (mesh || names.includes("user")) await ensureKeys(dirs.keyDir);
   if (mesh) {
     writeEnvoyConfigs(topology, {
       outDir: dirs.envoyDir,
@@ -60,43 +57,20 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     });
   }
 
-  const all = components(topology, dirs, mesh);
-  const running = new Map<string, RunningComponent>();
-
-  const launch = async (component: Component): Promise<void> => {
-    const began = Date.now();
-    options.onProgress?.(component, "starting", 0);
-    // Only what the topology says (and PATH): a variable left in the developer's shell, such as
-    // GRPC_HOST=0.0.0.0 or SAGA_CRASH_AFTER, must not change the shop.
-    const child = startChild(component.command, component.args, {
-      env: { PATH: process.env["PATH"] ?? "", ...component.env, ...options.env?.[component.name] },
-      cwd: repoRoot,
-    });
-    const log = createWriteStream(join(dirs.logDir, `${component.name}.log`), { flags: "a" });
-    child.process.stdout?.pipe(log);
-    child.process.stderr?.pipe(log);
-    running.set(component.name, { component, child });
-    const exited = (): string | undefined =>
-      child.process.exitCode !== null || child.process.signalCode !== null
-        ? `${component.name} exited before it was ready; its log is ${join(dirs.logDir, `${component.name}.log`)}:\n${child.output().slice(-2_000)}`
-        : undefined;
-    await waitForPort(component.port, readyTimeoutMs, exited);
-    await waitReady(component, exited);
-    options.onProgress?.(component, "ready", Date.now() - began);
-  };
-
-  const stop = async (): Promise<void> => {
-    for (const { child } of [...running.values()].reverse()) await child.stop(10_000);
-  };
-
+  const launcher = createLauncher({
+    logDir: dirs.logDir,
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
   try {
-    for (const component of all) await launch(component);
+    for (const stage of stages) await launcher.start(stage);
     if ((options.seedStock ?? 0) > 0) {
       const port = (name: string): number => topology.services.find((s) => s.name === name)?.appPort ?? 0;
       await seedStock(`127.0.0.1:${port("catalog")}`, `127.0.0.1:${port("inventory")}`, options.seedStock ?? 0);
     }
   } catch (err) {
-    await stop();
+    await launcher.stop();
     throw err;
   }
 
@@ -105,46 +79,17 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     dirs,
     gatewayAddress: `127.0.0.1:${topology.gateway.port}`,
     get running() {
-      return [...running.values()];
+      return launcher.running;
     },
-    kill: async (name) => {
-      const entry = running.get(name);
-      if (entry === undefined) throw new Error(`no component ${name}`);
-      await entry.child.kill();
-    },
-    restart: async (name) => {
-      const component = all.find((c) => c.name === name);
-      if (component === undefined) throw new Error(`no component ${name}`);
-      await running.get(name)?.child.stop();
-      await launch(component);
-    },
-    stop,
+    kill: launcher.kill,
+    restart: launcher.restart,
+    stop: launcher.stop,
+    output: launcher.output,
+    signal: launcher.signal,
   };
 }
 
-/** Services: grpc.health.v1 says SERVING. Envoys: the admin /ready endpoint says LIVE. */
-async function waitReady(component: Component, exited: () => string | undefined): Promise<void> {
-  if (component.kind === "service") {
-    const health = healthClient(`127.0.0.1:${component.port}`);
-    try {
-      await health.waitFor("SERVING", "", readyTimeoutMs);
-    } finally {
-      health.close();
-    }
-    return;
-  }
-  if (component.adminPort === undefined) return;
-  const deadline = Date.now() + readyTimeoutMs;
-  for (;;) {
-    const dead = exited();
-    if (dead !== undefined) throw new Error(dead);
-    try {
-      const res = await fetch(`http://127.0.0.1:${component.adminPort}/ready`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${component.name} is not ready after ${readyTimeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** The signing key pair in `keyDir`, made by the user service's keygen unless it is there already. */
+async function ensureKeys(keyDir: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [join(repoRoot, "services", "user", "dist", "src", "keygen.js"), keyDir]);
 }

@@ -1,7 +1,7 @@
 // `make status`: what `make up` started and whether each part answers; `make down` stops it.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { healthClient, repoRoot } from "@shopmesh/testkit";
+import { healthClient, isAlive, repoRoot } from "@shopmesh/launcher";
 import { stateFile, type ShopState } from "./state.js";
 
 const file = stateFile(join(repoRoot, ".run"));
@@ -10,17 +10,9 @@ if (!existsSync(file)) {
   process.exit(process.argv[2] === "down" ? 0 : 1);
 }
 const state = JSON.parse(readFileSync(file, "utf8")) as ShopState;
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 if (process.argv[2] === "down") {
-  if (alive(state.pid)) {
+  if (isAlive(state.pid)) {
     process.kill(state.pid, "SIGTERM");
     process.stdout.write(`asked make up (pid ${state.pid}) to stop everything\n`);
   } else {
@@ -31,7 +23,7 @@ if (process.argv[2] === "down") {
 
 let healthy = true;
 for (const c of state.components) {
-  let status = alive(c.pid) ? "running" : "DEAD";
+  let status = isAlive(c.pid) ? "running" : "DEAD";
   if (status === "running" && c.kind === "service") {
     const health = healthClient(`127.0.0.1:${c.port}`);
     status = await health.check("").catch(() => "NO ANSWER");

@@ -2,7 +2,7 @@
 // progress as each becomes healthy, a table of what runs where, and a clean stop on Ctrl-C.
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot } from "@shopmesh/testkit";
+import { repoRoot } from "@shopmesh/launcher";
 import { startShop, type RunningShop } from "./shop.js";
 import { stateFile, type ShopState } from "./state.js";
 
@@ -47,10 +47,10 @@ try {
 const state: ShopState = {
   pid: process.pid,
   gateway: shop.gatewayAddress,
-  components: shop.running.map(({ component, child }) => ({
+  components: shop.running.map(({ component, pid }) => ({
     name: component.name,
     kind: component.kind,
-    pid: child.process.pid ?? 0,
+    pid,
     port: component.port,
     ...(component.adminPort === undefined ? {} : { adminPort: component.adminPort }),
   })),
@@ -72,8 +72,8 @@ gateway: ${shop.gatewayAddress} (gRPC and gRPC-web)${web ? `\nstorefront: http:/
 make status · make logs [NAME=gateway] · make demo · make down (or Ctrl-C here)
 `);
 
-for (const { component, child } of shop.running) {
-  child.process.once("exit", (code, signal) => {
+for (const { component, process: child } of shop.running) {
+  child.once("exit", (code, signal) => {
     if (!stopping) process.stderr.write(`! ${component.name} exited (${signal ?? `code ${code}`}); see .run/logs/${component.name}.log\n`);
   });
 }

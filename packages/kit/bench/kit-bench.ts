@@ -1,18 +1,16 @@
 // Benchmark (not a test): the same CatalogService handlers served by the kit (grpc-js) and by
 // connect-node's server, loaded by ghz side by side in one run; then the kit's grpc-js client
 // against Connect's node gRPC transport. Rewrites its section of docs/benchmarks.md.
-import { execFile } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import http2 from "node:http2";
 import os from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { pino } from "pino";
 import { createClient } from "@connectrpc/connect";
 import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
 import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
-import { countServerErrors, repoRoot, toolPath } from "@shopmesh/testkit";
+import { repoRoot, runGhz } from "@shopmesh/launcher";
 import { createGrpcClient, createShopServer, register } from "../src/index.js";
 import { createDemoCatalog, newObserved } from "../test/fixtures/demo-services.js";
 
@@ -31,34 +29,8 @@ interface Row {
   readonly errors: number;
 }
 
-interface GhzReport {
-  rps: number;
-  count: number;
-  latencyDistribution: { percentage: number; latency: number }[] | null;
-  errorDistribution?: Record<string, number>;
-}
-
 async function ghz(label: string, target: string, seconds = durationS): Promise<Row> {
-  const { stdout } = await promisify(execFile)(
-    toolPath("ghz"),
-    [
-      "--insecure",
-      "--protoset", protoset,
-      "--call", method,
-      "-d", '{"id":"p-1"}',
-      "-c", String(concurrency),
-      "--connections", String(connections),
-      "-z", `${seconds}s`,
-      "--format", "json",
-      target,
-    ],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
-  const report = JSON.parse(stdout) as GhzReport;
-  const pct = (p: number): number =>
-    (report.latencyDistribution?.find((d) => d.percentage === p)?.latency ?? Number.NaN) / 1e6;
-  const errors = countServerErrors(report.errorDistribution);
-  return { label, rps: report.rps, p50: pct(50), p90: pct(90), p99: pct(99), errors };
+  return { label, ...(await runGhz({ target, protoset, call: method, data: { id: "p-1" }, concurrency, connections, seconds })) };
 }
 
 /** Calls GetProduct from `concurrency` loops for durationS seconds; returns completed calls a second. */

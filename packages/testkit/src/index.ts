@@ -1,15 +1,7 @@
 export { startRedis, startMongo } from "./stores.js";
 export type { TestStore } from "./stores.js";
-export { startChild, freePort, waitForPort } from "./process.js";
-export type { Child } from "./process.js";
-export { grpcurl } from "./grpcurl.js";
-export type { GrpcurlResult } from "./grpcurl.js";
-export { healthClient } from "./health.js";
-export type { HealthProbe, ServingStatus } from "./health.js";
-export { repoRoot, toolPath, onPath } from "./tools.js";
 export { captureLogs } from "./log-capture.js";
 export { rejection } from "./rejection.js";
-export { countServerErrors } from "./ghz.js";
 export { eventually } from "./eventually.js";
 export type { EventuallyOptions } from "./eventually.js";
 export { asUser } from "./callers.js";
@@ -18,3 +10,6 @@ export type { TestCard, TestAddress } from "./fixtures.js";
 export { checkSagaInvariants, allOrdersOf } from "./saga-invariants.js";
 export type { SagaWorld, SagaInvariantOptions } from "./saga-invariants.js";
 export { preconditionViolations } from "./error-details.js";
+// Processes, health and tools belong to the launcher; tests keep importing them from here.
+export { freePort, grpcurl, healthClient, onPath, repoRoot, startChild, toolPath } from "@shopmesh/launcher";
+export type { Child, GrpcurlResult, HealthProbe, ServingStatus } from "@shopmesh/launcher";

@@ -1,11 +1,10 @@
 // Real stores for tests: a redis-server and a MongoDB-protocol server (FerretDB on SQLite, or
-// mongod when one is on PATH) on free ports in temporary directories. REDIS_URL / MONGO_URL
-// point tests at servers that are already running instead.
+// mongod when one is on PATH) on free ports in temporary directories, started by the launcher.
+// REDIS_URL / MONGO_URL point tests at servers that are already running instead.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startChild, freePort, waitForPort, type Child } from "./process.js";
-import { onPath, toolPath } from "./tools.js";
+import { createLauncher, ferretDb, freePort, mongod, onPath, redisServer, type Component } from "@shopmesh/launcher";
 
 export interface TestStore {
   /** Connection URL: redis://127.0.0.1:port or mongodb://127.0.0.1:port. */
@@ -27,34 +26,22 @@ function external(url: string): TestStore {
   return { url, managed: false, stop: unsupported, start: unsupported, dispose: async () => undefined };
 }
 
-async function managedStore(
-  name: string,
-  scheme: string,
-  command: (port: number, dir: string) => { bin: string; args: string[] },
-): Promise<TestStore> {
+async function managedStore(scheme: string, component: (port: number, dataDir: string) => Component): Promise<TestStore> {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), `shopmesh-${name}-`));
-  let child: Child | undefined;
-  const start = async (): Promise<void> => {
-    if (child?.process.exitCode === null) return;
-    const { bin, args } = command(port, dir);
-    const started = startChild(bin, args, { cwd: dir });
-    child = started;
-    await waitForPort(port, 15_000, () =>
-      started.process.exitCode !== null || started.process.signalCode !== null
-        ? `${name} exited before listening: ${started.output()}`
-        : undefined,
-    );
-  };
-  await start();
+  const dataDir = mkdtempSync(join(tmpdir(), `shopmesh-${scheme}-`));
+  const store = component(port, dataDir);
+  const launcher = createLauncher({ readyTimeoutMs: 15_000, graceMs: 5_000 });
+  await launcher.start([store]);
   return {
     url: `${scheme}://127.0.0.1:${port}`,
     managed: true,
-    start,
-    stop: async () => child?.stop(),
+    start: async () => {
+      if (launcher.running[0]?.running() !== true) await launcher.restart(store.name);
+    },
+    stop: () => launcher.stop(),
     dispose: async () => {
-      await child?.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await launcher.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -63,33 +50,16 @@ async function managedStore(
 export async function startRedis(env: NodeJS.ProcessEnv = process.env): Promise<TestStore> {
   const url = env["REDIS_URL"];
   if (url) return external(url);
-  return managedStore("redis", "redis", (port, dir) => ({
-    bin: "redis-server",
-    // An append-only file, so stop() then start() finds the data again, as after an outage.
-    args: ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--loglevel", "warning"],
-  }));
+  // Every write in the append-only file, so stop() then start() finds all the data again, as after an outage.
+  return managedStore("redis", (port, dataDir) =>
+    redisServer({ name: "redis", port, dataDir, aof: "every-write", snapshots: false, quiet: true }),
+  );
 }
 
 /** A real MongoDB-protocol server: MONGO_URL, else mongod on PATH, else FerretDB on SQLite. */
 export async function startMongo(env: NodeJS.ProcessEnv = process.env): Promise<TestStore> {
   const url = env["MONGO_URL"];
   if (url) return external(url);
-  if (onPath("mongod")) {
-    return managedStore("mongod", "mongodb", (port, dir) => ({
-      bin: "mongod",
-      args: ["--port", String(port), "--bind_ip", "127.0.0.1", "--dbpath", dir, "--quiet"],
-    }));
-  }
-  return managedStore("ferretdb", "mongodb", (port, dir) => ({
-    bin: toolPath("ferretdb"),
-    args: [
-      "--handler=sqlite",
-      `--sqlite-url=file:${dir}/`,
-      `--listen-addr=127.0.0.1:${port}`,
-      `--state-dir=${dir}`,
-      "--telemetry=disable",
-      "--debug-addr=-",
-      "--log-level=error",
-    ],
-  }));
+  const server = onPath("mongod") ? mongod : ferretDb;
+  return managedStore("mongodb", (port, dataDir) => server({ name: "mongodb", port, dataDir, quiet: true }));
 }

@@ -1,4 +1,4 @@
-// A grpc.health.v1 client for tests, from the health proto that grpc-health-check ships.
+// A grpc.health.v1 client (readiness, `make status`, tests), from the health proto that grpc-health-check ships.
 import * as grpc from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { protoPath } from "grpc-health-check";

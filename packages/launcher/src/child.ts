@@ -1,8 +1,7 @@
-// Child processes for tests: started with their output kept for error messages, stopped with
-// SIGTERM then SIGKILL, and killed if the test process exits without stopping them.
+// Child processes: started with their output kept for error messages, stopped with SIGTERM then
+// SIGKILL, and killed if this process exits without stopping them, so that nothing is left running.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { createConnection, createServer } from "node:net";
 
 const children = new Set<ChildProcess>();
 process.on("exit", () => {
@@ -11,12 +10,24 @@ process.on("exit", () => {
 
 export interface Child {
   readonly process: ChildProcess;
-  /** What the process wrote so far (stdout and stderr), for failure messages. */
+  /** What the process wrote so far (stdout and stderr, the last 20 kB), for failure messages. */
   output(): string;
+  /** False once the process has exited. */
+  running(): boolean;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL at once, as a crash would. */
   kill(): Promise<void>;
+}
+
+/** True while a process with this id exists (of any parent: `make status` asks about `make up`'s children). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function startChild(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Child {
@@ -38,9 +49,12 @@ export function startChild(command: string, args: readonly string[], options: { 
   return {
     process: child,
     output: () => output,
+    running,
     async stop(graceMs = 5_000) {
       if (!running()) return;
       child.kill("SIGTERM");
+      // A stopped (SIGSTOP) process acts on SIGTERM only once it runs again.
+      child.kill("SIGCONT");
       const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
       await exited;
       clearTimeout(timer);
@@ -51,36 +65,4 @@ export function startChild(command: string, args: readonly string[], options: { 
       await exited;
     },
   };
-}
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  await once(server, "close");
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
-/** Resolves once `port` accepts TCP connections; rejects after `timeoutMs` or if `alive()` fails. */
-export async function waitForPort(port: number, timeoutMs: number, alive: () => string | undefined = () => undefined): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const connected = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: "127.0.0.1", port });
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-    });
-    if (connected) return;
-    const dead = alive();
-    if (dead !== undefined) throw new Error(dead);
-    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

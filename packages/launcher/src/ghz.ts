@@ -1,0 +1,69 @@
+// The real ghz load generator, for the benchmarks: one run, its percentiles and the server's errors.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { toolPath } from "./tools.js";
+
+/**
+ * Errors in a ghz report that the server caused. When its time is up, ghz cancels the calls still
+ * in flight and closes its connections under them; those show up as errors but are not the
+ * server's.
+ */
+export function countServerErrors(errorDistribution: Readonly<Record<string, number>> | undefined): number {
+  let count = 0;
+  for (const [message, n] of Object.entries(errorDistribution ?? {})) {
+    if (/use of closed network connection|context canceled|code = Canceled/.test(message)) continue;
+    count += n;
+  }
+  return count;
+}
+
+export interface GhzRun {
+  /** host:port */
+  readonly target: string;
+  /** A protoset naming the method (servers without reflection need one). */
+  readonly protoset: string;
+  /** package.Service/Method */
+  readonly call: string;
+  readonly data: unknown;
+  /** Requests in flight. */
+  readonly concurrency: number;
+  readonly connections: number;
+  readonly seconds: number;
+  /** A fixed rate; saturation when absent. */
+  readonly rps?: number;
+}
+
+export interface GhzResult {
+  readonly rps: number;
+  /** Latency percentiles in milliseconds (NaN when ghz reports none). */
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly errors: number;
+}
+
+export async function runGhz(run: GhzRun): Promise<GhzResult> {
+  const { stdout } = await promisify(execFile)(
+    toolPath("ghz"),
+    [
+      "--insecure",
+      "--protoset", run.protoset,
+      "--call", run.call,
+      "-d", JSON.stringify(run.data),
+      "-c", String(run.concurrency),
+      "--connections", String(run.connections),
+      "-z", `${run.seconds}s`,
+      ...(run.rps === undefined ? [] : ["--rps", String(run.rps)]),
+      "--format", "json",
+      run.target,
+    ],
+    { maxBuffer: 128 * 1024 * 1024 },
+  );
+  const report = JSON.parse(stdout) as {
+    rps: number;
+    latencyDistribution: { percentage: number; latency: number }[] | null;
+    errorDistribution?: Record<string, number>;
+  };
+  const pct = (p: number): number => (report.latencyDistribution?.find((d) => d.percentage === p)?.latency ?? Number.NaN) / 1e6;
+  return { rps: report.rps, p50: pct(50), p90: pct(90), p99: pct(99), errors: countServerErrors(report.errorDistribution) };
+}

@@ -1,0 +1,15 @@
+export { createLauncher } from "./launcher.js";
+export type { Launched, Launcher, LauncherOptions } from "./launcher.js";
+export type { Component, ComponentKind, Readiness } from "./component.js";
+export { envoy, ferretDb, mongod, nodeService, redisServer, serviceEntry, webDist, webServer } from "./recipes.js";
+export type { EnvoyOptions, MongoOptions, RedisOptions, ServiceOptions } from "./recipes.js";
+export { isAlive, startChild } from "./child.js";
+export type { Child } from "./child.js";
+export { accepts, freePort, freePortBase, waitForPort } from "./ports.js";
+export { healthClient } from "./health.js";
+export type { HealthProbe, ServingStatus } from "./health.js";
+export { grpcurl } from "./grpcurl.js";
+export type { GrpcurlResult } from "./grpcurl.js";
+export { countServerErrors, runGhz } from "./ghz.js";
+export type { GhzResult, GhzRun } from "./ghz.js";
+export { onPath, repoRoot, toolPath } from "./tools.js";

@@ -1,0 +1,167 @@
+// How each kind of process of the shop is started, once: the stores, a service, Envoy, the web server.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Component } from "./component.js";
+import { repoRoot, toolPath } from "./tools.js";
+
+export interface RedisOptions {
+  readonly name: string;
+  readonly port: number;
+  /** Where its snapshot (<name>.rdb) and append-only files (<name>-aof/) go. */
+  readonly dataDir: string;
+  /**
+   * The append-only file, synced every second (a crash loses at most a second of writes) or after
+   * every write (a test that stops and starts the server finds every write again); false: none.
+   */
+  readonly aof?: "every-second" | "every-write" | false;
+  /** Redis' own periodic snapshots besides the append-only file (default true). */
+  readonly snapshots?: boolean;
+  /** Log warnings only, not redis' notices (for tests). */
+  readonly quiet?: boolean;
+}
+
+export function redisServer(options: RedisOptions): Component {
+  const aof = options.aof ?? "every-second";
+  const fsync = aof === "every-write" ? "always" : "everysec";
+  return {
+    name: options.name,
+    kind: "store",
+    port: options.port,
+    command: "redis-server",
+    args: [
+      "--port", String(options.port),
+      "--bind", "127.0.0.1",
+      "--dir", options.dataDir,
+      "--dbfilename", `${options.name}.rdb`,
+      "--appendonly", aof === false ? "no" : "yes",
+      ...(aof === false ? [] : ["--appenddirname", `${options.name}-aof`, "--appendfsync", fsync]),
+      ...(options.snapshots === false ? ["--save", ""] : []),
+      ...(options.quiet === true ? ["--loglevel", "warning"] : []),
+    ],
+    dirs: [options.dataDir],
+    ready: "tcp",
+  };
+}
+
+export interface MongoOptions {
+  readonly name: string;
+  readonly port: number;
+  /** Its own directory: FerretDB's SQLite files (a file per database) or mongod's dbpath. */
+  readonly dataDir: string;
+  /** Log errors only, not warnings (for tests). */
+  readonly quiet?: boolean;
+}
+
+/** FerretDB on SQLite: the MongoDB wire protocol without a MongoDB server. */
+export function ferretDb(options: MongoOptions): Component {
+  return {
+    name: options.name,
+    kind: "store",
+    port: options.port,
+    command: toolPath("ferretdb"),
+    args: [
+      "--handler=sqlite",
+      `--sqlite-url=file:${options.dataDir}/`,
+      `--listen-addr=127.0.0.1:${options.port}`,
+      `--state-dir=${options.dataDir}`,
+      "--telemetry=disable",
+      "--debug-addr=-",
+      `--log-level=${options.quiet === true ? "error" : "warn"}`,
+    ],
+    dirs: [options.dataDir],
+    ready: "tcp",
+  };
+}
+
+/** A real mongod, where one is installed. */
+export function mongod(options: MongoOptions): Component {
+  return {
+    name: options.name,
+    kind: "store",
+    port: options.port,
+    command: "mongod",
+    args: [
+      "--port", String(options.port),
+      "--bind_ip", "127.0.0.1",
+      "--dbpath", options.dataDir,
+      ...(options.quiet === true ? ["--quiet"] : []),
+    ],
+    dirs: [options.dataDir],
+    ready: "tcp",
+  };
+}
+
+/** A service's built entry point: services/<service>/dist/src/main.js. */
+export function serviceEntry(service: string): string {
+  return join(repoRoot, "services", service, "dist", "src", "main.js");
+}
+
+export interface ServiceOptions {
+  /** The directory name under services/. */
+  readonly service: string;
+  /** Defaults to the service's name. */
+  readonly name?: string;
+  readonly port: number;
+  /** The service's own settings (its config.ts names them); GRPC_PORT comes from `port`. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A service as its real process, ready once its health says SERVING. */
+export function nodeService(options: ServiceOptions): Component {
+  const entry = serviceEntry(options.service);
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: build the services first (tsc -b)`);
+  return {
+    name: options.name ?? options.service,
+    kind: "service",
+    port: options.port,
+    command: process.execPath,
+    args: [entry],
+    env: { GRPC_PORT: String(options.port), ...options.env },
+    ready: "grpc-health",
+  };
+}
+
+export interface EnvoyOptions {
+  readonly name: string;
+  readonly kind: "sidecar" | "gateway";
+  readonly port: number;
+  readonly adminPort: number;
+  /** Its bootstrap config (written by @shopmesh/mesh). */
+  readonly configFile: string;
+}
+
+/** An Envoy, ready once its admin /ready says LIVE. */
+export function envoy(options: EnvoyOptions): Component {
+  return {
+    name: options.name,
+    kind: options.kind,
+    port: options.port,
+    adminPort: options.adminPort,
+    command: toolPath("envoy"),
+    args: [
+      "-c", options.configFile,
+      // Many Envoys on one host: each needs its own shared-memory base id.
+      "--use-dynamic-base-id",
+      "--concurrency", "1",
+      // Envoy's own log goes to stderr, hence to its log file; access logs are the config's business.
+      "--log-level", "warn",
+    ],
+    ready: { httpOk: `http://127.0.0.1:${options.adminPort}/ready` },
+  };
+}
+
+/** The page's built files (`npm run build -w web`); the web server serves nothing without them. */
+export const webDist = join(repoRoot, "web", "dist");
+
+/** The storefront's static server (web/serve.mjs); it needs only the gateway's URL. */
+export function webServer(options: { readonly port: number; readonly gatewayUrl: string }): Component {
+  return {
+    name: "web",
+    kind: "web",
+    port: options.port,
+    command: process.execPath,
+    args: [join(repoRoot, "web", "serve.mjs")],
+    env: { WEB_PORT: String(options.port), GATEWAY_URL: options.gatewayUrl },
+    ready: "tcp",
+  };
+}
