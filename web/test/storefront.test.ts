@@ -3,12 +3,10 @@
 // sees; the shopper's steps build on each other, as one visit to the shop would.
 //
 // Needs the built page: `npm run build -w web` (make does it before the tests).
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { startShop, type RunningShop } from "@shopmesh/devstack";
@@ -16,7 +14,8 @@ import { NotificationKind, NotificationService } from "@shopmesh/gen/shop/notifi
 import { createGrpcClient } from "@shopmesh/kit";
 import { eventually, repoRoot, testAddress, testCards, type TestCard } from "@shopmesh/testkit";
 
-const base = Number(process.env["WEB_TEST_PORT_BASE"] ?? "7900");
+/** WEB_TEST_PORT_BASE, or a base whose ports are all free. */
+const base = process.env["WEB_TEST_PORT_BASE"] === undefined ? "free" : Number(process.env["WEB_TEST_PORT_BASE"]);
 const outputDir = join(repoRoot, "web", "test-output");
 const shopper = { name: "Ada Shopper", email: `ada-${process.pid}-${Date.now()}@example.com`, password: "correct horse battery" };
 
@@ -30,7 +29,6 @@ let storefront: string;
 beforeAll(async () => {
   if (!existsSync(join(repoRoot, "web", "dist", "index.html"))) throw new Error("web/dist is missing: run `npm run build -w web` first");
   runDir = mkdtempSync(join(tmpdir(), "shopmesh-web-"));
-  await promisify(execFile)(process.execPath, [join(repoRoot, "services", "user", "dist", "src", "keygen.js"), join(runDir, "keys")]);
   shop = await startShop({ base, runDir, seedStock: 1_000 });
   const web = shop.running.find((r) => r.component.kind === "web");
   if (web === undefined) throw new Error("the shop started without its web component");

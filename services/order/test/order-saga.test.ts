@@ -10,13 +10,13 @@ import { fieldViolations, identityHeader } from "@shopmesh/kit";
 import { asUser, eventually, grpcurl, preconditionViolations, rejection, testAddress, testCards, type TestCard } from "@shopmesh/testkit";
 import { allOrders, fillCart, newProduct, newRequestId, notificationKinds, type TestProduct } from "./support/fixtures.js";
 import { createLedger, type Ledger } from "./support/invariants.js";
-import { startShop, type Shop } from "./support/shop.js";
+import { startOrderShop, type Shop } from "./support/shop.js";
 
 let shop: Shop;
 let ledger: Ledger;
 
 beforeAll(async () => {
-  shop = await startShop();
+  shop = await startOrderShop();
   ledger = createLedger(shop);
 }, 90_000);
 

@@ -1,19 +1,17 @@
 // The whole shop for the mesh tests: every store, service, sidecar and the gateway, on a port
 // base of its own, and clients that reach it only through the gateway — as users would.
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { startShop, type RunningShop } from "@shopmesh/devstack";
 import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
 import { createGrpcClient, type GrpcClient } from "@shopmesh/kit";
-import { repoRoot } from "@shopmesh/testkit";
 
-export const meshBase = Number(process.env["MESH_TEST_PORT_BASE"] ?? "7600");
+/** MESH_TEST_PORT_BASE, or a base whose ports are all free. */
+const meshBase = process.env["MESH_TEST_PORT_BASE"] === undefined ? "free" : Number(process.env["MESH_TEST_PORT_BASE"]);
 /** Units of every catalog product in stock when the mesh starts. */
 export const initialStock = 1_000;
 
@@ -30,7 +28,6 @@ export interface TestMesh {
 
 export async function startTestMesh(): Promise<TestMesh> {
   const runDir = mkdtempSync(join(tmpdir(), "shopmesh-mesh-"));
-  await promisify(execFile)(process.execPath, [join(repoRoot, "services", "user", "dist", "src", "keygen.js"), join(runDir, "keys")]);
   const shop = await startShop({ base: meshBase, runDir, faults: true, seedStock: initialStock });
   const clients: { close(): void }[] = [];
   const keep = <C extends { close(): void }>(client: C): C => {
