@@ -1,6 +1,7 @@
 // Every process of the shop, derived from the topology, in the stages they start in: stores, then
-// services, then their Envoy sidecars with the edge gateway and the storefront. Each service owns its
-// store: one FerretDB holds a database per Mongo service, and each Redis service gets a redis-server.
+// services, then their Envoy sidecars (callees' first), then the edge gateway and the storefront.
+// Each service owns its store: one FerretDB holds a database per Mongo service, and each Redis
+// service gets a redis-server.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { envoy, ferretDb, nodeService, redisServer, webDist, webServer, type Component } from "@shopmesh/launcher";
@@ -67,14 +68,37 @@ export function components(topology: Topology, dirs: Layout, selection: Selectio
   const apps = services.map((s) => nodeService({ service: s.name, port: s.appPort, env: serviceEnv(topology, s, dirs, selection.mesh) }));
   if (!selection.mesh) return [stores, apps];
   const configFile = (name: string): string => join(dirs.envoyDir, `${name}.json`);
-  const sidecars = services.map((s) => {
+  const sidecar = (s: ServiceNode): Component => {
     const name = `sidecar-${s.name}`;
     return envoy({ name, kind: "sidecar", port: s.ingressPort, adminPort: s.adminPort, configFile: configFile(name) });
-  });
+  };
+  // Envoy health-checks its upstreams once a second and counts one failed check as unhealthy: a
+  // sidecar whose callees' sidecars (or a gateway whose sidecars) were not up yet would answer "no
+  // healthy upstream" for its first second. So each starts once what it calls is ready.
+  const depths = callDepths(topology);
+  const sidecarStages = [...new Set(services.map((s) => depths.get(s.name) ?? 0))]
+    .sort((a, b) => a - b)
+    .map((depth) => services.filter((s) => depths.get(s.name) === depth).map(sidecar));
   const { port, adminPort } = topology.gateway;
   const gateway = envoy({ name: "gateway", kind: "gateway", port, adminPort, configFile: configFile("gateway") });
   // The storefront, once built (`make web`); it needs only the gateway's address.
   const built = existsSync(join(webDist, "index.html"));
   const web = built ? [webServer({ port: topology.webPort, gatewayUrl: `http://127.0.0.1:${port}` })] : [];
-  return [stores, apps, [...sidecars, gateway, ...web]];
+  return [stores, apps, ...sidecarStages, [gateway, ...web]];
+}
+
+/** How deep each service's calls go: 0 for a service that calls none, else one more than its deepest callee. */
+function callDepths(topology: Topology): Map<string, number> {
+  const depths = new Map<string, number>();
+  const depth = (name: string, seen: readonly string[]): number => {
+    const known = depths.get(name);
+    if (known !== undefined) return known;
+    if (seen.includes(name)) throw new Error(`the topology's calls go round in a circle: ${[...seen, name].join(" → ")}`);
+    const calls = topology.services.find((s) => s.name === name)?.calls ?? [];
+    const d = calls.length === 0 ? 0 : 1 + Math.max(...calls.map((callee) => depth(callee, [...seen, name])));
+    depths.set(name, d);
+    return d;
+  };
+  for (const s of topology.services) depth(s.name, []);
+  return depths;
 }
