@@ -60,7 +60,11 @@ export const env = {
       .refine((n) => n <= 65_535, { error: "must be an integer 0..65535" }),
   milliseconds: (defaultMs: number, max = 3_600_000) => wholeNumber(1, max, "a whole number of milliseconds").default(defaultMs),
   positiveInt: (defaultValue: number, max: number) => wholeNumber(1, max, "an integer").default(defaultValue),
-  host: () => z.string().regex(/^[\w.:-]+$/, { error: "must be a host name or IP address" }).default("127.0.0.1"),
+  host: () =>
+    z
+      .string()
+      .regex(/^[\w.:-]+$/, { error: "must be a host name or IP address" })
+      .default("127.0.0.1"),
   /** host:port of a gRPC server, or unix:/path of its socket (a sidecar's egress in the mesh). */
   address: () =>
     z
@@ -188,6 +192,32 @@ export interface RedisConfig {
 
 export function redisConfig(parsed: { readonly REDIS_URL: string }): RedisConfig {
   return { url: parsed.REDIS_URL };
+}
+
+/** What a service that owns a MongoDB database reads: the server's settings and its database. */
+export function mongoServiceEnvShape(defaultDb: string) {
+  return { ...serverEnvShape, ...mongoEnvShape(defaultDb) } as const;
+}
+
+/** What a service that owns a Redis reads: the server's settings and its Redis. */
+export const redisServiceEnvShape = { ...serverEnvShape, ...redisEnvShape } as const;
+
+export interface MongoServiceConfig {
+  readonly server: ServerConfig;
+  readonly mongo: MongoConfig;
+}
+
+export interface RedisServiceConfig {
+  readonly server: ServerConfig;
+  readonly redis: RedisConfig;
+}
+
+export function mongoServiceConfig(parsed: z.output<z.ZodObject<ReturnType<typeof mongoServiceEnvShape>>>): MongoServiceConfig {
+  return { server: serverConfig(parsed), mongo: mongoConfig(parsed) };
+}
+
+export function redisServiceConfig(parsed: z.output<z.ZodObject<typeof redisServiceEnvShape>>): RedisServiceConfig {
+  return { server: serverConfig(parsed), redis: redisConfig(parsed) };
 }
 
 /** The HMAC key of a service's page tokens. */

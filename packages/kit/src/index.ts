@@ -25,11 +25,24 @@ export {
   redisEnvShape,
   redisConfig,
   pageTokenEnvShape,
+  mongoServiceEnvShape,
+  redisServiceEnvShape,
+  mongoServiceConfig,
+  redisServiceConfig,
   describeEnv,
   configTable,
   withConfigTable,
 } from "./config.js";
-export type { ServerConfig, MongoConfig, RedisConfig, Env, EnvShape, ConfigVariable } from "./config.js";
+export type {
+  ServerConfig,
+  MongoConfig,
+  RedisConfig,
+  MongoServiceConfig,
+  RedisServiceConfig,
+  Env,
+  EnvShape,
+  ConfigVariable,
+} from "./config.js";
 export { createLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
 export { runMain, serve } from "./main.js";

@@ -1,13 +1,12 @@
 // The inventory service's configuration: the only module that reads the environment.
-import { env, parseEnv, redisConfig, redisEnvShape, serverConfig, serverEnvShape, type Env, type RedisConfig, type ServerConfig } from "@shopmesh/kit";
+import { env, parseEnv, redisServiceConfig, redisServiceEnvShape, type Env, type RedisServiceConfig } from "@shopmesh/kit";
 
 /** The contract's bounds on a reservation's ttl (ReserveStockRequest.ttl): 1 s..1 h inclusive. */
 export const minTtlMs = 1_000;
 export const maxTtlMs = 3_600_000;
 
 export const envShape = {
-  ...serverEnvShape,
-  ...redisEnvShape,
+  ...redisServiceEnvShape,
   RESERVATION_DEFAULT_TTL_MS: env
     .milliseconds(15 * 60_000, maxTtlMs)
     .refine((ms) => ms >= minTtlMs, { error: `must be a whole number of milliseconds ${minTtlMs}..${maxTtlMs}` })
@@ -17,9 +16,7 @@ export const envShape = {
     .describe("how often the sweeper releases HELD reservations past their expiry"),
 } as const;
 
-export interface InventoryConfig {
-  readonly server: ServerConfig;
-  readonly redis: RedisConfig;
+export interface InventoryConfig extends RedisServiceConfig {
   readonly reservationDefaultTtlMs: number;
   readonly reservationSweepIntervalMs: number;
 }
@@ -28,8 +25,7 @@ export interface InventoryConfig {
 export function loadConfig(environment: Env): InventoryConfig {
   const parsed = parseEnv(envShape, environment);
   return {
-    server: serverConfig(parsed),
-    redis: redisConfig(parsed),
+    ...redisServiceConfig(parsed),
     reservationDefaultTtlMs: parsed.RESERVATION_DEFAULT_TTL_MS,
     reservationSweepIntervalMs: parsed.RESERVATION_SWEEP_INTERVAL_MS,
   };

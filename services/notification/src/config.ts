@@ -1,12 +1,19 @@
 // The notification service's configuration: the only module that reads the environment.
-import { env, pageTokenEnvShape, parseEnv, redisConfig, redisEnvShape, serverConfig, serverEnvShape, type Env, type RedisConfig, type ServerConfig } from "@shopmesh/kit";
+import {
+  env,
+  pageTokenEnvShape,
+  parseEnv,
+  redisServiceConfig,
+  redisServiceEnvShape,
+  type Env,
+  type RedisServiceConfig,
+} from "@shopmesh/kit";
 
 /** The contract's history size: each user's newest 1000 notifications are kept. */
 export const contractHistoryLimit = 1000;
 
 export const envShape = {
-  ...serverEnvShape,
-  ...redisEnvShape,
+  ...redisServiceEnvShape,
   NOTIFICATION_HISTORY_LIMIT: env
     .positiveInt(contractHistoryLimit, 100_000)
     .describe("notifications kept per user (the contract says 1000; tests use fewer)"),
@@ -16,9 +23,7 @@ export const envShape = {
   ...pageTokenEnvShape,
 } as const;
 
-export interface NotificationConfig {
-  readonly server: ServerConfig;
-  readonly redis: RedisConfig;
+export interface NotificationConfig extends RedisServiceConfig {
   readonly historyLimit: number;
   readonly subscribeBlockMs: number;
   /** Undefined: a random key per process, so tokens are not accepted by another replica. */
@@ -29,8 +34,7 @@ export interface NotificationConfig {
 export function loadConfig(environment: Env): NotificationConfig {
   const parsed = parseEnv(envShape, environment);
   return {
-    server: serverConfig(parsed),
-    redis: redisConfig(parsed),
+    ...redisServiceConfig(parsed),
     historyLimit: parsed.NOTIFICATION_HISTORY_LIMIT,
     subscribeBlockMs: parsed.SUBSCRIBE_BLOCK_MS,
     pageTokenSecret: parsed.PAGE_TOKEN_SECRET,

@@ -2,15 +2,12 @@
 import {
   configProblems,
   env,
-  mongoConfig,
-  mongoEnvShape,
+  mongoServiceConfig,
+  mongoServiceEnvShape,
   pageTokenEnvShape,
   parseEnv,
-  serverConfig,
-  serverEnvShape,
   type Env,
-  type MongoConfig,
-  type ServerConfig,
+  type MongoServiceConfig,
 } from "@shopmesh/kit";
 import type { SagaState } from "./order.js";
 
@@ -22,8 +19,7 @@ const downstreamAddress = (service: string) =>
   env.address().describe(`\`host:port\` of ${service} (in the mesh: this service's sidecar egress)`);
 
 export const envShape = {
-  ...serverEnvShape,
-  ...mongoEnvShape("orders"),
+  ...mongoServiceEnvShape("orders"),
   CART_ADDR: downstreamAddress("CartService"),
   CATALOG_ADDR: downstreamAddress("CatalogService"),
   INVENTORY_ADDR: downstreamAddress("InventoryService"),
@@ -68,9 +64,7 @@ export interface CrashPoints {
   readonly beforePersistStep: CrashStep | undefined;
 }
 
-export interface OrderConfig {
-  readonly server: ServerConfig;
-  readonly mongo: MongoConfig;
+export interface OrderConfig extends MongoServiceConfig {
   readonly downstream: {
     readonly cart: string;
     readonly catalog: string;
@@ -99,15 +93,16 @@ export function loadConfig(environment: Env): OrderConfig {
   const problems: string[] = [];
   // The longest step (a refund: look the payment up, then refund it) makes two calls.
   if (parsed.ORDER_LEASE_MS <= 2 * parsed.DOWNSTREAM_TIMEOUT_MS) {
-    problems.push(`ORDER_LEASE_MS must be greater than twice DOWNSTREAM_TIMEOUT_MS (${parsed.DOWNSTREAM_TIMEOUT_MS}) (got "${parsed.ORDER_LEASE_MS}")`);
+    problems.push(
+      `ORDER_LEASE_MS must be greater than twice DOWNSTREAM_TIMEOUT_MS (${parsed.DOWNSTREAM_TIMEOUT_MS}) (got "${parsed.ORDER_LEASE_MS}")`,
+    );
   }
   if (parsed.RETRY_MAX_MS < parsed.RETRY_BASE_MS) {
     problems.push(`RETRY_MAX_MS must be at least RETRY_BASE_MS (${parsed.RETRY_BASE_MS}) (got "${parsed.RETRY_MAX_MS}")`);
   }
   configProblems(problems);
   return {
-    server: serverConfig(parsed),
-    mongo: mongoConfig(parsed),
+    ...mongoServiceConfig(parsed),
     downstream: {
       cart: parsed.CART_ADDR,
       catalog: parsed.CATALOG_ADDR,

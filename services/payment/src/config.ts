@@ -1,18 +1,10 @@
-// The payment service's configuration: the only module that reads the environment.
-import { mongoConfig, mongoEnvShape, parseEnv, serverConfig, serverEnvShape, type Env, type MongoConfig, type ServerConfig } from "@shopmesh/kit";
+// The payment service's configuration: the only module that reads the environment. It needs only
+// what every service with a MongoDB database of its own needs.
+import { mongoServiceConfig, mongoServiceEnvShape, parseEnv, type Env, type MongoServiceConfig } from "@shopmesh/kit";
 
-export const envShape = {
-  ...serverEnvShape,
-  ...mongoEnvShape("payments"),
-} as const;
+export const envShape = mongoServiceEnvShape("payments");
 
-export interface PaymentConfig {
-  readonly server: ServerConfig;
-  readonly mongo: MongoConfig;
-}
+export type PaymentConfig = MongoServiceConfig;
 
 /** The validated config; throws ConfigError naming every bad variable. */
-export function loadConfig(environment: Env): PaymentConfig {
-  const parsed = parseEnv(envShape, environment);
-  return { server: serverConfig(parsed), mongo: mongoConfig(parsed) };
-}
+export const loadConfig = (environment: Env): PaymentConfig => mongoServiceConfig(parseEnv(envShape, environment));

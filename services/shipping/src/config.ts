@@ -1,18 +1,10 @@
-// The shipping service's configuration: the only module that reads the environment.
-import { mongoConfig, mongoEnvShape, parseEnv, serverConfig, serverEnvShape, type Env, type MongoConfig, type ServerConfig } from "@shopmesh/kit";
+// The shipping service's configuration: the only module that reads the environment. It needs only
+// what every service with a MongoDB database of its own needs.
+import { mongoServiceConfig, mongoServiceEnvShape, parseEnv, type Env, type MongoServiceConfig } from "@shopmesh/kit";
 
-export const envShape = {
-  ...serverEnvShape,
-  ...mongoEnvShape("shipping"),
-} as const;
+export const envShape = mongoServiceEnvShape("shipping");
 
-export interface ShippingConfig {
-  readonly server: ServerConfig;
-  readonly mongo: MongoConfig;
-}
+export type ShippingConfig = MongoServiceConfig;
 
 /** The validated config; throws ConfigError naming every bad variable. */
-export function loadConfig(environment: Env): ShippingConfig {
-  const parsed = parseEnv(envShape, environment);
-  return { server: serverConfig(parsed), mongo: mongoConfig(parsed) };
-}
+export const loadConfig = (environment: Env): ShippingConfig => mongoServiceConfig(parseEnv(envShape, environment));

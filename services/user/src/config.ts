@@ -1,12 +1,11 @@
 // The user service's configuration: the only module that reads the environment.
-import { env, mongoConfig, mongoEnvShape, parseEnv, serverConfig, serverEnvShape, type Env, type MongoConfig, type ServerConfig } from "@shopmesh/kit";
+import { env, mongoServiceConfig, mongoServiceEnvShape, parseEnv, type Env, type MongoServiceConfig } from "@shopmesh/kit";
 
 const maxTokenTtlSeconds = 7 * 24 * 60 * 60;
 const claim = (what: string) => env.string({ pattern: /^\S{1,256}$/, expects: `a non-empty ${what} without spaces`, default: "shopmesh" });
 
 export const envShape = {
-  ...serverEnvShape,
-  ...mongoEnvShape("users"),
+  ...mongoServiceEnvShape("users"),
   JWT_PRIVATE_KEY_FILE: env
     .string({ pattern: /^\S(.*\S)?$/, expects: "the path of the PEM file with the token signing key" })
     .describe("PEM file (PKCS#8, EC P-256) with the key Login signs access tokens with; `make keys` writes one"),
@@ -22,9 +21,7 @@ export interface JwtConfig {
   readonly ttlSeconds: number;
 }
 
-export interface UserConfig {
-  readonly server: ServerConfig;
-  readonly mongo: MongoConfig;
+export interface UserConfig extends MongoServiceConfig {
   readonly jwt: JwtConfig;
 }
 
@@ -32,8 +29,7 @@ export interface UserConfig {
 export function loadConfig(environment: Env): UserConfig {
   const parsed = parseEnv(envShape, environment);
   return {
-    server: serverConfig(parsed),
-    mongo: mongoConfig(parsed),
+    ...mongoServiceConfig(parsed),
     jwt: {
       privateKeyFile: parsed.JWT_PRIVATE_KEY_FILE,
       issuer: parsed.JWT_ISSUER,
