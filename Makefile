@@ -34,6 +34,7 @@ help:
 	@echo "make tools       install the pinned toolchain into .tools/"
 	@echo "make generate    regenerate gen/ from proto/"
 	@echo "make docs        rewrite the service READMEs' config tables from their schemas"
+	@echo "make format      format the TypeScript and apply the linter's safe fixes (make lint checks)"
 	@echo "make bench       run the benchmarks and rewrite docs/benchmarks.md"
 	@echo "make clean       remove build output (keeps .tools/ and node_modules/)"
 
@@ -176,8 +177,17 @@ web: build
 	npm run typecheck -w web
 	npm run build -w web
 
+# Biome formats and lints the hand-written TypeScript (gen/ is generated; biome.json says what).
+# `make format` applies its fixes.
+.PHONY: lint format
+lint: $(STAMP)/npm
+	biome ci --colors=off .
+
+format: $(STAMP)/npm
+	biome check --write .
+
 .PHONY: test
-test: tools proto-lint proto-breaking drift build web
+test: tools lint proto-lint proto-breaking drift build web
 	@mkdir -p .build
 	@status=0; $(JEST) --ci --json --outputFile=.build/jest-results.json || status=$$?; \
 	  node scripts/test-summary.mjs .build/jest-results.json; exit $$status

@@ -27,7 +27,9 @@ export function loadConfig(env) {
   const problems = [];
   const port = env["WEB_PORT"];
   if (port === undefined || !/^\d{1,5}$/.test(port) || Number(port) > 65_535) {
-    problems.push(`WEB_PORT must be an integer 0..65535 (0 picks a free port)${port === undefined ? " (not set)" : ` (got ${JSON.stringify(port)})`}`);
+    problems.push(
+      `WEB_PORT must be an integer 0..65535 (0 picks a free port)${port === undefined ? " (not set)" : ` (got ${JSON.stringify(port)})`}`,
+    );
   }
   const gatewayUrl = env["GATEWAY_URL"];
   let gatewayOrigin;
@@ -37,7 +39,9 @@ export function loadConfig(env) {
     gatewayOrigin = undefined;
   }
   if (gatewayOrigin === undefined || !/^https?:$/.test(gatewayOrigin.protocol)) {
-    problems.push(`GATEWAY_URL must be the gateway's http(s) URL, e.g. http://127.0.0.1:7100${gatewayUrl === undefined ? " (not set)" : ` (got ${JSON.stringify(gatewayUrl)})`}`);
+    problems.push(
+      `GATEWAY_URL must be the gateway's http(s) URL, e.g. http://127.0.0.1:7100${gatewayUrl === undefined ? " (not set)" : ` (got ${JSON.stringify(gatewayUrl)})`}`,
+    );
   }
   if (problems.length > 0) throw new Error(`config: ${problems.join("; ")}`);
   return { port: Number(port), gatewayUrl: String(gatewayUrl).replace(/\/+$/, "") };

@@ -28,14 +28,19 @@ export function describeProblem(err: unknown): Problem {
 
 /** A placement attempt already cancelled: its reason is the service's own words, so shown apart. */
 function cancelReason(error: ConnectError): string | undefined {
-  const cancelled = error.findDetails(PreconditionFailureSchema).flatMap((d) => d.violations).find((v) => v.type === "CANCELLED");
+  const cancelled = error
+    .findDetails(PreconditionFailureSchema)
+    .flatMap((d) => d.violations)
+    .find((v) => v.type === "CANCELLED");
   return cancelled === undefined || cancelled.description === "" ? undefined : `Reason: ${cancelled.description}`;
 }
 
 function messageFor(error: ConnectError, fields: ReadonlyMap<string, string>): string {
   switch (error.code) {
     case Code.InvalidArgument:
-      return fields.size > 0 ? "Please check the highlighted fields." : "The shop could not accept that request. Please check what you entered.";
+      return fields.size > 0
+        ? "Please check the highlighted fields."
+        : "The shop could not accept that request. Please check what you entered.";
     case Code.FailedPrecondition:
       return preconditionMessage(error);
     case Code.Unauthenticated:

@@ -21,7 +21,10 @@ export function parseRoute(hash: string): Route {
   const params = new URLSearchParams(queryAt === -1 ? "" : raw.slice(queryAt + 1));
   let parts: string[];
   try {
-    parts = path.split("/").filter((p) => p !== "").map(decodeURIComponent);
+    parts = path
+      .split("/")
+      .filter((p) => p !== "")
+      .map(decodeURIComponent);
   } catch {
     return { page: "not-found", path };
   }
@@ -70,5 +73,5 @@ export function routeHref(route: Route): string {
 
 /** Where to go after logging in: only a route of this page, never another site. */
 function safeNext(next: string | null): string {
-  return next !== null && next.startsWith("#/") && !next.startsWith("#/login") ? next : "";
+  return next?.startsWith("#/") && !next.startsWith("#/login") ? next : "";
 }

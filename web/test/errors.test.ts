@@ -58,7 +58,9 @@ describe("problems", () => {
   });
 
   it("turns a failed fetch into a connection problem", () => {
-    expect(describeProblem(new TypeError("Failed to fetch")).message).toBe("Could not reach the shop. Check your connection and try again.");
+    expect(describeProblem(new TypeError("Failed to fetch")).message).toBe(
+      "Could not reach the shop. Check your connection and try again.",
+    );
   });
 
   it("puts the field's label before the service's words", () => {

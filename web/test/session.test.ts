@@ -16,7 +16,11 @@ function memoryStorage(): Storage {
   };
 }
 
-const session: Session = { accessToken: "a.b.c", expiresAt: Date.now() + 60_000, user: { id: "u1", email: "ada@example.com", displayName: "Ada" } };
+const session: Session = {
+  accessToken: "a.b.c",
+  expiresAt: Date.now() + 60_000,
+  user: { id: "u1", email: "ada@example.com", displayName: "Ada" },
+};
 
 describe("the stored session", () => {
   it("survives a reload of the page", () => {

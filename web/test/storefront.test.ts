@@ -36,11 +36,22 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-quic",
+      "--disable-sync",
+    ],
   });
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US", timezoneId: "UTC" });
   // The page must need nothing but this machine: anything else is refused, and would show.
-  await context.route((url) => url.hostname !== "127.0.0.1" && url.hostname !== "localhost", (route) => route.abort());
+  await context.route(
+    (url) => url.hostname !== "127.0.0.1" && url.hostname !== "localhost",
+    (route) => route.abort(),
+  );
   context.setDefaultTimeout(10_000);
   page = await context.newPage();
   mkdirSync(outputDir, { recursive: true });
@@ -296,7 +307,8 @@ describe("a shopper's visit", () => {
     await page.getByRole("link", { name: "Check out" }).click();
     await heading("Checkout").waitFor();
     await fillCheckout(testAddress.postalCode, testCards.succeeds);
-    await eventually(async () => { // shipping quoted
+    await eventually(async () => {
+      // shipping quoted
       expect(await page.locator(".summary .total dd").textContent()).toMatch(/^\$\d+\.\d\d$/);
       return true;
     });
@@ -349,7 +361,9 @@ describe("a shopper's visit", () => {
     await shop?.kill("gateway");
     await panel.getByText("Reconnecting…").waitFor();
     // While the page is cut off, a notification is sent to the shopper behind the gateway's back.
-    const userId = await page.evaluate(() => (JSON.parse(sessionStorage.getItem("shopmesh.session") ?? "{}") as { user: { id: string } }).user.id);
+    const userId = await page.evaluate(
+      () => (JSON.parse(sessionStorage.getItem("shopmesh.session") ?? "{}") as { user: { id: string } }).user.id,
+    );
     const node = shop?.topology.services.find((s) => s.name === "notification");
     const notifications = createGrpcClient(NotificationService, `127.0.0.1:${node?.appPort ?? 0}`, { defaultTimeoutMs: 5_000 });
     try {

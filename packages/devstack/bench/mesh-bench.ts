@@ -70,10 +70,13 @@ async function main(): Promise<void> {
     let loadedMiB = 0;
     for (const [path, target] of targets) {
       const sampling = new Promise<void>((resolve) =>
-        setTimeout(() => {
-          loadedMiB = Math.max(loadedMiB, meshRssMiB(shop));
-          resolve();
-        }, (seconds * 1000) / 2),
+        setTimeout(
+          () => {
+            loadedMiB = Math.max(loadedMiB, meshRssMiB(shop));
+            resolve();
+          },
+          (seconds * 1000) / 2,
+        ),
       );
       rows.push(await ghz(path, target, productId));
       await sampling;
@@ -122,7 +125,9 @@ Added latency (difference of percentiles between rows): ${hops(100)}; ${hops(1_0
   const current = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmarks\n";
   const marker = /<!-- bench-mesh:start -->[\s\S]*<!-- bench-mesh:end -->/;
   writeFileSync(path, marker.test(current) ? current.replace(marker, section) : `${current.trimEnd()}\n\n${section}\n`);
-  process.stdout.write(`${table}\n\nup in ${f(mesh.upSeconds, 1)} s; RSS idle ${f(mesh.idleMiB, 0)} MiB, under load ${f(mesh.loadedMiB, 0)} MiB\nwrote ${path}\n`);
+  process.stdout.write(
+    `${table}\n\nup in ${f(mesh.upSeconds, 1)} s; RSS idle ${f(mesh.idleMiB, 0)} MiB, under load ${f(mesh.loadedMiB, 0)} MiB\nwrote ${path}\n`,
+  );
 }
 
 await main();

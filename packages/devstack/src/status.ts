@@ -29,10 +29,15 @@ for (const c of state.components) {
     status = await health.check("").catch(() => "NO ANSWER");
     health.close();
   } else if (status === "running" && c.adminPort !== undefined) {
-    status = await fetch(`http://127.0.0.1:${c.adminPort}/ready`).then((r) => (r.ok ? "LIVE" : `HTTP ${r.status}`), () => "NO ANSWER");
+    status = await fetch(`http://127.0.0.1:${c.adminPort}/ready`).then(
+      (r) => (r.ok ? "LIVE" : `HTTP ${r.status}`),
+      () => "NO ANSWER",
+    );
   }
   if (!["running", "SERVING", "LIVE"].includes(status)) healthy = false;
-  process.stdout.write(`${c.name.padEnd(22)} ${c.kind.padEnd(8)} pid ${String(c.pid).padEnd(8)} 127.0.0.1:${String(c.port).padEnd(6)} ${status}\n`);
+  process.stdout.write(
+    `${c.name.padEnd(22)} ${c.kind.padEnd(8)} pid ${String(c.pid).padEnd(8)} 127.0.0.1:${String(c.port).padEnd(6)} ${status}\n`,
+  );
 }
 process.stdout.write(`gateway ${state.gateway}: ${healthy ? "all healthy" : "NOT all healthy"}\n`);
 process.exit(healthy ? 0 : 1);

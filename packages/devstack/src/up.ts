@@ -57,9 +57,19 @@ const state: ShopState = {
 };
 writeFileSync(stateFile(runDir), `${JSON.stringify(state, null, 2)}\n`);
 
-const rows = state.components.map((c) => [c.name, c.kind, String(c.pid), `127.0.0.1:${c.port}`, c.adminPort ? `admin :${c.adminPort}` : ""]);
+const rows = state.components.map((c) => [
+  c.name,
+  c.kind,
+  String(c.pid),
+  `127.0.0.1:${c.port}`,
+  c.adminPort ? `admin :${c.adminPort}` : "",
+]);
 const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0), 6));
-const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+const line = (cells: string[]): string =>
+  cells
+    .map((c, i) => c.padEnd(widths[i] ?? 0))
+    .join("  ")
+    .trimEnd();
 process.stdout.write(`\nall healthy in ${((Date.now() - began) / 1000).toFixed(1)} s\n\n${line(["name", "kind", "pid", "address", ""])}\n`);
 for (const row of rows) process.stdout.write(`${line(row)}\n`);
 const web = shop.running.find((r) => r.component.kind === "web");

@@ -51,7 +51,7 @@ export function addressViolations(address: AddressFields | undefined, field = "a
   } else if (address.streetLines.length > maxStreetLines) {
     add("street_lines", `must have at most ${maxStreetLines} lines (got ${address.streetLines.length})`);
   }
-  address.streetLines.forEach((line, i) => add(`street_lines[${i}]`, textProblem(line, maxStreetLineLength)));
+  for (const [i, line] of address.streetLines.entries()) add(`street_lines[${i}]`, textProblem(line, maxStreetLineLength));
   add("city", textProblem(address.city, maxCityLength));
   add("postal_code", postalCodeProblem(address.postalCode, address.regionCode));
   add("region_code", regionCodeProblem(address.regionCode));

@@ -78,19 +78,19 @@ describe("addressViolations", () => {
       });
     });
     it("checks each line: 1..100 characters, not blank, by index", () => {
-      expect(fields(with_({ streetLines: ["ok", "", "x".repeat(101)] }))).toEqual([
-        "address.street_lines[1]",
-        "address.street_lines[2]",
-      ]);
+      expect(fields(with_({ streetLines: ["ok", "", "x".repeat(101)] }))).toEqual(["address.street_lines[1]", "address.street_lines[2]"]);
       expect(only(with_({ streetLines: ["ok", "  "] }))).toEqual({ field: "address.street_lines[1]", description: "must not be blank" });
       expect(addressViolations(with_({ streetLines: ["x".repeat(100)] }))).toEqual([]);
     });
   });
 
   describe("postal_code", () => {
-    it('in the US is five digits or ZIP+4, and required', () => {
+    it("in the US is five digits or ZIP+4, and required", () => {
       for (const ok of ["94103", "94103-1234", "00501"]) expect(addressViolations(with_({ postalCode: ok }))).toEqual([]);
-      expect(only(with_({ postalCode: "" }))).toEqual({ field: "address.postal_code", description: 'is required when region_code is "US"' });
+      expect(only(with_({ postalCode: "" }))).toEqual({
+        field: "address.postal_code",
+        description: 'is required when region_code is "US"',
+      });
       for (const bad of ["9410", "941030", "94103-123", "94103 1234", "94103-", "ABCDE", " 94103", "94103\n", "９４１０３"]) {
         expect(only(with_({ postalCode: bad }))).toEqual({
           field: "address.postal_code",
@@ -106,7 +106,7 @@ describe("addressViolations", () => {
         expect(only(inGB(bad))).toEqual({ field: "address.postal_code", description: "may contain only A-Z, a-z, 0-9, space and '-'" });
       }
     });
-    it("follows the US rule only for exactly \"US\"", () => {
+    it('follows the US rule only for exactly "US"', () => {
       expect(fields(with_({ regionCode: "us", postalCode: "SW1A 1AA" }))).toEqual(["address.region_code"]);
     });
   });
@@ -124,7 +124,8 @@ describe("addressViolations", () => {
       }
     });
     it("names an assigned ISO 3166-1 code", () => {
-      for (const ok of ["DE", "GB", "JP", "BR", "AQ", "SS", "BQ"]) expect(addressViolations(with_({ regionCode: ok, postalCode: "" }))).toEqual([]);
+      for (const ok of ["DE", "GB", "JP", "BR", "AQ", "SS", "BQ"])
+        expect(addressViolations(with_({ regionCode: ok, postalCode: "" }))).toEqual([]);
       for (const bad of ["XX", "ZZ", "EU", "UK", "XK", "AN", "AA"]) {
         expect(only(with_({ regionCode: bad, postalCode: "" }))).toEqual({
           field: "address.region_code",

@@ -53,11 +53,23 @@ async function main(): Promise<void> {
   const quiet = pino({ level: "silent" });
   const logged = pino({ level: "info" }, pino.destination({ dest: "/dev/null", sync: false }));
 
-  const kit = createShopServer({ name: "bench", logger: quiet, port: 0, services: [register(CatalogService, createDemoCatalog(newObserved()))] });
+  const kit = createShopServer({
+    name: "bench",
+    logger: quiet,
+    port: 0,
+    services: [register(CatalogService, createDemoCatalog(newObserved()))],
+  });
   await kit.start();
-  const kitLogged = createShopServer({ name: "bench", logger: logged, port: 0, services: [register(CatalogService, createDemoCatalog(newObserved()))] });
+  const kitLogged = createShopServer({
+    name: "bench",
+    logger: logged,
+    port: 0,
+    services: [register(CatalogService, createDemoCatalog(newObserved()))],
+  });
   await kitLogged.start();
-  const connect = http2.createServer(connectNodeAdapter({ routes: (router) => router.service(CatalogService, createDemoCatalog(newObserved())) }));
+  const connect = http2.createServer(
+    connectNodeAdapter({ routes: (router) => router.service(CatalogService, createDemoCatalog(newObserved())) }),
+  );
   connect.listen(0, "127.0.0.1");
   await once(connect, "listening");
   const connectPort = (connect.address() as { port: number }).port;
@@ -126,7 +138,9 @@ and takes a larger share of the same 2 cores, which caps the faster server more.
     ? current.replace(/<!-- bench-kit:start -->[\s\S]*<!-- bench-kit:end -->/, section)
     : `${current.trimEnd()}\n\n${section}\n`;
   writeFileSync(path, next);
-  process.stdout.write(`${table}\n\nkit client ${f(clients.kitClientRps, 0)} calls/s, connect client ${f(clients.connectClientRps, 0)} calls/s\nwrote ${path}\n`);
+  process.stdout.write(
+    `${table}\n\nkit client ${f(clients.kitClientRps, 0)} calls/s, connect client ${f(clients.connectClientRps, 0)} calls/s\nwrote ${path}\n`,
+  );
 }
 
 await main();

@@ -127,10 +127,7 @@ function decodeRequest(schema: DescMessage, bytes: Buffer): Message {
   try {
     return fromBinary(schema, bytes);
   } catch (err) {
-    throw new ConnectError(
-      `malformed ${schema.typeName}: ${err instanceof Error ? err.message : String(err)}`,
-      Code.InvalidArgument,
-    );
+    throw new ConnectError(`malformed ${schema.typeName}: ${err instanceof Error ? err.message : String(err)}`, Code.InvalidArgument);
   }
 }
 
@@ -140,8 +137,7 @@ function toMessage(schema: DescMessage, value: unknown): Message {
 
 /** Sends the headers a handler set on ctx.responseHeader, if it set any. */
 function sendResponseHeader(call: ServerCall, ctx: HandlerContext): void {
-  let any = false;
-  ctx.responseHeader.forEach(() => (any = true));
+  const any = !ctx.responseHeader.keys().next().done;
   if (any) call.sendMetadata(metadataFromHeaders(ctx.responseHeader));
 }
 

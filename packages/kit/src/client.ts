@@ -29,11 +29,7 @@ export type GrpcClient<S extends DescService> = Client<S> & { close(): void };
  * A client for `service` at `address` ("127.0.0.1:7001"). Errors arrive as ConnectError with the
  * server's code, message and details, as they would from a Connect transport.
  */
-export function createGrpcClient<S extends DescService>(
-  service: S,
-  address: string,
-  options: GrpcClientOptions,
-): GrpcClient<S> {
+export function createGrpcClient<S extends DescService>(service: S, address: string, options: GrpcClientOptions): GrpcClient<S> {
   const channel = new grpc.Client(address, grpc.credentials.createInsecure(), options.channelOptions);
   const callOptions = (opts: CallOptions | undefined): grpc.CallOptions => {
     // A timeout of zero or less means "no deadline" in Connect; we always keep one.

@@ -61,10 +61,7 @@ export async function startService(
   let shopServer: ShopServer | undefined;
   const shutdown = async (): Promise<void> => {
     await shopServer?.stop();
-    const steps = [
-      ...loops.map((loop): Step => ({ name: "background loop", run: () => loop.stop() })).reverse(),
-      ...[...opened].reverse(),
-    ];
+    const steps = [...loops.map((loop): Step => ({ name: "background loop", run: () => loop.stop() })).reverse(), ...[...opened].reverse()];
     // One failed step must not keep the rest open: each is tried, the first failure is rethrown.
     let failure: unknown;
     for (const step of steps) {

@@ -1,17 +1,10 @@
 // Input validation that answers INVALID_ARGUMENT with google.rpc.BadRequest field violations,
 // the standard detail every gRPC client library can decode.
 import { Code, ConnectError } from "@connectrpc/connect";
-import {
-  BadRequestSchema,
-  type BadRequest_FieldViolation,
-} from "@shopmesh/gen/google/rpc/error_details_pb.js";
+import { BadRequestSchema, type BadRequest_FieldViolation } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 
-type FieldViolation = MessageInitShape<typeof BadRequestSchema>["fieldViolations"] extends
-  | (infer V)[]
-  | undefined
-  ? V
-  : never;
+type FieldViolation = MessageInitShape<typeof BadRequestSchema>["fieldViolations"] extends (infer V)[] | undefined ? V : never;
 
 /**
  * Collects field violations of one request and throws them together, so a client fixes every

@@ -55,7 +55,7 @@ describe("parseEnv", () => {
     expect(parseEnv(shape, { ...good, MODE: "", SEED: "false" })).toMatchObject({ MODE: undefined, SEED: false });
     expect(parseEnv(shape, { ...good, MODE: "SLOW" }).MODE).toBe("SLOW");
     expect(() => parseEnv(shape, { MONGO_URL: "mongodb://h", MODE: "x", SEED: "yes", MONGO_DB: "a/b" })).toThrow(
-      "config: NAME must be set to lower-case letters (not set); MODE must be one of FAST, SLOW or empty (got \"x\"); " +
+      'config: NAME must be set to lower-case letters (not set); MODE must be one of FAST, SLOW or empty (got "x"); ' +
         'SEED must be true or false (got "yes"); ' +
         "MONGO_DB must be a database name of 1..63 letters, digits, '_' or '-' (got \"a/b\")",
     );
@@ -77,8 +77,20 @@ describe("the documented variables", () => {
       KEY: env.secret().describe("a key"),
     };
     const rows = describeEnv(shape);
-    expect(rows.map((r) => r.name)).toEqual(["GRPC_HOST", "GRPC_PORT", "GRPC_SOCKET", "LOG_LEVEL", "SHUTDOWN_GRACE_MS", "PROBE_INTERVAL_MS", "KEY"]);
-    expect(rows.find((r) => r.name === "GRPC_HOST")).toEqual({ name: "GRPC_HOST", default: "`127.0.0.1`", description: "interface to listen on" });
+    expect(rows.map((r) => r.name)).toEqual([
+      "GRPC_HOST",
+      "GRPC_PORT",
+      "GRPC_SOCKET",
+      "LOG_LEVEL",
+      "SHUTDOWN_GRACE_MS",
+      "PROBE_INTERVAL_MS",
+      "KEY",
+    ]);
+    expect(rows.find((r) => r.name === "GRPC_HOST")).toEqual({
+      name: "GRPC_HOST",
+      default: "`127.0.0.1`",
+      description: "interface to listen on",
+    });
     expect(describeEnv({ ADDR: env.address().describe("where") })[0]?.default).toBe("(required)");
     expect(rows.find((r) => r.name === "SHUTDOWN_GRACE_MS")?.default).toBe("`5000`");
     expect(rows.find((r) => r.name === "KEY")?.default).toBe("(unset)");

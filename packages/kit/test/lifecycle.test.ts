@@ -37,7 +37,15 @@ describe("startService", () => {
       const taken: ServerConfig = { ...server, port: first.server.port };
       const start = startService("demo", taken, logs.logger, async (resources) => {
         resources.own("store", resource("store"));
-        return { services: [demo()], background: [() => (events.push("loop started"), { stop: () => void events.push("loop stopped") })] };
+        return {
+          services: [demo()],
+          background: [
+            () => {
+              events.push("loop started");
+              return { stop: () => void events.push("loop stopped") };
+            },
+          ],
+        };
       });
       await expect(start).rejects.toThrow();
       expect(events).toEqual(["close store"]);

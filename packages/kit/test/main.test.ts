@@ -22,7 +22,9 @@ describe("a service process", () => {
     expect(code).toBe(1);
     const lines = child.output().trim().split("\n");
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^config: GRPC_PORT must be an integer 0\.\.65535 \(got "http"\); LOG_LEVEL must be one of .* \(got "loud"\)$/);
+    expect(lines[0]).toMatch(
+      /^config: GRPC_PORT must be an integer 0\.\.65535 \(got "http"\); LOG_LEVEL must be one of .* \(got "loud"\)$/,
+    );
   });
 
   it("names a missing variable", async () => {
@@ -53,16 +55,20 @@ describe("a service process", () => {
     // process must answer each with an error, and live on.
     const notifications = createGrpcClient(NotificationService, address ?? "", { defaultTimeoutMs: 1 });
     for (let i = 0; i < 40; i++) {
-      const err = await rejection((async () => {
-        for await (const _ of notifications.subscribe({ afterId: "3" }, { timeoutMs: 1 })) {
-          // nothing arrives
-        }
-      })());
+      const err = await rejection(
+        (async () => {
+          for await (const _ of notifications.subscribe({ afterId: "3" }, { timeoutMs: 1 })) {
+            // nothing arrives
+          }
+        })(),
+      );
       expect([Code.DeadlineExceeded, Code.Unauthenticated]).toContain(err.code);
     }
     notifications.close();
     expect(child.process.exitCode).toBeNull();
-    expect((await grpcurl([address ?? "", "shop.catalog.v1.CatalogService/GetProduct"], { data: { id: "p-1" } })).stdout).toContain("MUG-001");
+    expect((await grpcurl([address ?? "", "shop.catalog.v1.CatalogService/GetProduct"], { data: { id: "p-1" } })).stdout).toContain(
+      "MUG-001",
+    );
 
     const started = Date.now();
     child.process.kill("SIGTERM");

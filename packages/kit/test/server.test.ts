@@ -33,10 +33,7 @@ describe("a kit server", () => {
       name: "demo",
       logger: logs.logger,
       port: 0,
-      services: [
-        register(CatalogService, createDemoCatalog(observed)),
-        register(NotificationService, createDemoNotifications(observed)),
-      ],
+      services: [register(CatalogService, createDemoCatalog(observed)), register(NotificationService, createDemoNotifications(observed))],
       probes: [
         {
           name: "store",
@@ -163,30 +160,39 @@ describe("a kit server", () => {
       await stream.next();
       // Stop reading long enough for flow control to stall the server past its drain timeout.
       await new Promise((r) => setTimeout(r, 1_000));
-      const err = await rejection((async () => {
-        for (;;) if ((await stream.next()).done === true) return;
-      })());
+      const err = await rejection(
+        (async () => {
+          for (;;) if ((await stream.next()).done === true) return;
+        })(),
+      );
       expect(err.code).toBe(Code.Unavailable);
       expect(err.rawMessage).toContain("the client read nothing for 300 ms");
     });
 
     it("logs a stream that ran into its deadline as DEADLINE_EXCEEDED", async () => {
-      const err = await rejection((async () => {
-        for await (const _ of notifications.subscribe({ afterId: "forever" }, { ...asUser("u"), headers: { [identityHeader]: "u", "x-request-id": "req-deadline" }, timeoutMs: 300 })) {
-          // read until the deadline
-        }
-      })());
+      const err = await rejection(
+        (async () => {
+          for await (const _ of notifications.subscribe(
+            { afterId: "forever" },
+            { ...asUser("u"), headers: { [identityHeader]: "u", "x-request-id": "req-deadline" }, timeoutMs: 300 },
+          )) {
+            // read until the deadline
+          }
+        })(),
+      );
       expect(err.code).toBe(Code.DeadlineExceeded);
       await eventually(() => logs.lines().some((l) => l["request_id"] === "req-deadline"));
       expect(logs.lines().find((l) => l["request_id"] === "req-deadline")).toMatchObject({ code: "DEADLINE_EXCEEDED" });
     });
 
     it("ends an unauthenticated stream with UNAUTHENTICATED", async () => {
-      const err = await rejection((async () => {
-        for await (const _ of notifications.subscribe({ afterId: "3" })) {
-          // nothing arrives
-        }
-      })());
+      const err = await rejection(
+        (async () => {
+          for await (const _ of notifications.subscribe({ afterId: "3" })) {
+            // nothing arrives
+          }
+        })(),
+      );
       expect(err.code).toBe(Code.Unauthenticated);
     });
   });
@@ -308,10 +314,7 @@ describe("stopping a kit server", () => {
       name: "demo",
       logger: captureLogs().logger,
       port: 0,
-      services: [
-        register(CatalogService, createDemoCatalog(observed)),
-        register(NotificationService, createDemoNotifications(observed)),
-      ],
+      services: [register(CatalogService, createDemoCatalog(observed)), register(NotificationService, createDemoNotifications(observed))],
       shutdownGraceMs: 2_000,
     });
     await server.start();

@@ -14,7 +14,13 @@ export interface GrpcurlResult {
  */
 export function grpcurl(args: readonly string[], options: { data?: unknown; timeoutMs?: number } = {}): Promise<GrpcurlResult> {
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const fullArgs = ["-plaintext", "-max-time", String(Math.ceil(timeoutMs / 1000)), ...(options.data !== undefined ? ["-d", "@"] : []), ...args];
+  const fullArgs = [
+    "-plaintext",
+    "-max-time",
+    String(Math.ceil(timeoutMs / 1000)),
+    ...(options.data !== undefined ? ["-d", "@"] : []),
+    ...args,
+  ];
   return new Promise((resolve) => {
     const child = execFile(toolPath("grpcurl"), fullArgs, { timeout: timeoutMs + 2_000 }, (err, stdout, stderr) => {
       const exitCode = err === null ? 0 : typeof err.code === "number" ? err.code : 1;

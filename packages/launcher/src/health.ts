@@ -6,7 +6,11 @@ import { protoPath } from "grpc-health-check";
 export type ServingStatus = "UNKNOWN" | "SERVING" | "NOT_SERVING" | "SERVICE_UNKNOWN";
 
 interface HealthStub extends grpc.Client {
-  check(req: { service: string }, options: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: { status: ServingStatus }) => void): void;
+  check(
+    req: { service: string },
+    options: grpc.CallOptions,
+    cb: (err: grpc.ServiceError | null, res?: { status: ServingStatus }) => void,
+  ): void;
   watch(req: { service: string }): grpc.ClientReadableStream<{ status: ServingStatus }>;
 }
 

@@ -60,7 +60,10 @@ describe("a component that does not become ready", () => {
     const good = script("good", goodPort, `require("node:net").createServer().listen(${goodPort}, "127.0.0.1")`);
     const bad = script("bad", badPort, `console.error("no config"); process.exit(3)`);
     await expect(launcher.start([good, bad])).rejects.toThrow(/bad exited \(code 3\) before it was ready; its output:\nno config/);
-    expect(launcher.running.map((r) => [r.component.name, r.running()])).toEqual([["good", false], ["bad", false]]);
+    expect(launcher.running.map((r) => [r.component.name, r.running()])).toEqual([
+      ["good", false],
+      ["bad", false],
+    ]);
     expect(await accepts(goodPort)).toBe(false);
   });
 

@@ -104,7 +104,9 @@ function serviceRoutes(callee: ServiceNode, cluster: string, methods: readonly s
     route: {
       cluster,
       timeout: streaming ? "0s" : callee.timeout,
-      ...(streaming ? {} : { retry_policy: { retry_on: retryOn, num_retries: 2, retry_back_off: { base_interval: "0.05s", max_interval: "0.25s" } } }),
+      ...(streaming
+        ? {}
+        : { retry_policy: { retry_on: retryOn, num_retries: 2, retry_back_off: { base_interval: "0.05s", max_interval: "0.25s" } } }),
     },
   });
   const listed = new Set<string>([...callee.idempotent, ...callee.streaming, ...callee.publicMethods, ...callee.userMethods]);
@@ -239,7 +241,10 @@ export function gatewayConfig(topology: Topology, jwksPath: string, logDir: stri
         mutations: { request_mutations: [{ remove: identityHeader }] },
       },
     },
-    { name: "envoy.filters.http.grpc_web", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.grpc_web.v3.GrpcWeb" } },
+    {
+      name: "envoy.filters.http.grpc_web",
+      typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.grpc_web.v3.GrpcWeb" },
+    },
     { name: "envoy.filters.http.cors", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors" } },
     {
       name: "envoy.filters.http.jwt_authn",

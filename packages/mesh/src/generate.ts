@@ -26,7 +26,8 @@ export function writeEnvoyConfigs(
     written.push({ name, path });
   };
   write("gateway", gatewayConfig(topology, resolve(options.jwksPath), resolve(options.logDir)));
-  for (const service of topology.services) write(`sidecar-${service.name}`, sidecarConfig(topology, service, resolve(options.logDir), { faults: options.faults ?? false }));
+  for (const service of topology.services)
+    write(`sidecar-${service.name}`, sidecarConfig(topology, service, resolve(options.logDir), { faults: options.faults ?? false }));
   return written;
 }
 

@@ -15,7 +15,22 @@ describe("generated Envoy configs", () => {
     dir = mkdtempSync(join(tmpdir(), "shopmesh-envoy-"));
     topology = loadTopology(join(repoRoot, "deploy", "topology.yaml"));
     // A JWKS file must exist for validation; the key itself does not matter here.
-    writeFileSync(join(dir, "jwks.json"), JSON.stringify({ keys: [{ kty: "EC", crv: "P-256", alg: "ES256", use: "sig", kid: "k", x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0" }] }));
+    writeFileSync(
+      join(dir, "jwks.json"),
+      JSON.stringify({
+        keys: [
+          {
+            kty: "EC",
+            crv: "P-256",
+            alg: "ES256",
+            use: "sig",
+            kid: "k",
+            x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+            y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+          },
+        ],
+      }),
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -48,7 +63,11 @@ describe("generated Envoy configs", () => {
     const exempt = rules.filter((r) => r.requires === undefined).map((r) => r.match.path);
     const publicPaths = topology.services.flatMap((s) => s.publicMethods.map((m) => `/${s.service}/${m}`));
     expect(exempt.sort()).toEqual(
-      [...publicPaths, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"].sort(),
+      [
+        ...publicPaths,
+        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+      ].sort(),
     );
     expect(rules.at(-1)).toEqual({ match: { prefix: "/" }, requires: { provider_name: "shop" } });
   });

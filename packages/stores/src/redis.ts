@@ -43,7 +43,10 @@ export async function connectRedis(url: string, logger: Logger, options: { start
   const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
   const connecting = client.connect();
   const timer = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`Redis at ${redact(url)} did not answer within ${options.startTimeoutMs ?? 15_000} ms`)), Math.max(0, deadline - Date.now())).unref(),
+    setTimeout(
+      () => reject(new Error(`Redis at ${redact(url)} did not answer within ${options.startTimeoutMs ?? 15_000} ms`)),
+      Math.max(0, deadline - Date.now()),
+    ).unref(),
   );
   try {
     await Promise.race([connecting, timer]);

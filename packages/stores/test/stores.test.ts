@@ -33,7 +33,10 @@ describe("MongoDB store", () => {
     if (!server.managed) return;
     await server.stop();
     await expect(store.probe.check(AbortSignal.timeout(5_000))).rejects.toThrow();
-    const err = await store.db.collection("things").findOne({}).catch((e: unknown) => storeError(e, "catalog store"));
+    const err = await store.db
+      .collection("things")
+      .findOne({})
+      .catch((e: unknown) => storeError(e, "catalog store"));
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).code).toBe(Code.Unavailable);
     await server.start();
@@ -68,7 +71,12 @@ describe("Redis store", () => {
     expect(Date.now() - started).toBeLessThan(1_000);
     await server.start();
     const deadline = Date.now() + 10_000;
-    while (!(await store.probe.check(AbortSignal.timeout(1_000)).then(() => true, () => false))) {
+    while (
+      !(await store.probe.check(AbortSignal.timeout(1_000)).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       if (Date.now() > deadline) throw new Error("redis client did not reconnect");
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -2,7 +2,7 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { PreconditionFailureSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
-import { CartService } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
+import type { CartService } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
 import { requireCaller, Violations } from "@shopmesh/kit";
 import { productIdProblem, quantityProblem, refusalViolations, type AddRefusal, type ItemToAdd } from "./cart.js";
 import { cartMessage } from "./cart-message.js";

@@ -22,7 +22,13 @@ describe("the stored cart hash", () => {
       ["line:odd", 4],
       ["b", 1],
     ]);
-    expect(cart.lines[0]).toEqual({ productId: "a", sku: "MUG-1", name: "Mug", quantity: 2, unitPrice: { currencyCode: "USD", minor: 1250n } });
+    expect(cart.lines[0]).toEqual({
+      productId: "a",
+      sku: "MUG-1",
+      name: "Mug",
+      quantity: 2,
+      unitPrice: { currencyCode: "USD", minor: 1250n },
+    });
     expect(cart.updateTimeMs).toBe(1_700_000_000_000);
   });
 

@@ -15,7 +15,6 @@ import { testLogger } from "./fixtures/logger.js";
 let userSeq = 0;
 const newUser = (): string => `u-${++userSeq}`;
 
-
 /** A cart's lines as [product id, quantity, unit price, line total] with prices as "12.50 USD". */
 function lines(cart: Cart | undefined): [string, number, string, string][] {
   return (cart?.lines ?? []).map((l) => [l.productId, l.quantity, price(l.unitPrice), price(l.lineTotal)]);
@@ -386,7 +385,9 @@ describe("CartService", () => {
 
     const get = await grpcurl(["-H", `x-shop-user-id: ${user}`, address, "shop.cart.v1.CartService/GetCart"], { data: {} });
     expect(get.exitCode).toBe(0);
-    const body = JSON.parse(get.stdout) as { cart: { lines: { productId: string; name: string; quantity: number }[]; itemCount: number; subtotal: unknown } };
+    const body = JSON.parse(get.stdout) as {
+      cart: { lines: { productId: string; name: string; quantity: number }[]; itemCount: number; subtotal: unknown };
+    };
     expect(body.cart.lines).toEqual([expect.objectContaining({ productId: p.id, name: "Grpcurl mug", quantity: 2 })]);
     expect(body.cart.itemCount).toBe(2);
     expect(body.cart.subtotal).toEqual({ currencyCode: "USD", units: "25" });

@@ -46,5 +46,11 @@ export class PageTokens {
 
 function isCursor(payload: unknown): payload is Cursor {
   const value = payload as Readonly<Record<string, unknown>>;
-  return value["v"] === 1 && typeof value["rpc"] === "string" && typeof value["filter"] === "string" && typeof value["after"] === "string" && value["after"] !== "";
+  return (
+    value["v"] === 1 &&
+    typeof value["rpc"] === "string" &&
+    typeof value["filter"] === "string" &&
+    typeof value["after"] === "string" &&
+    value["after"] !== ""
+  );
 }

@@ -37,10 +37,7 @@ export function checkId(id: string, field: string, violations: Violations): void
  * when all hold, undefined after adding violations. Output-only fields (create_time, update_time)
  * are ignored.
  */
-export function validateProduct(
-  product: Product | undefined,
-  violations: Violations,
-): { id: string; fields: ProductFields } | undefined {
+export function validateProduct(product: Product | undefined, violations: Violations): { id: string; fields: ProductFields } | undefined {
   if (product === undefined) {
     violations.add("product", "is required");
     return undefined;
@@ -65,11 +62,7 @@ export function validateProduct(
   const categories = [...new Set(product.categories)];
   check(categories.length <= maxCategories, "product.categories", `must have at most ${maxCategories} distinct categories`);
   product.categories.forEach((slug, i) => {
-    check(
-      isCategory(slug),
-      `product.categories[${i}]`,
-      "must be 1..50 characters of a-z, 0-9 and '-', not starting or ending with '-'",
-    );
+    check(isCategory(slug), `product.categories[${i}]`, "must be 1..50 characters of a-z, 0-9 and '-', not starting or ending with '-'");
   });
   check(isImageUrl(product.imageUrl), "product.image_url", "must be empty or an absolute http or https URL of at most 2048 characters");
   if (!valid || price === undefined) return undefined;

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
-import { CatalogService, ProductSchema } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
+import { type CatalogService, ProductSchema } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { characterCount, pageLimit, pageSizeProblem } from "@shopmesh/domain";
 import { Violations, type Clock } from "@shopmesh/kit";
 import type { PageScope, PageTokens } from "./page-token.js";

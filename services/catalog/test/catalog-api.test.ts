@@ -119,7 +119,10 @@ describe("catalog RPCs", () => {
     });
 
     it("lists only the products of a category, paged", async () => {
-      const expected = demoCatalog.filter((p) => p.categories.includes("kitchen")).map((p) => p.id).sort();
+      const expected = demoCatalog
+        .filter((p) => p.categories.includes("kitchen"))
+        .map((p) => p.id)
+        .sort();
       const { products, pages } = await listAll({ category: "kitchen", pageSize: 2 });
       expect(products.map((p) => p.id)).toEqual(expected);
       expect(products.every((p) => p.categories.includes("kitchen"))).toBe(true);
@@ -190,7 +193,10 @@ describe("catalog RPCs", () => {
 
     it("takes regular expression characters literally", async () => {
       const paren = await catalog.searchProducts({ query: "(", pageSize: 100 });
-      const expected = demoCatalog.filter((p) => `${p.name}${p.description}`.includes("(")).map((p) => p.id).sort();
+      const expected = demoCatalog
+        .filter((p) => `${p.name}${p.description}`.includes("("))
+        .map((p) => p.id)
+        .sort();
       expect(expected.length).toBeGreaterThan(0);
       expect(paren.products.map((p) => p.id)).toEqual(expected);
       const closing = await catalog.searchProducts({ query: ")", pageSize: 100 });
@@ -321,9 +327,7 @@ describe("catalog RPCs", () => {
 
     it("answers ALREADY_EXISTS when a replace takes another product's SKU", async () => {
       const { product } = await catalog.upsertProduct({ product: newProduct("TEST-TAKER") });
-      const err = await rejection(
-        catalog.upsertProduct({ product: { ...newProduct("MUG-WHITE-350"), id: product?.id ?? "" } }),
-      );
+      const err = await rejection(catalog.upsertProduct({ product: { ...newProduct("MUG-WHITE-350"), id: product?.id ?? "" } }));
       expect(err.code).toBe(Code.AlreadyExists);
       expect(err.findDetails(ResourceInfoSchema)[0]?.resourceName).toBe("p-mug-white-350");
       expect((await catalog.getProduct({ id: product?.id ?? "" })).product?.sku).toBe("TEST-TAKER");
@@ -375,7 +379,11 @@ describe("catalog RPCs", () => {
       ["an ftp image URL", { imageUrl: "ftp://example.com/mug.svg" }, ["product.image_url"]],
       ["an image URL over 2048 characters", { imageUrl: `https://example.com/${"a".repeat(2_040)}` }, ["product.image_url"]],
       ["an id over 64 characters", { id: "p".repeat(65) }, ["product.id"]],
-      ["several bad fields", { sku: "x", name: "", price: { currencyCode: "US" } }, ["product.sku", "product.name", "product.price.currency_code"]],
+      [
+        "several bad fields",
+        { sku: "x", name: "", price: { currencyCode: "US" } },
+        ["product.sku", "product.name", "product.price.currency_code"],
+      ],
     ];
     it.each(bad)("rejects %s", async (_, change, expected) => {
       const err = await rejection(catalog.upsertProduct({ product: { ...newProduct("TEST-BAD"), ...change } }));

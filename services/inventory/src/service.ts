@@ -1,7 +1,7 @@
 // InventoryService handlers: validate, call the store, map to messages and contract errors.
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
-import { InventoryService } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
+import type { InventoryService } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
 import { Violations, type Clock } from "@shopmesh/kit";
 import type { InventoryStore, Shortage, StoredReservation, TransitionOutcome } from "./store/inventory-store.js";
 import { toReservationMessage, toStockMessage } from "./store/mappers.js";

@@ -37,11 +37,7 @@ export function checkLines(v: Violations, lines: readonly RequestedLine[]): void
   const firstIndex = new Map<string, number>();
   lines.forEach((line, i) => {
     checkSku(v, `lines[${i}].sku`, line.sku);
-    v.check(
-      line.quantity >= 1 && line.quantity <= maxQuantity,
-      `lines[${i}].quantity`,
-      `must be 1..${maxQuantity} (got ${line.quantity})`,
-    );
+    v.check(line.quantity >= 1 && line.quantity <= maxQuantity, `lines[${i}].quantity`, `must be 1..${maxQuantity} (got ${line.quantity})`);
     const first = firstIndex.get(line.sku);
     if (first === undefined) firstIndex.set(line.sku, i);
     else if (line.sku !== "") v.add("lines", `must not repeat a SKU: ${line.sku} is in lines[${first}] and lines[${i}]`);
@@ -55,8 +51,7 @@ export function checkLines(v: Violations, lines: readonly RequestedLine[]): void
 export function ttlMillis(v: Violations, ttl: Duration | undefined, defaultMs: number): number {
   if (ttl === undefined) return defaultMs;
   const { seconds, nanos } = ttl;
-  const wellFormed =
-    nanos >= -999_999_999 && nanos <= 999_999_999 && !((seconds > 0n && nanos < 0) || (seconds < 0n && nanos > 0));
+  const wellFormed = nanos >= -999_999_999 && nanos <= 999_999_999 && !((seconds > 0n && nanos < 0) || (seconds < 0n && nanos > 0));
   if (!wellFormed) {
     v.add("ttl", "must be a valid duration (nanos within ±999,999,999 with the sign of seconds)");
     return defaultMs;

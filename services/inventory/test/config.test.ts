@@ -17,7 +17,12 @@ describe("loadConfig", () => {
   });
 
   it("takes overrides", () => {
-    const config = loadConfig({ ...base, RESERVATION_DEFAULT_TTL_MS: "1000", RESERVATION_SWEEP_INTERVAL_MS: "50", PROBE_INTERVAL_MS: "100" });
+    const config = loadConfig({
+      ...base,
+      RESERVATION_DEFAULT_TTL_MS: "1000",
+      RESERVATION_SWEEP_INTERVAL_MS: "50",
+      PROBE_INTERVAL_MS: "100",
+    });
     expect(config).toMatchObject({ reservationDefaultTtlMs: 1_000, reservationSweepIntervalMs: 50, server: { probeIntervalMs: 100 } });
   });
 

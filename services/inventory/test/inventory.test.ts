@@ -76,7 +76,10 @@ describe("InventoryService on Redis", () => {
       });
       expect(reservation?.orderId).toBe("o-multi");
       expect(reservation?.state).toBe(ReservationState.HELD);
-      expect(reservation?.lines.map((l) => [l.sku, l.quantity])).toEqual([["TEE-M", 4], ["TEE-S", 3]]);
+      expect(reservation?.lines.map((l) => [l.sku, l.quantity])).toEqual([
+        ["TEE-M", 4],
+        ["TEE-S", 3],
+      ]);
       const expires = timestampMs(reservation!.expireTime!);
       expect(expires).toBeGreaterThanOrEqual(before + 120_000);
       expect(expires).toBeLessThanOrEqual(Date.now() + 120_000);
@@ -192,7 +195,13 @@ describe("InventoryService on Redis", () => {
     it("refuses a replay with other lines, naming the order", async () => {
       await client.setStock({ sku: "DIFF-1", available: 10 });
       await client.reserveStock({ orderId: "o-diff", lines: [{ sku: "DIFF-1", quantity: 1 }] });
-      for (const lines of [[{ sku: "DIFF-1", quantity: 2 }], [{ sku: "DIFF-1", quantity: 1 }, { sku: "MUG-001", quantity: 1 }]]) {
+      for (const lines of [
+        [{ sku: "DIFF-1", quantity: 2 }],
+        [
+          { sku: "DIFF-1", quantity: 1 },
+          { sku: "MUG-001", quantity: 1 },
+        ],
+      ]) {
         const err = await rejection(client.reserveStock({ orderId: "o-diff", lines }));
         expect(err.code).toBe(Code.FailedPrecondition);
         expect(preconditionViolations(err)).toMatchObject([{ type: "RESERVATION", subject: "order/o-diff" }]);
@@ -257,7 +266,11 @@ describe("InventoryService on Redis", () => {
   describe("expiry", () => {
     it("returns the units of a reservation not settled within its ttl, and refuses a late commit", async () => {
       await client.setStock({ sku: "EXPIRE-1", available: 5 });
-      const { reservation } = await client.reserveStock({ orderId: "o-expire", lines: [{ sku: "EXPIRE-1", quantity: 2 }], ttl: seconds(1) });
+      const { reservation } = await client.reserveStock({
+        orderId: "o-expire",
+        lines: [{ sku: "EXPIRE-1", quantity: 2 }],
+        ttl: seconds(1),
+      });
       expect(await stockOf("EXPIRE-1")).toEqual({ sku: "EXPIRE-1", available: 3, reserved: 2 });
 
       // Nobody calls the service meanwhile: the sweeper alone gives the units back.
@@ -312,8 +325,16 @@ describe("InventoryService on Redis", () => {
         "lines[0].sku",
         "lines[1].quantity",
       ]);
-      expect(await fields(client.reserveStock({ orderId: "o-bad", lines: [line("MUG-001")], ttl: create(DurationSchema, { nanos: 999_999_999 }) }))).toEqual(["ttl"]);
-      expect(await fields(client.reserveStock({ orderId: "o-bad", lines: [line("MUG-001")], ttl: create(DurationSchema, { seconds: 3_600n, nanos: 1 }) }))).toEqual(["ttl"]);
+      expect(
+        await fields(
+          client.reserveStock({ orderId: "o-bad", lines: [line("MUG-001")], ttl: create(DurationSchema, { nanos: 999_999_999 }) }),
+        ),
+      ).toEqual(["ttl"]);
+      expect(
+        await fields(
+          client.reserveStock({ orderId: "o-bad", lines: [line("MUG-001")], ttl: create(DurationSchema, { seconds: 3_600n, nanos: 1 }) }),
+        ),
+      ).toEqual(["ttl"]);
       // Nothing was reserved by any of them.
       expect(await stockOf("MUG-001")).toEqual({ sku: "MUG-001", available: 12, reserved: 0 });
     });
@@ -324,7 +345,9 @@ describe("InventoryService on Redis", () => {
       const { reservation } = await client.reserveStock({ orderId, lines: [line("BOUND-1", 99)], ttl: seconds(3_600) });
       expect(reservation?.orderId).toBe(orderId);
       await client.reserveStock({ orderId: "o-bound-ttl", lines: [line("BOUND-1", 99)], ttl: seconds(1) });
-      const err = await rejection(client.reserveStock({ orderId: "o-bound-lines", lines: Array.from({ length: 50 }, (_, i) => line(`LINE-${i}`)) }));
+      const err = await rejection(
+        client.reserveStock({ orderId: "o-bound-lines", lines: Array.from({ length: 50 }, (_, i) => line(`LINE-${i}`)) }),
+      );
       expect(err.code).toBe(Code.FailedPrecondition);
       expect(preconditionViolations(err)).toHaveLength(50);
     });

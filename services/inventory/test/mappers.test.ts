@@ -2,13 +2,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { ReservationState } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
-import {
-  linesToStored,
-  reservationFromStored,
-  stockFromStored,
-  toReservationMessage,
-  toStockMessage,
-} from "../src/store/mappers.js";
+import { linesToStored, reservationFromStored, stockFromStored, toReservationMessage, toStockMessage } from "../src/store/mappers.js";
 
 describe("reservation mapping", () => {
   const lines = [
@@ -21,7 +15,10 @@ describe("reservation mapping", () => {
     expect(stored).toEqual({ orderId: "o-1", lines, status: "EXPIRED", expireTimeMs: 1_700_000_000_123 });
     const message = toReservationMessage(stored);
     expect(message.state).toBe(ReservationState.EXPIRED);
-    expect(message.lines.map((l) => [l.sku, l.quantity])).toEqual([["BBB", 2], ["AAA", 1]]);
+    expect(message.lines.map((l) => [l.sku, l.quantity])).toEqual([
+      ["BBB", 2],
+      ["AAA", 1],
+    ]);
     expect(message.expireTime && timestampMs(message.expireTime)).toBe(1_700_000_000_123);
   });
 

@@ -21,7 +21,13 @@ describe("stockInvariantViolations", () => {
 
   it("derives committed and held units from reservations", () => {
     const reservations = [
-      { state: 1, lines: [{ sku: "AAA", quantity: 2 }, { sku: "BBB", quantity: 5 }] },
+      {
+        state: 1,
+        lines: [
+          { sku: "AAA", quantity: 2 },
+          { sku: "BBB", quantity: 5 },
+        ],
+      },
       { state: 2, lines: [{ sku: "AAA", quantity: 3 }] },
       { state: 3, lines: [{ sku: "AAA", quantity: 4 }] },
       { state: 4, lines: [{ sku: "AAA", quantity: 1 }] },

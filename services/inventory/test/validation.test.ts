@@ -47,7 +47,14 @@ describe("checkLines", () => {
 
   it("accepts 1..50 distinct lines with quantities 1..99", () => {
     expect(fields((v) => checkLines(v, [line("AAA", 1), line("BBB", 99)]))).toEqual([]);
-    expect(fields((v) => checkLines(v, Array.from({ length: 50 }, (_, i) => line(`SKU-${i}`))))).toEqual([]);
+    expect(
+      fields((v) =>
+        checkLines(
+          v,
+          Array.from({ length: 50 }, (_, i) => line(`SKU-${i}`)),
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it("reports each bad line by its index", () => {
@@ -60,10 +67,19 @@ describe("checkLines", () => {
 
   it("rejects no lines, more than 50 and a repeated SKU on `lines`", () => {
     expect(fields((v) => checkLines(v, []))).toEqual(["lines"]);
-    expect(fields((v) => checkLines(v, Array.from({ length: 51 }, (_, i) => line(`SKU-${i}`))))).toEqual(["lines"]);
+    expect(
+      fields((v) =>
+        checkLines(
+          v,
+          Array.from({ length: 51 }, (_, i) => line(`SKU-${i}`)),
+        ),
+      ),
+    ).toEqual(["lines"]);
     const v = new Violations();
     checkLines(v, [line("AAA"), line("BBB"), line("AAA", 2)]);
-    expect(fieldViolations(v.error())).toMatchObject([{ field: "lines", description: expect.stringContaining("AAA is in lines[0] and lines[2]") }]);
+    expect(fieldViolations(v.error())).toMatchObject([
+      { field: "lines", description: expect.stringContaining("AAA is in lines[0] and lines[2]") },
+    ]);
   });
 });
 

@@ -2,9 +2,7 @@
 // issued to and signed, so a client can neither forge a position nor page another user's list.
 import { createSignedTokens } from "@shopmesh/kit";
 
-export type PageTokenReading =
-  | { readonly ok: true; readonly cursor: string }
-  | { readonly ok: false; readonly problem: string };
+export type PageTokenReading = { readonly ok: true; readonly cursor: string } | { readonly ok: false; readonly problem: string };
 
 export interface PageTokens {
   /** A token for the page after `cursor` (the last id of the page just returned). */

@@ -1,6 +1,6 @@
 // NotificationService handlers: validate, call the store, map to messages and contract errors.
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
-import { NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
+import type { NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { characterCount, pageLimit, pageSizeProblem } from "@shopmesh/domain";
 import { requireCaller, Violations } from "@shopmesh/kit";
 import type { PageTokens } from "./page-token.js";
@@ -26,7 +26,11 @@ export function createNotificationService(deps: NotificationServiceDeps): Servic
       if (v.check(req.userId !== "", "user_id", "must not be empty")) {
         v.check(characterCount(req.userId) <= maxUserIdLength, "user_id", `must be at most ${maxUserIdLength} characters`);
       }
-      v.check(isSendableKind(req.kind), "kind", `must be a known NotificationKind other than NOTIFICATION_KIND_UNSPECIFIED (got ${req.kind})`);
+      v.check(
+        isSendableKind(req.kind),
+        "kind",
+        `must be a known NotificationKind other than NOTIFICATION_KIND_UNSPECIFIED (got ${req.kind})`,
+      );
       if (v.check(req.text.trim() !== "", "text", "must not be blank")) {
         v.check(characterCount(req.text) <= maxTextLength, "text", `must be at most ${maxTextLength} characters`);
       }

@@ -32,7 +32,9 @@ describe("loadConfig", () => {
   it("names each bad variable", () => {
     expect(() => loadConfig({ GRPC_PORT: "7005" })).toThrow(/REDIS_URL must be set/);
     expect(() => loadConfig({ ...minimal, REDIS_URL: "http://x" })).toThrow(/REDIS_URL must be a redis or rediss URL/);
-    expect(() => loadConfig({ ...minimal, NOTIFICATION_HISTORY_LIMIT: "0" })).toThrow(/NOTIFICATION_HISTORY_LIMIT must be an integer 1\.\.100000/);
+    expect(() => loadConfig({ ...minimal, NOTIFICATION_HISTORY_LIMIT: "0" })).toThrow(
+      /NOTIFICATION_HISTORY_LIMIT must be an integer 1\.\.100000/,
+    );
     expect(() => loadConfig({ ...minimal, SUBSCRIBE_BLOCK_MS: "fast" })).toThrow(/SUBSCRIBE_BLOCK_MS/);
   });
 

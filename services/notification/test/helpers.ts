@@ -1,9 +1,6 @@
 // Shared by the integration tests: a running service, its client, a look into Redis.
 import { ConnectError } from "@connectrpc/connect";
-import {
-  NotificationService,
-  type Notification,
-} from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
+import { NotificationService, type Notification } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { createGrpcClient, createLogger, type GrpcClient, type Logger, type RunningService as App } from "@shopmesh/kit";
 import { asUser } from "@shopmesh/testkit";
 import { connectRedis, type RedisStore } from "@shopmesh/stores";

@@ -28,7 +28,12 @@ describe("stream ids", () => {
 
 describe("mappers", () => {
   it("store kinds by name and read them back", () => {
-    for (const kind of [NotificationKind.ORDER_CONFIRMED, NotificationKind.ORDER_CANCELLED, NotificationKind.ORDER_SHIPPED, NotificationKind.GENERIC]) {
+    for (const kind of [
+      NotificationKind.ORDER_CONFIRMED,
+      NotificationKind.ORDER_CANCELLED,
+      NotificationKind.ORDER_SHIPPED,
+      NotificationKind.GENERIC,
+    ]) {
       const fields = toNotificationFields(kind, "hi");
       expect(recordFromEntry("u", "1-0", fields).kind).toBe(kind);
     }

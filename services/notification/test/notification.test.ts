@@ -25,8 +25,7 @@ describe("notification service", () => {
     await redis?.dispose();
   });
 
-  const send = (userId: string, text: string, kind = NotificationKind.GENERIC) =>
-    service.client.sendNotification({ userId, kind, text });
+  const send = (userId: string, text: string, kind = NotificationKind.GENERIC) => service.client.sendNotification({ userId, kind, text });
 
   const sendMany = async (userId: string, count: number): Promise<string[]> => {
     const ids: string[] = [];
@@ -166,7 +165,10 @@ describe("notification service", () => {
       try {
         const ids: string[] = [];
         for (let i = 1; i <= 8; i++) {
-          ids.push((await small.client.sendNotification({ userId: "u-cap", kind: NotificationKind.GENERIC, text: `n${i}` })).notification?.id ?? "");
+          ids.push(
+            (await small.client.sendNotification({ userId: "u-cap", kind: NotificationKind.GENERIC, text: `n${i}` })).notification?.id ??
+              "",
+          );
         }
         const res = await small.client.listNotifications({ pageSize: 100 }, asUser("u-cap"));
         expect(res.notifications.map((n) => n.text)).toEqual(["n8", "n7", "n6", "n5", "n4"]);
@@ -211,9 +213,12 @@ describe("notification service", () => {
     });
 
     it("shows a bad request's code and field violation", async () => {
-      const res = await grpcurl(["-format-error", service.app.server.address, "shop.notification.v1.NotificationService/SendNotification"], {
-        data: { user_id: "u1", kind: "NOTIFICATION_KIND_GENERIC", text: "   " },
-      });
+      const res = await grpcurl(
+        ["-format-error", service.app.server.address, "shop.notification.v1.NotificationService/SendNotification"],
+        {
+          data: { user_id: "u1", kind: "NOTIFICATION_KIND_GENERIC", text: "   " },
+        },
+      );
       expect(res.exitCode).not.toBe(0);
       const error = JSON.parse(res.stderr) as { code: number; details: { fieldViolations: { field: string }[] }[] };
       expect(error.code).toBe(Code.InvalidArgument);

@@ -27,7 +27,10 @@ export function createCartPricing(downstream: Downstream): CartPricing {
 
   const product = async (productId: string, call: CallContext) => {
     try {
-      const { product } = await downstream.catalog.getProduct({ id: productId }, { headers: internalHeaders(call.rpcRequestId), signal: call.signal });
+      const { product } = await downstream.catalog.getProduct(
+        { id: productId },
+        { headers: internalHeaders(call.rpcRequestId), signal: call.signal },
+      );
       if (product === undefined) throw new Error(`GetProduct ${productId} returned no product`);
       return product;
     } catch (err) {

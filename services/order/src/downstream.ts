@@ -32,7 +32,9 @@ export function createDownstream(config: OrderConfig["downstream"]): Downstream 
   };
   return {
     ...clients,
-    close: () => Object.values(clients).forEach((c) => c.close()),
+    close: () => {
+      for (const client of Object.values(clients)) client.close();
+    },
   };
 }
 

@@ -18,7 +18,10 @@ export function preconditionFailed(message: string, violations: readonly Precond
 
 export function orderNotFound(orderId: string): ConnectError {
   return new ConnectError(`order ${orderId} not found`, Code.NotFound, undefined, [
-    { desc: ResourceInfoSchema, value: { resourceType: "shop.order.v1.Order", resourceName: `order/${orderId}`, description: "no such order of the caller" } },
+    {
+      desc: ResourceInfoSchema,
+      value: { resourceType: "shop.order.v1.Order", resourceName: `order/${orderId}`, description: "no such order of the caller" },
+    },
   ]);
 }
 

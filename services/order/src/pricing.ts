@@ -40,7 +40,11 @@ export function priceLines(items: readonly CartItem[]): PricedLines {
   const foreign = priced.find((p) => p.unit.currencyCode !== currency);
   if (foreign !== undefined) {
     throw preconditionFailed("the cart's products are priced in different currencies", [
-      { type: "CURRENCY", subject: `product/${foreign.product.id}`, description: `priced in ${foreign.unit.currencyCode}, not ${currency}` },
+      {
+        type: "CURRENCY",
+        subject: `product/${foreign.product.id}`,
+        description: `priced in ${foreign.unit.currencyCode}, not ${currency}`,
+      },
     ]);
   }
   return {
@@ -53,7 +57,10 @@ export function priceLines(items: readonly CartItem[]): PricedLines {
       unitPriceMinor: kept(p.unit),
       lineTotalMinor: kept(p.total),
     })),
-    subtotal: sum(currency, priced.map((p) => p.total)),
+    subtotal: sum(
+      currency,
+      priced.map((p) => p.total),
+    ),
   };
 }
 

@@ -1,6 +1,6 @@
 // OrderService handlers: validate, act for the caller, map to messages.
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import { OrderService } from "@shopmesh/gen/shop/order/v1/order_pb.js";
+import type { OrderService } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { requestIdKey, requireCaller, Violations, type Clock } from "@shopmesh/kit";
 import type { Cancellation } from "./cancellation.js";
 import { checkCard } from "./card.js";
@@ -65,7 +65,8 @@ export function createOrderService(deps: OrderServiceDeps): ServiceImpl<typeof O
       const page = await store.list(userId, limit + 1, after);
       const orders = page.slice(0, limit);
       const last = orders[orders.length - 1];
-      const nextPageToken = page.length > limit && last !== undefined ? pageTokens.issue(userId, { createTime: last.createTime, id: last.id }) : "";
+      const nextPageToken =
+        page.length > limit && last !== undefined ? pageTokens.issue(userId, { createTime: last.createTime, id: last.id }) : "";
       return { orders: orders.map(toOrderMessage), nextPageToken };
     },
 

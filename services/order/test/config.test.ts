@@ -53,9 +53,13 @@ describe("loadConfig", () => {
     expect(configError({ ...base, PAYMENT_ADDR: "nope" })).toContain("PAYMENT_ADDR must be host:port");
     const { CART_ADDR: _, ...noCart } = base;
     expect(configError(noCart)).toContain("CART_ADDR");
-    expect(configError({ ...base, SAGA_CRASH_AFTER: "CONFIRMED" })).toContain("SAGA_CRASH_AFTER must be one of PENDING, RESERVED, PAID, SHIPPED");
+    expect(configError({ ...base, SAGA_CRASH_AFTER: "CONFIRMED" })).toContain(
+      "SAGA_CRASH_AFTER must be one of PENDING, RESERVED, PAID, SHIPPED",
+    );
     expect(configError({ ...base, SAGA_CRASH_BEFORE_PERSIST: "x" })).toContain("SAGA_CRASH_BEFORE_PERSIST");
-    expect(configError({ ...base, DOWNSTREAM_TIMEOUT_MS: "5000", ORDER_LEASE_MS: "8000" })).toContain("ORDER_LEASE_MS must be greater than twice");
+    expect(configError({ ...base, DOWNSTREAM_TIMEOUT_MS: "5000", ORDER_LEASE_MS: "8000" })).toContain(
+      "ORDER_LEASE_MS must be greater than twice",
+    );
     expect(configError({ ...base, RETRY_BASE_MS: "5000", RETRY_MAX_MS: "10" })).toContain("RETRY_MAX_MS");
     expect(configError({ ...base, PAGE_TOKEN_SECRET: "short" })).toContain("PAGE_TOKEN_SECRET");
     expect(configError({ ...base, MONGO_DB: "bad name" })).toContain("MONGO_DB");

@@ -81,7 +81,9 @@ describe("the Mongo order store", () => {
     await store.insert(o);
     const now = new Date();
     const until = new Date(Date.now() + 10_000);
-    const winners = (await Promise.all(["a", "b", "c", "d"].map((owner) => store.acquireLease(o.id, owner, now, until)))).filter((r) => r !== undefined);
+    const winners = (await Promise.all(["a", "b", "c", "d"].map((owner) => store.acquireLease(o.id, owner, now, until)))).filter(
+      (r) => r !== undefined,
+    );
     expect(winners).toHaveLength(1);
     expect((await store.get(o.id))?.leaseOwner).toBe(winners[0]?.leaseOwner);
   });
@@ -100,7 +102,12 @@ describe("the Mongo order store", () => {
     ]);
 
     expect(advanced?.state).toBe("RESERVED");
-    expect(await store.get(o.id)).toMatchObject({ state: "RESERVED", cancelRequested: true, cancelReason: "changed my mind", leaseOwner: "me" });
+    expect(await store.get(o.id)).toMatchObject({
+      state: "RESERVED",
+      cancelRequested: true,
+      cancelReason: "changed my mind",
+      leaseOwner: "me",
+    });
     // Only one of two racing transitions from the same state wins.
     const racing = await Promise.all([
       store.advance(o.id, "RESERVED", "me", { state: "PAID", paymentId: "pay-1" }, now, until),
@@ -138,7 +145,9 @@ describe("the Mongo order store", () => {
     expect((await store.findRecoverable(new Date(), 1_000)).map((o) => o.id)).not.toContain(stale.id);
     // A customer's cancellation does not wait for the postponed retry; recovery does.
     expect(await store.acquireLease(stale.id, "r2", new Date(), new Date(Date.now() + 10_000))).toBeUndefined();
-    expect(await store.acquireLease(stale.id, "cancel", new Date(), new Date(Date.now() + 10_000), { evenIfBackingOff: true })).toBeDefined();
+    expect(
+      await store.acquireLease(stale.id, "cancel", new Date(), new Date(Date.now() + 10_000), { evenIfBackingOff: true }),
+    ).toBeDefined();
   });
 
   it("lists a user's orders newest first from a position", async () => {

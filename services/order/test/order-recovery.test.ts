@@ -87,7 +87,9 @@ describe("recovery after the order process is killed", () => {
     expect(await paymentStatus(order.id)).toBe("none");
     // Retrying the request id answers with what became of it.
     const err = await rejection(place(user, requestId));
-    expect(preconditionViolations(err)).toEqual([{ type: "CANCELLED", subject: `order/${order.id}`, description: "interrupted before payment" }]);
+    expect(preconditionViolations(err)).toEqual([
+      { type: "CANCELLED", subject: `order/${order.id}`, description: "interrupted before payment" },
+    ]);
   });
 
   it("confirms an order killed after PAID: ships, commits, empties the cart", async () => {

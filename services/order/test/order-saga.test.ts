@@ -252,7 +252,9 @@ describe("CancelOrder", () => {
     const err = await rejection(shop.clients.order.cancelOrder({ orderId: order?.id ?? "" }, asUser(user)));
 
     expect(err.code).toBe(Code.FailedPrecondition);
-    expect(preconditionViolations(err)).toEqual([{ type: "STATE", subject: `order/${order?.id}`, description: expect.stringContaining("CONFIRMED") }]);
+    expect(preconditionViolations(err)).toEqual([
+      { type: "STATE", subject: `order/${order?.id}`, description: expect.stringContaining("CONFIRMED") },
+    ]);
   });
 
   it("lets a cancellation race a running saga: the order ends cancelled or confirmed, and both calls agree", async () => {
@@ -274,7 +276,9 @@ describe("CancelOrder", () => {
     if (cancelled.order !== undefined) {
       expect(cancelled.order).toMatchObject({ state: OrderState.CANCELLED, cancelReason: "too slow" });
       expect(placed.err?.code).toBe(Code.FailedPrecondition);
-      expect(preconditionViolations(placed.err as ConnectError)).toEqual([{ type: "CANCELLED", subject: `order/${orderId}`, description: "too slow" }]);
+      expect(preconditionViolations(placed.err as ConnectError)).toEqual([
+        { type: "CANCELLED", subject: `order/${orderId}`, description: "too slow" },
+      ]);
       expect(await stockOf(product.sku)).toEqual({ available: 10, reserved: 0 });
     } else {
       expect(placed.order?.state).toBe(OrderState.CONFIRMED);

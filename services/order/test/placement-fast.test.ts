@@ -103,7 +103,10 @@ function shopperWithCart(...entries: { priceCents: number; stock: number; quanti
     stocked.set(item.sku, stock);
     return item;
   });
-  fakes.fillCart(user, items.map((item, i) => ({ productId: item.productId, quantity: entries[i]?.quantity ?? 0 })));
+  fakes.fillCart(
+    user,
+    items.map((item, i) => ({ productId: item.productId, quantity: entries[i]?.quantity ?? 0 })),
+  );
   return { user, items };
 }
 

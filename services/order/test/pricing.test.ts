@@ -9,7 +9,8 @@ import { ProductSchema } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { addShipping, priceLines } from "../src/pricing.js";
 
 const money = (currencyCode: string, units: bigint, nanos = 0) => create(MoneySchema, { currencyCode, units, nanos });
-const product = (id: string, price: ReturnType<typeof money>) => create(ProductSchema, { id, sku: `SKU-${id}`, name: `Product ${id}`, price });
+const product = (id: string, price: ReturnType<typeof money>) =>
+  create(ProductSchema, { id, sku: `SKU-${id}`, name: `Product ${id}`, price });
 
 function refusal(fn: () => unknown): { code: Code; violations: { type: string; subject: string; description: string }[] } {
   try {

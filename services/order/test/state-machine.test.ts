@@ -108,7 +108,10 @@ describe("transition", () => {
       changes: { state: "SHIPPED", shipmentId: "shp-1", trackingId: "TRK1" },
     });
     expect(transition(at({ state: "SHIPPED" }), "commit", ok, "background")).toEqual({ kind: "persist", changes: { committed: true } });
-    expect(transition(at({ state: "SHIPPED" }), "emptyCart", ok, "background")).toEqual({ kind: "persist", changes: { cartEmptied: true } });
+    expect(transition(at({ state: "SHIPPED" }), "emptyCart", ok, "background")).toEqual({
+      kind: "persist",
+      changes: { cartEmptied: true },
+    });
     expect(transition(at({ state: "SHIPPED" }), "confirm", ok, "background")).toEqual({ kind: "persist", changes: { state: "CONFIRMED" } });
     expect(transition(at({ cancelRequested: true, released: true }), "cancel", ok, "background")).toEqual({
       kind: "persist",
@@ -160,8 +163,14 @@ describe("transition", () => {
     for (const mode of modes) {
       expect(transition(at({ state: "SHIPPED" }), "commit", down("inventory"), mode)).toMatchObject({ kind: "retry-later" });
       expect(transition(at({ state: "SHIPPED" }), "emptyCart", down("cart"), mode)).toMatchObject({ kind: "retry-later" });
-      expect(transition(at({ state: "SHIPPED" }), "commit", refused("inventory"), mode)).toEqual({ kind: "persist", changes: { committed: true } });
-      expect(transition(at({ state: "SHIPPED" }), "emptyCart", refused("cart"), mode)).toEqual({ kind: "persist", changes: { cartEmptied: true } });
+      expect(transition(at({ state: "SHIPPED" }), "commit", refused("inventory"), mode)).toEqual({
+        kind: "persist",
+        changes: { committed: true },
+      });
+      expect(transition(at({ state: "SHIPPED" }), "emptyCart", refused("cart"), mode)).toEqual({
+        kind: "persist",
+        changes: { cartEmptied: true },
+      });
     }
   });
 
@@ -192,7 +201,12 @@ describe("transition", () => {
   });
 
   it("keeps cancel reasons within 200 characters", () => {
-    const long = transition(at({ state: "PAID" }), "ship", { kind: "rejected", service: "shipping", message: "x".repeat(500) }, "interactive");
+    const long = transition(
+      at({ state: "PAID" }),
+      "ship",
+      { kind: "rejected", service: "shipping", message: "x".repeat(500) },
+      "interactive",
+    );
     expect(long.kind === "persist" && [...(long.changes.cancelReason ?? "")].length).toBe(200);
     expect(truncate("äöü", 2)).toBe("ä…");
     expect(truncate("abc", 3)).toBe("abc");

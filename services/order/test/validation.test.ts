@@ -15,7 +15,13 @@ const fields = (fill: (v: Violations) => void): string[] => {
   return err.rawMessage.split("; ").map((part) => part.replace(/^invalid ([^:]+):.*$/, "$1"));
 };
 
-const goodAddress = { recipientName: "Ada Lovelace", streetLines: ["1 Market St"], city: "San Francisco", postalCode: "94103", regionCode: "US" };
+const goodAddress = {
+  recipientName: "Ada Lovelace",
+  streetLines: ["1 Market St"],
+  city: "San Francisco",
+  postalCode: "94103",
+  regionCode: "US",
+};
 const address = (patch: Partial<typeof goodAddress>) => create(AddressSchema, { ...goodAddress, ...patch });
 
 describe("checkAddress", () => {
@@ -91,7 +97,12 @@ describe("checkCard", () => {
     expect(check(card({ expYear: 31 }))).toEqual(["card.exp_year"]);
     expect(check(card({ cvc: "12" }))).toEqual(["card.cvc"]);
     expect(check(card({ cvc: "12a" }))).toEqual(["card.cvc"]);
-    expect(check(card({ number: "1", expMonth: 0, expYear: 0, cvc: "" }))).toEqual(["card.number", "card.exp_month", "card.exp_year", "card.cvc"]);
+    expect(check(card({ number: "1", expMonth: 0, expYear: 0, cvc: "" }))).toEqual([
+      "card.number",
+      "card.exp_month",
+      "card.exp_year",
+      "card.cvc",
+    ]);
   });
 
   it("rejects expired cards on the field to correct", () => {

@@ -11,9 +11,7 @@ export interface CardToCharge {
   readonly cvc: string;
 }
 
-export type ChargeDecision =
-  | { readonly status: "CAPTURED" }
-  | { readonly status: "DECLINED"; readonly declineReason: string };
+export type ChargeDecision = { readonly status: "CAPTURED" } | { readonly status: "DECLINED"; readonly declineReason: string };
 
 /** The processor cannot be reached or did not answer: nothing was charged or refunded. */
 export class ProcessorUnavailableError extends Error {

@@ -10,7 +10,10 @@ const paymentType = "shop.payment.v1.Payment";
 
 export function paymentNotFound(id: string): ConnectError {
   return new ConnectError(`payment ${id} not found`, Code.NotFound, undefined, [
-    { desc: ResourceInfoSchema, value: { resourceType: paymentType, resourceName: `payment/${id}`, description: "no payment has this id" } },
+    {
+      desc: ResourceInfoSchema,
+      value: { resourceType: paymentType, resourceName: `payment/${id}`, description: "no payment has this id" },
+    },
   ]);
 }
 
@@ -29,7 +32,12 @@ export function idempotencyConflict(existing: StoredPayment, requested: Amount):
     `idempotency key ${existing.idempotencyKey} was already used with a different amount: ${description}`,
     Code.FailedPrecondition,
     undefined,
-    [{ desc: PreconditionFailureSchema, value: { violations: [{ type: "IDEMPOTENCY", subject: `idempotency_key/${existing.idempotencyKey}`, description }] } }],
+    [
+      {
+        desc: PreconditionFailureSchema,
+        value: { violations: [{ type: "IDEMPOTENCY", subject: `idempotency_key/${existing.idempotencyKey}`, description }] },
+      },
+    ],
   );
 }
 
@@ -46,7 +54,13 @@ export async function viaProcessor<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (err) {
     if (err instanceof ProcessorUnavailableError) {
-      throw new ConnectError("the card processor is unavailable; try again shortly with the same key", Code.Unavailable, undefined, undefined, err);
+      throw new ConnectError(
+        "the card processor is unavailable; try again shortly with the same key",
+        Code.Unavailable,
+        undefined,
+        undefined,
+        err,
+      );
     }
     throw err;
   }

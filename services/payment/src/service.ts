@@ -1,7 +1,7 @@
 // PaymentService handlers: validate, ask the processor, record in the store, map to messages.
 import { randomUUID } from "node:crypto";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { PaymentService } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
+import type { PaymentService } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { Violations, type Clock } from "@shopmesh/kit";
 import { cardBrand, cardLast4 } from "./card.js";
 import type { CardProcessor } from "./card-processor.js";

@@ -8,8 +8,12 @@ describe("the test-card processor", () => {
   const processor = createTestCardProcessor();
 
   it("captures 4242… and any other card", async () => {
-    await expect(processor.charge({ idempotencyKey: "k", amount, card: card("4242424242424242") })).resolves.toEqual({ status: "CAPTURED" });
-    await expect(processor.charge({ idempotencyKey: "k", amount, card: card("5555555555554444") })).resolves.toEqual({ status: "CAPTURED" });
+    await expect(processor.charge({ idempotencyKey: "k", amount, card: card("4242424242424242") })).resolves.toEqual({
+      status: "CAPTURED",
+    });
+    await expect(processor.charge({ idempotencyKey: "k", amount, card: card("5555555555554444") })).resolves.toEqual({
+      status: "CAPTURED",
+    });
   });
 
   it("declines 4000 0000 0000 0002 for insufficient funds", async () => {

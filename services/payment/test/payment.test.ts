@@ -40,7 +40,6 @@ const cardSecrets = {
 
 const usd = (units: bigint, nanos = 0) => ({ currencyCode: "USD", units, nanos });
 
-
 /** Every string in a document or log line, keys included. */
 function stringsIn(value: unknown): string[] {
   if (typeof value === "string") return [value];
@@ -103,7 +102,11 @@ describe("payment service", () => {
     });
 
     it("derives other brands from the number", async () => {
-      expect(await charge("order-mastercard", mastercard)).toMatchObject({ status: PaymentStatus.CAPTURED, cardBrand: "mastercard", cardLast4: "4444" });
+      expect(await charge("order-mastercard", mastercard)).toMatchObject({
+        status: PaymentStatus.CAPTURED,
+        cardBrand: "mastercard",
+        cardLast4: "4444",
+      });
       expect(await charge("order-amex", amex)).toMatchObject({ status: PaymentStatus.CAPTURED, cardBrand: "amex", cardLast4: "0005" });
     });
 

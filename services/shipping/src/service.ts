@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
-import { ShipmentSchema, ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
+import { ShipmentSchema, type ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
 import { invalidArgument, type Clock, type Logger } from "@shopmesh/kit";
 import { addressViolations, characterCount, copyAddress, sameAddress, type AddressFields, type FieldViolation } from "@shopmesh/domain";
 import { lineItemsViolations, sameItems, totalUnits, type LineItemFields } from "./line-items.js";

@@ -30,7 +30,9 @@ describe("loadConfig", () => {
   it("names every bad variable in one message", () => {
     const attempt = (): unknown => loadConfig({ GRPC_PORT: "x", MONGO_URL: "redis://h:1", MONGO_DB: "a/b", PROBE_INTERVAL_MS: "0" });
     expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow(/GRPC_PORT .*PROBE_INTERVAL_MS.*MONGO_URL must be a mongodb or mongodb\+srv URL.*MONGO_DB must be a database name/);
+    expect(attempt).toThrow(
+      /GRPC_PORT .*PROBE_INTERVAL_MS.*MONGO_URL must be a mongodb or mongodb\+srv URL.*MONGO_DB must be a database name/,
+    );
   });
 
   it("says MONGO_URL is not set when it is missing", () => {

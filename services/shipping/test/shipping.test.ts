@@ -24,7 +24,6 @@ const items: ItemInit[] = [
   { sku: "CAP-002", quantity: 1 },
 ];
 
-
 /** The code and the violated fields of a failed call. */
 async function invalid(promise: Promise<unknown>): Promise<{ code: Code; fields: string[] }> {
   const err = await rejection(promise);
@@ -46,7 +45,13 @@ describe("the shipping service", () => {
 
   beforeAll(async () => {
     mongo = await startMongo();
-    const config = loadConfig({ GRPC_PORT: "0", MONGO_URL: mongo.url, MONGO_DB: dbName, PROBE_INTERVAL_MS: "100", SHUTDOWN_GRACE_MS: "1000" });
+    const config = loadConfig({
+      GRPC_PORT: "0",
+      MONGO_URL: mongo.url,
+      MONGO_DB: dbName,
+      PROBE_INTERVAL_MS: "100",
+      SHUTDOWN_GRACE_MS: "1000",
+    });
     app = await startShipping(config, createLogger("shipping", "silent"), {
       mongo: { serverSelectionTimeoutMs: 500 },
       service: { newTrackingId: () => nextTrackingIds.shift() ?? newTrackingId() },
@@ -60,7 +65,10 @@ describe("the shipping service", () => {
     client?.close();
     health?.close();
     await app?.stop();
-    await db?.db(dbName).dropDatabase().catch(() => undefined);
+    await db
+      ?.db(dbName)
+      .dropDatabase()
+      .catch(() => undefined);
     await db?.close();
     await mongo?.dispose();
   });

@@ -2,7 +2,7 @@
 // Passwords and their hashes appear in no error, message or log line.
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
+import type { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
 import { requireCaller, Violations, type Clock } from "@shopmesh/kit";
 import { decoyPasswordHash, hashPassword, verifyPassword, type ScryptParams } from "./passwords.js";
 import { toUserMessage } from "./store/mappers.js";

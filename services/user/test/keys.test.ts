@@ -74,7 +74,12 @@ describe("signing keys", () => {
       const p384 = generateKeyPairSync("ec", { namedCurve: "P-384" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
       const sec1 = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "sec1", format: "pem" }).toString();
       const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-      for (const [name, content] of [["p384.pem", p384], ["sec1.pem", sec1], ["rsa.pem", rsa], ["jwks.json", '{"keys":[]}']] as const) {
+      for (const [name, content] of [
+        ["p384.pem", p384],
+        ["sec1.pem", sec1],
+        ["rsa.pem", rsa],
+        ["jwks.json", '{"keys":[]}'],
+      ] as const) {
         const path = write(name, content);
         await expect(readSigningKeyFile(path)).rejects.toThrow(`${path}: not a PKCS#8 PEM EC P-256 (ES256) private key`);
       }

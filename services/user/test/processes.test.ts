@@ -90,13 +90,19 @@ describe("processes", () => {
       writeFileSync(wrong, '{"keys":[]}');
       const { code, output } = await run(mainJs, [], { ...base, JWT_PRIVATE_KEY_FILE: wrong });
       expect(code).toBe(1);
-      expect(output.trim().split("\n")).toEqual([expect.stringContaining(`JWT_PRIVATE_KEY_FILE must name a readable PEM file with a PKCS#8 EC P-256 private key (${wrong}: not a PKCS#8`)]);
+      expect(output.trim().split("\n")).toEqual([
+        expect.stringContaining(
+          `JWT_PRIVATE_KEY_FILE must name a readable PEM file with a PKCS#8 EC P-256 private key (${wrong}: not a PKCS#8`,
+        ),
+      ]);
     });
 
     it("exits 1 with one config line when JWT_PRIVATE_KEY_FILE is not set", async () => {
       const { code, output } = await run(mainJs, [], base);
       expect(code).toBe(1);
-      expect(output.trim()).toBe("config: JWT_PRIVATE_KEY_FILE must be set to the path of the PEM file with the token signing key (not set)");
+      expect(output.trim()).toBe(
+        "config: JWT_PRIVATE_KEY_FILE must be set to the path of the PEM file with the token signing key (not set)",
+      );
     });
   });
 
@@ -143,7 +149,9 @@ describe("processes", () => {
         data: { email: "Proc@Example.com", password: "process-password", display_name: "Proc" },
       });
       expect(registered.exitCode).toBe(0);
-      const login = await grpcurl([target, "shop.user.v1.UserService/Login"], { data: { email: "proc@example.com", password: "process-password" } });
+      const login = await grpcurl([target, "shop.user.v1.UserService/Login"], {
+        data: { email: "proc@example.com", password: "process-password" },
+      });
       expect(login.exitCode).toBe(0);
       const { accessToken, user } = JSON.parse(login.stdout) as { accessToken: string; user: { id: string } };
       const jwks = JSON.parse(readFileSync(join(dir, "jwks.json"), "utf8")) as JSONWebKeySet;

@@ -37,7 +37,10 @@ describe("the user service", () => {
   const logs = captureLogs();
   // Every password a test sends, to look for in the logs and the store afterwards.
   const passwords = new Set<string>();
-  const pw = (p: string): string => (passwords.add(p), p);
+  const pw = (p: string): string => {
+    passwords.add(p);
+    return p;
+  };
   let serial = 0;
   const freshEmail = (): string => `user${++serial}-${Date.now()}@example.com`;
 
@@ -77,7 +80,11 @@ describe("the user service", () => {
   describe("Register", () => {
     it("creates an account with a trimmed, lowercased email and a trimmed display name", async () => {
       const before = Date.now();
-      const { user } = await client.register({ email: "  Ada.Lovelace@Example.COM ", password: pw("analytical-engine"), displayName: "  Ada  " });
+      const { user } = await client.register({
+        email: "  Ada.Lovelace@Example.COM ",
+        password: pw("analytical-engine"),
+        displayName: "  Ada  ",
+      });
       expect(user?.id).toMatch(/^[A-Za-z0-9-]{1,64}$/);
       expect(user?.email).toBe("ada.lovelace@example.com");
       expect(user?.displayName).toBe("Ada");
@@ -101,7 +108,9 @@ describe("the user service", () => {
     it("answers ALREADY_EXISTS for an email that differs only in case", async () => {
       const email = freshEmail();
       await client.register({ email, password: pw("first-password"), displayName: "First" });
-      const err = await rejection(client.register({ email: ` ${email.toUpperCase()} `, password: pw("second-password"), displayName: "Second" }));
+      const err = await rejection(
+        client.register({ email: ` ${email.toUpperCase()} `, password: pw("second-password"), displayName: "Second" }),
+      );
       expect(err.code).toBe(Code.AlreadyExists);
       expect(err.rawMessage).toBe(`an account with email ${email} already exists`);
     });
@@ -115,7 +124,7 @@ describe("the user service", () => {
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
       const lost = results.find((r) => r.status === "rejected");
       expect(lost?.reason).toBeInstanceOf(ConnectError);
-      expect((lost?.reason as ConnectError).code).toBe(Code.AlreadyExists);
+      expect((lost?.reason as ConnectError | undefined)?.code).toBe(Code.AlreadyExists);
       expect(await users().countDocuments({ email })).toBe(1);
     });
 
@@ -269,7 +278,9 @@ describe("the user service", () => {
       expect(logs.lines().filter((l) => l["msg"] === "rpc" && l["method"] === "/shop.user.v1.UserService/Login").length).toBeGreaterThan(5);
       expect(passwords.size).toBeGreaterThan(10);
       for (const password of passwords) expect(text).not.toContain(password);
-      const hashes = await users().find({}, { projection: { passwordHash: 1 } }).toArray();
+      const hashes = await users()
+        .find({}, { projection: { passwordHash: 1 } })
+        .toArray();
       expect(hashes.length).toBeGreaterThan(3);
       for (const { passwordHash } of hashes) {
         expect(text).not.toContain(String(passwordHash).split("$").pop());

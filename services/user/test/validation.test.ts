@@ -1,13 +1,7 @@
 // The contract's input rules for Register and Login, as plain functions.
 import { describe, expect, it } from "@jest/globals";
 import { Violations } from "@shopmesh/kit";
-import {
-  checkDisplayName,
-  checkEmail,
-  checkNewPassword,
-  emailProblem,
-  normalizeEmail,
-} from "../src/validation.js";
+import { checkDisplayName, checkEmail, checkNewPassword, emailProblem, normalizeEmail } from "../src/validation.js";
 
 function violationsOf(check: (v: Violations) => unknown): string[] {
   const v = new Violations();

@@ -23,7 +23,6 @@ afterAll(async () => {
   await mesh?.stop();
 }, 60_000);
 
-
 describe("grpcurl through the gateway", () => {
   it("lists all eight shop services", async () => {
     const res = await grpcurl([mesh.shop.gatewayAddress, "list"]);
@@ -122,7 +121,9 @@ describe("authentication at the gateway", () => {
   it("ignores an identity header sent by a client", async () => {
     const alice = await newShopper(mesh);
     const bob = await newShopper(mesh);
-    expect((await rejection(mesh.grpc(UserService).getMe({}, { headers: { [identityHeader]: alice.userId } }))).code).toBe(Code.Unauthenticated);
+    expect((await rejection(mesh.grpc(UserService).getMe({}, { headers: { [identityHeader]: alice.userId } }))).code).toBe(
+      Code.Unauthenticated,
+    );
     const me = await mesh.grpc(UserService).getMe({}, { headers: { ...bob.headers, [identityHeader]: alice.userId } });
     expect(me.user?.id).toBe(bob.userId);
   });
@@ -132,10 +133,9 @@ describe("authentication at the gateway", () => {
     const bob = await newShopper(mesh);
     const { products } = await mesh.grpc(CatalogService).listProducts({ pageSize: 1 });
     await mesh.grpc(CartService).addItem({ productId: products[0]?.id ?? "", quantity: 1 }, { headers: alice.headers });
-    const { order } = await mesh.grpc(OrderService).placeOrder(
-      { requestId: `alice-${Date.now()}`, shippingAddress: testAddress, card: testCards.succeeds },
-      { headers: alice.headers },
-    );
+    const { order } = await mesh
+      .grpc(OrderService)
+      .placeOrder({ requestId: `alice-${Date.now()}`, shippingAddress: testAddress, card: testCards.succeeds }, { headers: alice.headers });
     const err = await rejection(mesh.grpc(OrderService).getOrder({ orderId: order?.id ?? "" }, { headers: bob.headers }));
     expect(err.code).toBe(Code.NotFound);
     await checkShopInvariants(mesh);
@@ -153,7 +153,11 @@ describe("authentication at the gateway", () => {
 
   it("requires a token on a user method whatever the request looks like", async () => {
     const path = "/shop.notification.v1.NotificationService/ListNotifications";
-    for (const [method, target] of [["OPTIONS", path], ["POST", `//${path.slice(1)}`], ["POST", "/grpc.reflection.v1.ServerReflection/../../shop.notification.v1.NotificationService/ListNotifications"]] as const) {
+    for (const [method, target] of [
+      ["OPTIONS", path],
+      ["POST", `//${path.slice(1)}`],
+      ["POST", "/grpc.reflection.v1.ServerReflection/../../shop.notification.v1.NotificationService/ListNotifications"],
+    ] as const) {
       const res = await fetch(`http://${mesh.shop.gatewayAddress}${target}`, {
         method,
         headers: { "content-type": "application/grpc-web+proto", "x-grpc-web": "1", [identityHeader]: "someone-else" },
@@ -186,7 +190,9 @@ describe("resilience", () => {
 
     const shopper = await newShopper(mesh);
     const err = await rejection(
-      mesh.grpc(CartService).addItem({ productId: products[0]?.id ?? "", quantity: 1 }, { headers: { ...shopper.headers, ...fault.headers } }),
+      mesh
+        .grpc(CartService)
+        .addItem({ productId: products[0]?.id ?? "", quantity: 1 }, { headers: { ...shopper.headers, ...fault.headers } }),
     );
     expect(err.code).toBe(Code.Unavailable);
   });

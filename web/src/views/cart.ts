@@ -26,7 +26,10 @@ export const cartPage: PageFactory<CartRoute> = (ctx, _route, signal) => {
   const show = (cart: Cart | undefined): void => {
     if (cart !== undefined) {
       const known = new Set(order);
-      order = [...order.filter((id) => cart.lines.some((l) => l.productId === id)), ...cart.lines.map((l) => l.productId).filter((id) => !known.has(id))];
+      order = [
+        ...order.filter((id) => cart.lines.some((l) => l.productId === id)),
+        ...cart.lines.map((l) => l.productId).filter((id) => !known.has(id)),
+      ];
     }
     state.cart = cart;
     ctx.cartChanged(cart);
@@ -78,13 +81,14 @@ export const cartPage: PageFactory<CartRoute> = (ctx, _route, signal) => {
       return html`<h1 tabindex="-1">Your cart</h1>
         <p class="status" role="status">${state.status}</p>
         ${problemBanner(state.problem)}
-        ${state.loading
-          ? loading("Loading your cart…")
-          : cart === undefined
-            ? nothing
-            : lines.length === 0
-              ? html`<p class="empty">Your cart is empty. <a href="#/">Browse the products</a>.</p>`
-              : html`<table class="lines">
+        ${
+          state.loading
+            ? loading("Loading your cart…")
+            : cart === undefined
+              ? nothing
+              : lines.length === 0
+                ? html`<p class="empty">Your cart is empty. <a href="#/">Browse the products</a>.</p>`
+                : html`<table class="lines">
                     <caption class="visually-hidden">Products in your cart</caption>
                     <thead>
                       <tr><th scope="col">Product</th><th scope="col" class="num">Price</th><th scope="col" class="qty">Quantity</th><th scope="col" class="num">Total</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
@@ -100,7 +104,8 @@ export const cartPage: PageFactory<CartRoute> = (ctx, _route, signal) => {
                     </dl>
                     <p class="hint">Shipping is added at checkout.</p>
                     <a class="button" href="#/checkout">Check out</a>
-                  </div>`}`;
+                  </div>`
+        }`;
     },
   };
 };

@@ -40,7 +40,28 @@ const shownFields = [
   "card.cvc",
 ];
 
-const regionCodes = ["US", "CA", "GB", "IE", "DE", "FR", "NL", "BE", "ES", "IT", "SE", "DK", "NO", "FI", "CH", "AT", "PL", "JP", "AU", "NZ"];
+const regionCodes = [
+  "US",
+  "CA",
+  "GB",
+  "IE",
+  "DE",
+  "FR",
+  "NL",
+  "BE",
+  "ES",
+  "IT",
+  "SE",
+  "DK",
+  "NO",
+  "FI",
+  "CH",
+  "AT",
+  "PL",
+  "JP",
+  "AU",
+  "NZ",
+];
 
 export const checkoutPage: PageFactory<CheckoutRoute> = (ctx, _route, signal) => {
   const state = {
@@ -81,7 +102,8 @@ export const checkoutPage: PageFactory<CheckoutRoute> = (ctx, _route, signal) =>
     state.values = readValues(form);
     const v = state.values;
     const lines = state.cart?.lines ?? [];
-    const complete = v.recipientName !== "" && v.street1 !== "" && v.city !== "" && v.regionCode !== "" && (v.regionCode !== "US" || v.postalCode !== "");
+    const complete =
+      v.recipientName !== "" && v.street1 !== "" && v.city !== "" && v.regionCode !== "" && (v.regionCode !== "US" || v.postalCode !== "");
     const seq = ++quoteSeq;
     if (!complete || lines.length === 0) {
       state.quote = undefined;
@@ -91,7 +113,10 @@ export const checkoutPage: PageFactory<CheckoutRoute> = (ctx, _route, signal) =>
     state.quoting = true;
     ctx.update();
     try {
-      const res = await ctx.api.shipping.getQuote({ address: address(v), items: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) }, { signal });
+      const res = await ctx.api.shipping.getQuote(
+        { address: address(v), items: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) },
+        { signal },
+      );
       if (seq === quoteSeq && res.cost !== undefined) state.quote = { cost: res.cost, days: res.estimatedDays };
     } catch {
       // An address the service rejects gets no quote; PlaceOrder names the field.
@@ -282,7 +307,11 @@ function address(v: Values): { recipientName: string; streetLines: string[]; cit
 /** PlaceOrder's failures in words that say what happened to the money and the cart. */
 function placementProblem(problem: Problem): Problem {
   if (problem.code === Code.Unavailable) {
-    return { ...problem, message: "We could not place your order: part of the shop is not answering right now. Your card was not charged and your cart is unchanged. Please try again in a moment." };
+    return {
+      ...problem,
+      message:
+        "We could not place your order: part of the shop is not answering right now. Your card was not charged and your cart is unchanged. Please try again in a moment.",
+    };
   }
   return problem;
 }
@@ -290,7 +319,10 @@ function placementProblem(problem: Problem): Problem {
 const regionOptions = regionCodes.map((code) => ({ value: code, label: regionName(code) }));
 
 function monthOptions(): { value: string; label: string }[] {
-  return [{ value: "", label: "Month" }, ...Array.from({ length: 12 }, (_, i) => ({ value: String(i + 1), label: String(i + 1).padStart(2, "0") }))];
+  return [
+    { value: "", label: "Month" },
+    ...Array.from({ length: 12 }, (_, i) => ({ value: String(i + 1), label: String(i + 1).padStart(2, "0") })),
+  ];
 }
 
 function yearOptions(): { value: string; label: string }[] {

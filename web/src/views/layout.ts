@@ -32,7 +32,10 @@ export interface Shell {
 export function layout(shell: Shell, content: TemplateResult): TemplateResult {
   const current = (pages: readonly Route["page"][]): "page" | typeof nothing => (pages.includes(shell.route.page) ? "page" : nothing);
   return html`
-    <a class="skip-link" href="#main" @click=${(e: Event) => (e.preventDefault(), shell.skipToContent())}>Skip to content</a>
+    <a class="skip-link" href="#main" @click=${(e: Event) => {
+      e.preventDefault();
+      shell.skipToContent();
+    }}>Skip to content</a>
     <header class="site-header">
       <div class="header-inner">
         <a class="brand" href="#/"><span class="brand-mark" aria-hidden="true"></span>shopmesh</a>
@@ -41,9 +44,11 @@ export function layout(shell: Shell, content: TemplateResult): TemplateResult {
             <li><a href="#/" aria-current=${current(["products", "product"])}>Products</a></li>
             <li>
               <a href="#/cart" aria-current=${current(["cart", "checkout"])}
-                >Cart${shell.cartCount === undefined || shell.cartCount === 0
-                  ? nothing
-                  : html` <span class="count">${shell.cartCount}<span class="visually-hidden"> items</span></span>`}</a
+                >Cart${
+                  shell.cartCount === undefined || shell.cartCount === 0
+                    ? nothing
+                    : html` <span class="count">${shell.cartCount}<span class="visually-hidden"> items</span></span>`
+                }</a
               >
             </li>
             <li><a href="#/orders" aria-current=${current(["orders", "order"])}>Orders</a></li>
@@ -96,15 +101,20 @@ const kindLabels: Record<NotificationKind, string> = {
 
 function notificationPanel(shell: Shell): TemplateResult {
   const status =
-    shell.feedStatus === "live" ? "Live: new notifications appear here as they happen." : shell.feedStatus === "connecting" ? "Connecting…" : "Reconnecting…";
+    shell.feedStatus === "live"
+      ? "Live: new notifications appear here as they happen."
+      : shell.feedStatus === "connecting"
+        ? "Connecting…"
+        : "Reconnecting…";
   return html`<section id="notification-panel" class="panel" aria-labelledby="notification-heading">
     <div class="panel-head">
       <h2 id="notification-heading">Notifications</h2>
       <p class="feed-status feed-${shell.feedStatus}"><span class="dot" aria-hidden="true"></span>${status}</p>
     </div>
-    ${shell.notifications.length === 0
-      ? html`<p class="empty">Nothing yet. We will let you know when your orders change.</p>`
-      : html`<ul class="notifications">
+    ${
+      shell.notifications.length === 0
+        ? html`<p class="empty">Nothing yet. We will let you know when your orders change.</p>`
+        : html`<ul class="notifications">
           ${shell.notifications.map(
             (n) => html`<li class="notification kind-${n.kind}">
               <p class="kind">${kindLabels[n.kind]}</p>
@@ -112,7 +122,8 @@ function notificationPanel(shell: Shell): TemplateResult {
               ${timeElement(n.createTime)}
             </li>`,
           )}
-        </ul>`}
+        </ul>`
+    }
   </section>`;
 }
 

@@ -69,12 +69,14 @@ export const orderPage: PageFactory<OrderRoute> = (ctx, route, signal) => {
               <div><dt>Shipping</dt><dd>${formatMoney(o.shippingCost)}</dd></div>
               <div class="total"><dt>Total</dt><dd>${formatMoney(o.total)}</dd></div>
             </dl>
-            ${a === undefined
-              ? nothing
-              : html`<h2>Shipping to</h2>
+            ${
+              a === undefined
+                ? nothing
+                : html`<h2>Shipping to</h2>
                   <address>
                     ${a.recipientName}<br />${a.streetLines.map((line) => html`${line}<br />`)}${a.city}${a.postalCode === "" ? "" : `, ${a.postalCode}`}<br />${regionName(a.regionCode)}
-                  </address>`}
+                  </address>`
+            }
             ${o.trackingId === "" ? nothing : html`<p>Tracking id <code>${o.trackingId}</code></p>`}
           </aside>
         </div>`;

@@ -43,11 +43,12 @@ export const ordersPage: PageFactory<OrdersRoute> = (ctx, _route, signal) => {
     title: "Your orders",
     view: () => html`<h1 tabindex="-1">Your orders${tokens.length > 1 ? html` <span class="page-no">· page ${tokens.length}</span>` : nothing}</h1>
       ${problemBanner(state.problem)}
-      ${state.loading
-        ? loading("Loading your orders…")
-        : state.orders.length === 0 && state.problem === undefined
-          ? html`<p class="empty">No orders yet. <a href="#/">Find something you like</a>.</p>`
-          : html`<table class="orders">
+      ${
+        state.loading
+          ? loading("Loading your orders…")
+          : state.orders.length === 0 && state.problem === undefined
+            ? html`<p class="empty">No orders yet. <a href="#/">Find something you like</a>.</p>`
+            : html`<table class="orders">
               <caption class="visually-hidden">Your orders, newest first</caption>
               <thead>
                 <tr><th scope="col">Order</th><th scope="col">Placed</th><th scope="col" class="num">Items</th><th scope="col" class="num">Total</th><th scope="col">State</th></tr>
@@ -63,12 +64,15 @@ export const ordersPage: PageFactory<OrdersRoute> = (ctx, _route, signal) => {
                   </tr>`,
                 )}
               </tbody>
-            </table>`}
-      ${tokens.length > 1 || state.nextToken !== ""
-        ? html`<nav class="pager" aria-label="Pages">
+            </table>`
+      }
+      ${
+        tokens.length > 1 || state.nextToken !== ""
+          ? html`<nav class="pager" aria-label="Pages">
             <button type="button" class="secondary" ?disabled=${tokens.length === 1 || state.loading} @click=${() => turn("previous")}>← Newer</button>
             <button type="button" class="secondary" ?disabled=${state.nextToken === "" || state.loading} @click=${() => turn("next")}>Older →</button>
           </nav>`
-        : nothing}`,
+          : nothing
+      }`,
   };
 };

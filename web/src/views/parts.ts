@@ -140,6 +140,7 @@ export function timeElement(time: Timestamp | undefined): TemplateResult | typeo
 /** Moves focus to the first field with a message, or else to the error banner. */
 export function focusFirstProblem(): void {
   const target =
-    document.querySelector<HTMLElement>(".field.invalid input, .field.invalid select") ?? document.querySelector<HTMLElement>(".banner.error");
+    document.querySelector<HTMLElement>(".field.invalid input, .field.invalid select") ??
+    document.querySelector<HTMLElement>(".banner.error");
   target?.focus();
 }

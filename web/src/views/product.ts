@@ -28,7 +28,10 @@ export const productPage: PageFactory<ProductRoute> = (ctx, route, signal) => {
     } catch (err) {
       if (signal.aborted) return;
       const problem = ctx.problem(err);
-      state.problem = problem.code === Code.NotFound ? { ...problem, message: "There is no such product. It may have been removed from the shop." } : problem;
+      state.problem =
+        problem.code === Code.NotFound
+          ? { ...problem, message: "There is no such product. It may have been removed from the shop." }
+          : problem;
     }
     state.loading = false;
     ctx.update();
@@ -71,11 +74,13 @@ export const productPage: PageFactory<ProductRoute> = (ctx, route, signal) => {
             <p class="price large">${formatMoney(p.price)}</p>
             <p>${p.description}</p>
             <p class="meta">SKU ${p.sku}</p>
-            ${p.categories.length === 0
-              ? nothing
-              : html`<ul class="chips" aria-label="Categories">
+            ${
+              p.categories.length === 0
+                ? nothing
+                : html`<ul class="chips" aria-label="Categories">
                   ${p.categories.map((c) => html`<li><a class="chip" href=${routeHref({ page: "products", category: c, query: "" })}>${categoryName(c)}</a></li>`)}
-                </ul>`}
+                </ul>`
+            }
             <form class="add-form field ${quantityError === undefined ? "" : "invalid"}" novalidate @submit=${(e: SubmitEvent) => void add(e)}>
               <label for="quantity">Quantity</label>
               <div class="inline">

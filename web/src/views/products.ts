@@ -81,7 +81,8 @@ export const productsPage: PageFactory<ProductsRoute> = (ctx, route, signal) => 
   });
   void load();
 
-  const heading = route.query !== "" ? `Results for “${route.query}”` : route.category !== "" ? categoryName(route.category) : "All products";
+  const heading =
+    route.query !== "" ? `Results for “${route.query}”` : route.category !== "" ? categoryName(route.category) : "All products";
   return {
     title: route.query !== "" ? `Search: ${route.query}` : route.category !== "" ? categoryName(route.category) : "Products",
     view: () => html`
@@ -90,20 +91,27 @@ export const productsPage: PageFactory<ProductsRoute> = (ctx, route, signal) => 
       <section aria-labelledby="results-heading" aria-busy=${state.loading ? "true" : "false"}>
         <p class="status" role="status">${state.status}</p>
         ${problemBanner(state.problem)}
-        ${state.loading
-          ? loading("Loading products…")
-          : state.products.length === 0 && state.problem === undefined
-            ? html`<p class="empty">${route.query !== "" ? `No products match “${route.query}”.` : "No products here yet."}</p>`
-            : html`<ul class="product-grid">
+        ${
+          state.loading
+            ? loading("Loading products…")
+            : state.products.length === 0 && state.problem === undefined
+              ? html`<p class="empty">${route.query !== "" ? `No products match “${route.query}”.` : "No products here yet."}</p>`
+              : html`<ul class="product-grid">
                 ${state.products.map((p) => productCard(p, state.adding.has(p.id), () => void add(p)))}
-              </ul>`}
+              </ul>`
+        }
         ${pager(tokens.length > 1, state.nextToken !== "", state.loading, turn)}
       </section>
     `,
   };
 };
 
-function filters(route: ProductsRoute, categories: readonly string[], go: (route: Route) => void, queryError: string | undefined): TemplateResult {
+function filters(
+  route: ProductsRoute,
+  categories: readonly string[],
+  go: (route: Route) => void,
+  queryError: string | undefined,
+): TemplateResult {
   const search = (e: SubmitEvent): void => {
     e.preventDefault();
     const query = String(new FormData(e.currentTarget as HTMLFormElement).get("q") ?? "").trim();
@@ -151,7 +159,12 @@ function productCard(product: Product, adding: boolean, add: () => void): Templa
   </li>`;
 }
 
-function pager(hasPrevious: boolean, hasNext: boolean, busy: boolean, turn: (direction: "next" | "previous") => void): TemplateResult | typeof nothing {
+function pager(
+  hasPrevious: boolean,
+  hasNext: boolean,
+  busy: boolean,
+  turn: (direction: "next" | "previous") => void,
+): TemplateResult | typeof nothing {
   if (!hasPrevious && !hasNext) return nothing;
   return html`<nav class="pager" aria-label="Pages">
     <button type="button" class="secondary" ?disabled=${!hasPrevious || busy} @click=${() => turn("previous")}>← Previous</button>

@@ -32,7 +32,10 @@ export const registerPage: PageFactory<RegisterRoute> = (ctx, _route, signal) =>
     } catch (err) {
       if (signal.aborted) return;
       const problem = ctx.problem(err);
-      state.problem = problem.code === Code.AlreadyExists ? { ...problem, message: "An account with this email already exists. Log in instead?" } : problem;
+      state.problem =
+        problem.code === Code.AlreadyExists
+          ? { ...problem, message: "An account with this email already exists. Log in instead?" }
+          : problem;
       state.busy = false;
       ctx.update();
       ctx.afterRender(focusFirstProblem);

@@ -47,9 +47,7 @@ export function createRedisCartStore(redis: RedisStore, options: RedisCartStoreO
       }),
 
     removeItem: (userId, productId) =>
-      translated(async () =>
-        cartFromReply(await removeItemScript.run(client, [cartKey(userId)], [productId, now(), ttl])),
-      ),
+      translated(async () => cartFromReply(await removeItemScript.run(client, [cartKey(userId)], [productId, now(), ttl]))),
 
     empty: (userId) => translated(async () => cartFromReply(await emptyCartScript.run(client, [cartKey(userId)], [now(), ttl]))),
   };

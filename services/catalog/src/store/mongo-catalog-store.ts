@@ -28,7 +28,11 @@ export async function createMongoCatalogStore(mongo: MongoStore): Promise<Catalo
   const page = (filter: Filter<ProductDocument>, { afterId, limit }: PageRequest): Promise<ProductPage> =>
     guard(async () => {
       const query: Filter<ProductDocument> = afterId === "" ? filter : { ...filter, _id: { $gt: afterId } };
-      const docs = await products.find(query).sort({ _id: 1 }).limit(limit + 1).toArray();
+      const docs = await products
+        .find(query)
+        .sort({ _id: 1 })
+        .limit(limit + 1)
+        .toArray();
       return { products: docs.slice(0, limit).map(productFromDocument), more: docs.length > limit };
     });
 
@@ -126,4 +130,3 @@ function isDuplicateKeyCode(code: unknown, message: string): boolean {
   // and SQLite's message instead of DuplicateKey (11000).
   return code === 11000 || (code === 1 && message.includes("UNIQUE constraint failed"));
 }
-

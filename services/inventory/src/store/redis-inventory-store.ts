@@ -12,14 +12,7 @@ import {
 } from "./lua-scripts.js";
 import { linesToStored, reservationFromStored, stockFromStored } from "./mappers.js";
 import { expiryKey, reservationKey, stockKey } from "./redis-keys.js";
-import type {
-  InventoryStore,
-  ReservedLine,
-  ReserveOutcome,
-  Shortage,
-  StockLevel,
-  TransitionOutcome,
-} from "./inventory-store.js";
+import type { InventoryStore, ReservedLine, ReserveOutcome, Shortage, StockLevel, TransitionOutcome } from "./inventory-store.js";
 
 /**
  * How many due reservations a stock read or change expires on its way (the sweeper does the
@@ -66,11 +59,7 @@ export function createRedisInventoryStore(redis: RedisStore): InventoryStore {
     },
 
     async setStock(sku, available, nowMs) {
-      const reply = await run(
-        setStockScript,
-        [stockKey(sku), expiryKey],
-        [String(available), String(nowMs), String(inlineExpiryLimit)],
-      );
+      const reply = await run(setStockScript, [stockKey(sku), expiryKey], [String(available), String(nowMs), String(inlineExpiryLimit)]);
       const level = stockLevel(sku, reply);
       if (level === undefined) throw new Error(`stock ${sku} missing right after it was set`);
       return level;

@@ -85,14 +85,16 @@ export function createRedisNotificationStore(redis: RedisStore, options: RedisNo
     // Ids are issued in increasing order, so a newer one was never issued; following it would
     // silently skip notifications until Redis's clock caught up with it.
     const issued =
-      newest !== undefined
-        ? compareStreamIds(afterId, newest.id) <= 0
-        : (parseStreamId(afterId)?.ms ?? 0n) <= (await redisNowMs(reader));
+      newest !== undefined ? compareStreamIds(afterId, newest.id) <= 0 : (parseStreamId(afterId)?.ms ?? 0n) <= (await redisNowMs(reader));
     if (!issued) throw new AfterIdNotIssuedError(afterId);
     return afterId;
   };
 
-  async function* follow(userId: string, afterId: string | undefined, signal: AbortSignal): AsyncGenerator<NotificationRecord, void, undefined> {
+  async function* follow(
+    userId: string,
+    afterId: string | undefined,
+    signal: AbortSignal,
+  ): AsyncGenerator<NotificationRecord, void, undefined> {
     const key = notificationsKey(userId);
     let reader: RedisClient | undefined;
     // Ends a blocked XREAD at once instead of at the end of its slice.

@@ -66,9 +66,13 @@ export function createSagaActions(deps: ActionsDeps): SagaActions {
         return ok;
       } catch (err) {
         const e = ConnectError.from(err);
-        const stock = e.code === Code.FailedPrecondition
-          ? e.findDetails(PreconditionFailureSchema).flatMap((d) => d.violations).filter((v) => v.type === "STOCK")
-          : [];
+        const stock =
+          e.code === Code.FailedPrecondition
+            ? e
+                .findDetails(PreconditionFailureSchema)
+                .flatMap((d) => d.violations)
+                .filter((v) => v.type === "STOCK")
+            : [];
         if (stock.length > 0) {
           const violations = stock.map((v) => ({ type: v.type, subject: v.subject, description: v.description }));
           const description = violations.map((v) => `${v.subject.replace(/^sku\//, "")} (${v.description})`).join(", ");
@@ -174,7 +178,8 @@ export function createSagaActions(deps: ActionsDeps): SagaActions {
         )
         .then(
           () => undefined,
-          (err: unknown) => logger.warn({ order_id: order.id, err: ConnectError.from(err).message }, "could not send the order notification"),
+          (err: unknown) =>
+            logger.warn({ order_id: order.id, err: ConnectError.from(err).message }, "could not send the order notification"),
         );
       notifications.add(sending);
       void sending.finally(() => notifications.delete(sending));

@@ -38,7 +38,10 @@ export function startRecovery(deps: RecoveryDeps): Recovery {
       const now = clock();
       const order = await store.acquireLease(candidate.id, owner, new Date(now), new Date(now + deps.leaseMs));
       if (order === undefined) continue; // someone else took it, or it moved on
-      logger.info({ order_id: order.id, state: order.state, cancel_requested: order.cancelRequested, attempt: order.attempts }, "recovering order");
+      logger.info(
+        { order_id: order.id, state: order.state, cancel_requested: order.cancelRequested, attempt: order.attempts },
+        "recovering order",
+      );
       try {
         const result = await runner.run(order, owner, { mode: "background" });
         logger.info({ order_id: order.id, state: result.order.state, ended: result.ended }, "recovery run ended");

@@ -7,16 +7,7 @@ import type { OrderRecord } from "../order.js";
 import type { OrderStore } from "../store/order-store.js";
 import type { SagaActions } from "./actions.js";
 import type { CrashHooks } from "./crash-points.js";
-import {
-  describe,
-  localSteps,
-  nextStep,
-  retryDelayMs,
-  transition,
-  type RunMode,
-  type Step,
-  type StepOutcome,
-} from "./state-machine.js";
+import { describe, localSteps, nextStep, retryDelayMs, transition, type RunMode, type Step, type StepOutcome } from "./state-machine.js";
 
 export interface SagaRunnerDeps {
   readonly store: OrderStore;
@@ -95,7 +86,8 @@ export function createSagaRunner(deps: SagaRunnerDeps): SagaRunner {
       }
       const outcome = await perform(step, order, options);
       if (outcome.kind === "ok" && !localSteps.has(step)) crash.beforePersist(step);
-      if (outcome.kind !== "ok") log.warn({ step, state: order.state, outcome: outcome.kind, detail: describe(outcome) }, "saga step failed");
+      if (outcome.kind !== "ok")
+        log.warn({ step, state: order.state, outcome: outcome.kind, detail: describe(outcome) }, "saga step failed");
       if (outcome.kind === "rejected" && (step === "commit" || step === "emptyCart")) {
         log.error({ step, detail: describe(outcome) }, "a step after shipping was refused for good; the order is confirmed without it");
       }

@@ -134,9 +134,9 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
   /** Runs a store operation; an outage becomes UNAVAILABLE. */
   const guard = storeGuard("order store");
   await guard(async () => {
-      await orders.createIndex({ userId: 1, requestId: 1 }, { unique: true, name: "user_request_unique" });
-      await orders.createIndex({ userId: 1, createTime: -1, _id: -1 }, { name: "user_newest_first" });
-      await orders.createIndex({ state: 1, leaseUntil: 1 }, { name: "state_lease" });
+    await orders.createIndex({ userId: 1, requestId: 1 }, { unique: true, name: "user_request_unique" });
+    await orders.createIndex({ userId: 1, createTime: -1, _id: -1 }, { name: "user_newest_first" });
+    await orders.createIndex({ state: 1, leaseUntil: 1 }, { name: "state_lease" });
   });
 
   const guardWrite = <T>(id: string, operation: () => Promise<T>): Promise<T> => writes.run(id, () => guard(operation));

@@ -19,12 +19,25 @@ export interface OrderStore {
    * Takes the lease of a non-final order whose lease has run out; with `evenIfBackingOff` also one
    * nobody holds but whose retry is not due yet (a customer's cancellation does not wait).
    */
-  acquireLease(id: string, owner: string, now: Date, until: Date, options?: { evenIfBackingOff?: boolean }): Promise<OrderRecord | undefined>;
+  acquireLease(
+    id: string,
+    owner: string,
+    now: Date,
+    until: Date,
+    options?: { evenIfBackingOff?: boolean },
+  ): Promise<OrderRecord | undefined>;
   /**
    * Applies `changes` if the order is still in `expectedState` and leased by `owner`, renews the
    * lease until `leaseUntil` and resets the attempts; undefined when the lease was lost.
    */
-  advance(id: string, expectedState: SagaState, owner: string, changes: ProgressChanges, now: Date, leaseUntil: Date): Promise<OrderRecord | undefined>;
+  advance(
+    id: string,
+    expectedState: SagaState,
+    owner: string,
+    changes: ProgressChanges,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<OrderRecord | undefined>;
   /** Gives the lease up until `retryAt`, counting a failed attempt. */
   postpone(id: string, owner: string, retryAt: Date, attempts: number): Promise<void>;
   /** Gives the lease up. */

@@ -288,6 +288,7 @@ export async function startFakeDownstream(logger: Logger): Promise<FakeDownstrea
       fault("notification.listNotifications");
       return { notifications: calls.notifications.filter((n) => n.userId === userId), nextPageToken: "" };
     },
+    // biome-ignore lint/correctness/useYield: a stream that fails before its first message
     async *subscribe() {
       throw new ConnectError("the fake notification service does not stream", Code.Unimplemented);
     },
@@ -321,7 +322,10 @@ export async function startFakeDownstream(logger: Logger): Promise<FakeDownstrea
     },
     stockOf: (sku) => ({ ...stockOf(sku) }),
     fillCart(userId, lines) {
-      carts.set(userId, lines.map((l) => ({ ...l })));
+      carts.set(
+        userId,
+        lines.map((l) => ({ ...l })),
+      );
     },
     cartOf: (userId) => (carts.get(userId) ?? []).map((l) => ({ ...l })),
     failWith(method, error) {

@@ -1,7 +1,7 @@
 // Test data and small helpers over a running shop: users, products with stock, carts, orders.
 import { randomUUID } from "node:crypto";
 import { Code, type ConnectError } from "@connectrpc/connect";
-import { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
+import type { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { OrderState, type Order } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { allOrdersOf, asUser, eventually } from "@shopmesh/testkit";
 import type { Ledger } from "./invariants.js";

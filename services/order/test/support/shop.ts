@@ -88,7 +88,7 @@ export async function startOrderShop(options: { orderEnv?: Record<string, string
     notification: createGrpcClient(NotificationService, address.notification, clientOptions),
   };
   const stop = async (): Promise<void> => {
-    Object.values(clients).forEach((c) => c.close());
+    for (const client of Object.values(clients)) client.close();
     await shop.stop();
     rmSync(runDir, { recursive: true, force: true });
   };

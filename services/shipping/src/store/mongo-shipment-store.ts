@@ -15,10 +15,10 @@ const duplicateKey = 11_000;
 export async function createMongoShipmentStore(mongo: MongoStore): Promise<ShipmentStore> {
   const shipments: Collection<ShipmentDocument> = mongo.db.collection<ShipmentDocument>(shipmentsCollection);
   await translated(async () => {
-      // One at a time: FerretDB 1.24 drops the connection when one createIndexes command
-      // lists several indexes that already exist, i.e. on every restart.
-      await shipments.createIndex({ order_id: 1 }, { name: "order_id_unique", unique: true });
-      await shipments.createIndex({ tracking_id: 1 }, { name: "tracking_id_unique", unique: true });
+    // One at a time: FerretDB 1.24 drops the connection when one createIndexes command
+    // lists several indexes that already exist, i.e. on every restart.
+    await shipments.createIndex({ order_id: 1 }, { name: "order_id_unique", unique: true });
+    await shipments.createIndex({ tracking_id: 1 }, { name: "tracking_id_unique", unique: true });
   });
 
   const findOne = async (filter: { _id: string } | { order_id: string }): Promise<ShipmentRecord | undefined> => {
