@@ -15,7 +15,7 @@ function sdsFile(name: string, path: string): Json {
 
 function commonTls(files: MeshFiles, workload: string, extra: Json = {}): Json {
   return {
-    tls_params: { tls_minimum_protocol_version: "TLSv1_3" },
+    tls_params: { tls_minimum_protocol_version: "TLSv1_3", tls_maximum_protocol_version: "TLSv1_3" },
     tls_certificate_sds_secret_configs: [sdsFile(certificateSecretName, certificateSds(files, workload))],
     alpn_protocols: ["h2"],
     ...extra,

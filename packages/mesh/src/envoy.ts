@@ -233,7 +233,7 @@ export function sidecarConfig(topology: Topology, service: ServiceNode, files: M
             httpManager(
               "egress",
               accessLogPath,
-              grants.flatMap(({ callee, methods }) => serviceRoutes(callee, `${callee.name}_ingress`, methods)),
+              [...grants.flatMap(({ callee, methods }) => serviceRoutes(callee, `${callee.name}_ingress`, methods)), notGranted],
               [],
               { codec_type: "HTTP2" },
             ),
@@ -253,6 +253,12 @@ export function sidecarConfig(topology: Topology, service: ServiceNode, files: M
   }
   return { node: node(service.name), admin: admin(service.adminPort), static_resources: { listeners, clusters } };
 }
+
+/** Any call the topology does not grant this service: PERMISSION_DENIED from its own sidecar. */
+const notGranted: Json = {
+  match: { prefix: "/" },
+  direct_response: { status: 403, body: { inline_string: "the mesh does not let this service call that method" } },
+};
 
 /** A token bucket at the edge; past it the call gets RESOURCE_EXHAUSTED at once. */
 function rateLimit(bucket: TokenBucket): Json {
