@@ -364,8 +364,7 @@ describe("a shopper's visit", () => {
     const userId = await page.evaluate(
       () => (JSON.parse(sessionStorage.getItem("shopmesh.session") ?? "{}") as { user: { id: string } }).user.id,
     );
-    const node = shop?.topology.services.find((s) => s.name === "notification");
-    const notifications = createGrpcClient(NotificationService, `127.0.0.1:${node?.appPort ?? 0}`, { defaultTimeoutMs: 5_000 });
+    const notifications = createGrpcClient(NotificationService, shop?.serviceAddress("notification") ?? "", { defaultTimeoutMs: 5_000 });
     try {
       await notifications.sendNotification({ userId, kind: NotificationKind.GENERIC, text: "Your parcel left the warehouse." });
     } finally {

@@ -5,24 +5,32 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { envoy, ferretDb, nodeService, redisServer, webDist, webServer, type Component } from "@shopmesh/launcher";
-import type { ServiceNode, Topology } from "@shopmesh/mesh";
+import { egressSocket, serviceSocket, type MeshFiles, type ServiceNode, type Topology } from "@shopmesh/mesh";
 
-export interface Layout {
+export interface Layout extends MeshFiles {
   readonly runDir: string;
   readonly dataDir: string;
-  readonly logDir: string;
   readonly envoyDir: string;
   readonly keyDir: string;
 }
 
 export function layout(runDir: string): Layout {
+  const keyDir = join(runDir, "keys");
   return {
     runDir,
     dataDir: join(runDir, "data"),
     logDir: join(runDir, "logs"),
     envoyDir: join(runDir, "envoy"),
-    keyDir: join(runDir, "keys"),
+    keyDir,
+    jwksPath: join(keyDir, "jwks.json"),
+    pkiDir: join(runDir, "pki"),
+    socketDir: join(runDir, "sockets"),
   };
+}
+
+/** Where a service answers: its Unix socket in the mesh (only its sidecar connects), else its app port. */
+export function serviceAddress(service: ServiceNode, dirs: Layout, mesh: boolean): string {
+  return mesh ? `unix:${serviceSocket(dirs, service.name)}` : `127.0.0.1:${service.appPort}`;
 }
 
 export interface Selection {
@@ -43,10 +51,11 @@ function serviceEnv(topology: Topology, service: ServiceNode, dirs: Layout, mesh
   } else {
     env["REDIS_URL"] = `redis://127.0.0.1:${store.port}`;
   }
-  for (const calleeName of service.calls) {
+  for (const { callee: calleeName } of service.calls) {
     const callee = topology.services.find((s) => s.name === calleeName);
     if (callee === undefined) throw new Error(`no service ${calleeName}`);
-    env[`${calleeName.toUpperCase()}_ADDR`] = `127.0.0.1:${mesh ? service.egressPort : callee.appPort}`;
+    // In the mesh every call leaves through the service's own sidecar, over its egress socket.
+    env[`${calleeName.toUpperCase()}_ADDR`] = mesh ? `unix:${egressSocket(dirs, service.name)}` : serviceAddress(callee, dirs, false);
   }
   if (service.name === "user") env["JWT_PRIVATE_KEY_FILE"] = join(dirs.keyDir, "jwt-es256.pem");
   return env;
@@ -65,7 +74,14 @@ export function components(topology: Topology, dirs: Layout, selection: Selectio
         : // Synced every second: a Redis crash loses at most a second of reservations, carts or notifications.
           redisServer({ name: store.name, port: store.port, dataDir: dirs.dataDir, aof: "every-second" }),
     );
-  const apps = services.map((s) => nodeService({ service: s.name, port: s.appPort, env: serviceEnv(topology, s, dirs, selection.mesh) }));
+  const apps = services.map((s) =>
+    nodeService({
+      service: s.name,
+      port: s.appPort,
+      ...(selection.mesh ? { socket: serviceSocket(dirs, s.name) } : {}),
+      env: serviceEnv(topology, s, dirs, selection.mesh),
+    }),
+  );
   if (!selection.mesh) return [stores, apps];
   const configFile = (name: string): string => join(dirs.envoyDir, `${name}.json`);
   const sidecar = (s: ServiceNode): Component => {
@@ -95,7 +111,7 @@ function callDepths(topology: Topology): Map<string, number> {
     if (known !== undefined) return known;
     if (seen.includes(name)) throw new Error(`the topology's calls go round in a circle: ${[...seen, name].join(" → ")}`);
     const calls = topology.services.find((s) => s.name === name)?.calls ?? [];
-    const d = calls.length === 0 ? 0 : 1 + Math.max(...calls.map((callee) => depth(callee, [...seen, name])));
+    const d = calls.length === 0 ? 0 : 1 + Math.max(...calls.map((grant) => depth(grant.callee, [...seen, name])));
     depths.set(name, d);
     return d;
   };

@@ -2,11 +2,12 @@
 // is ready), and stops them in reverse. Used by `make up`, the benchmarks and the tests that drive
 // the shop's processes.
 import { execFile } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createLauncher, freePortBase, repoRoot, type Component, type Launched, type Launcher } from "@shopmesh/launcher";
-import { loadTopology, writeEnvoyConfigs, type Topology } from "@shopmesh/mesh";
-import { components, layout, type Layout } from "./components.js";
+import { issueCertificates, loadTopology, workloads, writeEnvoyConfigs, type Topology } from "@shopmesh/mesh";
+import { components, layout, serviceAddress, type Layout } from "./components.js";
 import { seedStock } from "./seed.js";
 
 export interface ShopOptions {
@@ -22,6 +23,8 @@ export interface ShopOptions {
   readonly env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Sidecars fail a call's first attempt on request (x-shop-fault); for the mesh tests only. */
   readonly faults?: boolean;
+  /** Plaintext between Envoys and no authorization: only for the bench to measure what mTLS costs. */
+  readonly insecure?: boolean;
   /** Stock this many units of every catalog product that has no stock yet (0: leave stock alone). */
   readonly seedStock?: number;
   /** How long a stopped process has between SIGTERM and SIGKILL (default 10 s). */
@@ -35,6 +38,10 @@ export interface RunningShop extends Pick<Launcher, "kill" | "restart" | "stop" 
   readonly dirs: Layout;
   /** host:port of the edge gateway. */
   readonly gatewayAddress: string;
+  /** Where a service itself answers, bypassing the mesh (its Unix socket in the mesh): for checks and seeding. */
+  serviceAddress(name: string): string;
+  /** Issues every workload a new certificate; the Envoys swap them in without a restart. */
+  rotateCertificates(): Promise<void>;
   /** Every component, in start order. */
   readonly running: readonly Launched[];
 }
@@ -48,14 +55,18 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
   const names = stages.flat().map((c) => c.name);
   // The user service signs tokens with this key and the gateway checks them with its public half.
   if (mesh || names.includes("user")) await ensureKeys(dirs.keyDir);
+  const rotateCertificates = () => issueCertificates(workloads(topology), { dir: dirs.pkiDir });
   if (mesh) {
-    writeEnvoyConfigs(topology, {
-      outDir: dirs.envoyDir,
-      jwksPath: join(dirs.keyDir, "jwks.json"),
-      logDir: dirs.logDir,
-      faults: options.faults ?? false,
-    });
+    // Private to the mesh: the services' sockets (reachable only through their sidecars) and the keys.
+    mkdirSync(dirs.socketDir, { recursive: true, mode: 0o700 });
+    await rotateCertificates();
+    writeEnvoyConfigs(topology, dirs.envoyDir, dirs, { faults: options.faults ?? false, insecure: options.insecure ?? false });
   }
+  const addressOf = (name: string): string => {
+    const service = topology.services.find((s) => s.name === name);
+    if (service === undefined) throw new Error(`no service ${name} in the topology`);
+    return serviceAddress(service, dirs, mesh);
+  };
 
   const launcher = createLauncher({
     logDir: dirs.logDir,
@@ -66,8 +77,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
   try {
     for (const stage of stages) await launcher.start(stage);
     if ((options.seedStock ?? 0) > 0) {
-      const port = (name: string): number => topology.services.find((s) => s.name === name)?.appPort ?? 0;
-      await seedStock(`127.0.0.1:${port("catalog")}`, `127.0.0.1:${port("inventory")}`, options.seedStock ?? 0);
+      await seedStock(addressOf("catalog"), addressOf("inventory"), options.seedStock ?? 0);
     }
   } catch (err) {
     await launcher.stop();
@@ -78,6 +88,8 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     topology,
     dirs,
     gatewayAddress: `127.0.0.1:${topology.gateway.port}`,
+    serviceAddress: addressOf,
+    rotateCertificates,
     get running() {
       return launcher.running;
     },

@@ -4,7 +4,7 @@ import { join } from "node:path";
 export interface ShopState {
   readonly pid: number;
   readonly gateway: string;
-  readonly components: readonly { name: string; kind: string; pid: number; port: number; adminPort?: number }[];
+  readonly components: readonly { name: string; kind: string; pid: number; port: number; socket?: string; adminPort?: number }[];
 }
 
 export function stateFile(runDir: string): string {

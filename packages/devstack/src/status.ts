@@ -1,6 +1,6 @@
 // `make status`: what `make up` started and whether each part answers; `make down` stops it.
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { healthClient, isAlive, repoRoot } from "@shopmesh/launcher";
 import { stateFile, type ShopState } from "./state.js";
 
@@ -21,11 +21,15 @@ if (process.argv[2] === "down") {
   process.exit(0);
 }
 
+/** Where a component answers: a service in the mesh only on its Unix socket, behind its sidecar. */
+const where = (c: ShopState["components"][number]): string =>
+  c.socket === undefined ? `127.0.0.1:${c.port}` : `unix:${relative(join(repoRoot, ".run"), c.socket)}`;
+
 let healthy = true;
 for (const c of state.components) {
   let status = isAlive(c.pid) ? "running" : "DEAD";
   if (status === "running" && c.kind === "service") {
-    const health = healthClient(`127.0.0.1:${c.port}`);
+    const health = healthClient(c.socket === undefined ? `127.0.0.1:${c.port}` : `unix:${c.socket}`);
     status = await health.check("").catch(() => "NO ANSWER");
     health.close();
   } else if (status === "running" && c.adminPort !== undefined) {
@@ -35,9 +39,7 @@ for (const c of state.components) {
     );
   }
   if (!["running", "SERVING", "LIVE"].includes(status)) healthy = false;
-  process.stdout.write(
-    `${c.name.padEnd(22)} ${c.kind.padEnd(8)} pid ${String(c.pid).padEnd(8)} 127.0.0.1:${String(c.port).padEnd(6)} ${status}\n`,
-  );
+  process.stdout.write(`${c.name.padEnd(22)} ${c.kind.padEnd(8)} pid ${String(c.pid).padEnd(8)} ${where(c).padEnd(28)} ${status}\n`);
 }
 process.stdout.write(`gateway ${state.gateway}: ${healthy ? "all healthy" : "NOT all healthy"}\n`);
 process.exit(healthy ? 0 : 1);

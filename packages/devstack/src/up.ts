@@ -1,7 +1,7 @@
 // `make up`: the whole shop on loopback — stores, services, Envoy sidecars, edge gateway — with
 // progress as each becomes healthy, a table of what runs where, and a clean stop on Ctrl-C.
 import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { repoRoot } from "@shopmesh/launcher";
 import { startShop, type RunningShop } from "./shop.js";
 import { stateFile, type ShopState } from "./state.js";
@@ -52,6 +52,7 @@ const state: ShopState = {
     kind: component.kind,
     pid,
     port: component.port,
+    ...(component.socket === undefined ? {} : { socket: component.socket }),
     ...(component.adminPort === undefined ? {} : { adminPort: component.adminPort }),
   })),
 };
@@ -61,7 +62,7 @@ const rows = state.components.map((c) => [
   c.name,
   c.kind,
   String(c.pid),
-  `127.0.0.1:${c.port}`,
+  c.socket === undefined ? `127.0.0.1:${c.port}` : `unix:${relative(runDir, c.socket)}`,
   c.adminPort ? `admin :${c.adminPort}` : "",
 ]);
 const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0), 6));
@@ -78,9 +79,23 @@ gateway: ${shop.gatewayAddress} (gRPC and gRPC-web)${web ? `\nstorefront: http:/
 
   grpcurl -plaintext ${shop.gatewayAddress} list
   grpcurl -plaintext -d '{"page_size": 3}' ${shop.gatewayAddress} shop.catalog.v1.CatalogService/ListProducts
+  grpcurl -cacert ${relative(repoRoot, join(shop.dirs.pkiDir, "ca.pem"))} 127.0.0.1:${shop.topology.gateway.tlsPort} list    # the same over TLS
+
+Behind the gateway every hop is mutual TLS: each workload's certificate names it as a SPIFFE ID
+(spiffe://${shop.topology.trustDomain}/…), and each sidecar lets only the callers the topology names
+call each method. Services listen only on Unix sockets under ${relative(repoRoot, shop.dirs.socketDir)}/.
 
 make status · make logs [NAME=gateway] · make demo · make down (or Ctrl-C here)
 `);
+
+// Certificates live 12 hours; new ones every 4, swapped in by every Envoy without a restart.
+const rotation = setInterval(() => {
+  shop?.rotateCertificates().then(
+    () => process.stdout.write("certificates rotated\n"),
+    (err: unknown) => process.stderr.write(`! certificate rotation failed: ${err instanceof Error ? err.message : String(err)}\n`),
+  );
+}, 4 * 3_600_000);
+rotation.unref();
 
 for (const { component, process: child } of shop.running) {
   child.once("exit", (code, signal) => {

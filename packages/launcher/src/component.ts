@@ -14,6 +14,8 @@ export interface Component {
   readonly kind: ComponentKind;
   /** The port that answers when the component is up. */
   readonly port: number;
+  /** A Unix socket that answers instead of the port (a service behind its sidecar). */
+  readonly socket?: string;
   /** Envoy's admin port, for sidecars and the gateway. */
   readonly adminPort?: number;
   readonly command: string;

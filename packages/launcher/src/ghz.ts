@@ -18,8 +18,10 @@ export function countServerErrors(errorDistribution: Readonly<Record<string, num
 }
 
 export interface GhzRun {
-  /** host:port */
+  /** host:port, or unix:///path of a socket */
   readonly target: string;
+  /** Mutual TLS with this client certificate (the server's is not checked); plaintext when absent. */
+  readonly clientCertificate?: { readonly cert: string; readonly key: string };
   /** A protoset naming the method (servers without reflection need one). */
   readonly protoset: string;
   /** package.Service/Method */
@@ -46,7 +48,9 @@ export async function runGhz(run: GhzRun): Promise<GhzResult> {
   const { stdout } = await promisify(execFile)(
     toolPath("ghz"),
     [
-      "--insecure",
+      ...(run.clientCertificate === undefined
+        ? ["--insecure"]
+        : ["--skipTLS", "--cert", run.clientCertificate.cert, "--key", run.clientCertificate.key]),
       "--protoset",
       run.protoset,
       "--call",

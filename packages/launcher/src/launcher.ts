@@ -145,7 +145,8 @@ export function createLauncher(options: LauncherOptions = {}): Launcher {
 async function waitReady(component: Component, child: Child, timeoutMs: number, log: string | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const where = log === undefined ? "its output" : `its log is ${log}`;
-  const health = component.ready === "grpc-health" ? healthClient(`127.0.0.1:${component.port}`) : undefined;
+  const address = component.socket === undefined ? `127.0.0.1:${component.port}` : `unix:${component.socket}`;
+  const health = component.ready === "grpc-health" ? healthClient(address) : undefined;
   let last = "nothing listens";
   try {
     for (;;) {
@@ -153,7 +154,7 @@ async function waitReady(component: Component, child: Child, timeoutMs: number, 
         const how = child.process.signalCode ?? `code ${child.process.exitCode}`;
         throw new Error(`${component.name} exited (${how}) before it was ready; ${where}:\n${child.output().slice(-2_000)}`);
       }
-      if (await accepts(component.port)) {
+      if (await accepts(component.socket ?? component.port)) {
         last = "listening";
         if (component.ready === "tcp") return;
         if (health !== undefined) {

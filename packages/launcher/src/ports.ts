@@ -41,10 +41,10 @@ export async function freePortBase(span = 100): Promise<number> {
   throw new Error(`no ${span} free ports in a row between 20000 and 32000`);
 }
 
-/** True when something accepts TCP connections on 127.0.0.1:`port`. */
-export function accepts(port: number): Promise<boolean> {
+/** True when something accepts connections on 127.0.0.1:`target`, or on the Unix socket at that path. */
+export function accepts(target: number | string): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
+    const socket = typeof target === "string" ? createConnection({ path: target }) : createConnection({ host: "127.0.0.1", port: target });
     socket.once("connect", () => {
       socket.destroy();
       resolve(true);

@@ -110,6 +110,8 @@ export interface ServiceOptions {
   /** Defaults to the service's name. */
   readonly name?: string;
   readonly port: number;
+  /** Listen on this Unix socket instead of `port` (GRPC_SOCKET): in the mesh, only its sidecar reaches it. */
+  readonly socket?: string;
   /** The service's own settings (its config.ts names them); GRPC_PORT comes from `port`. */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -122,9 +124,10 @@ export function nodeService(options: ServiceOptions): Component {
     name: options.name ?? options.service,
     kind: "service",
     port: options.port,
+    ...(options.socket === undefined ? {} : { socket: options.socket }),
     command: process.execPath,
     args: [entry],
-    env: { GRPC_PORT: String(options.port), ...options.env },
+    env: { ...(options.socket === undefined ? { GRPC_PORT: String(options.port) } : { GRPC_SOCKET: options.socket }), ...options.env },
     ready: "grpc-health",
   };
 }

@@ -1,7 +1,13 @@
 // Envoy v3 static configs for the mesh: a sidecar per service and the edge gateway. Only current
 // v3 fields; `envoy --mode validate` checks every generated file in `make test`.
+// Every hop between Envoys is mutual TLS (envoy-tls.ts) and every callee's sidecar authorizes
+// its callers per method (envoy-authz.ts). A service listens on a Unix socket only its sidecar
+// reaches, and reaches its callees through its sidecar's egress socket.
 import { identityHeader } from "@shopmesh/kit";
-import type { ServiceNode, Topology } from "./topology.js";
+import { identityGuardFilter, rbacFilter, reflectionPaths } from "./envoy-authz.js";
+import { edgeServerTls, meshClientTls, meshServerTls } from "./envoy-tls.js";
+import { egressSocket, serviceSocket, type MeshFiles } from "./mesh-files.js";
+import type { ServiceNode, TokenBucket, Topology } from "./topology.js";
 
 type Json = Record<string, unknown>;
 
@@ -14,6 +20,16 @@ const routerFilter = {
 
 function socket(port: number): Json {
   return { socket_address: { address: loopback, port_value: port } };
+}
+
+/** A Unix socket only this user can connect to. */
+function pipe(path: string): Json {
+  return { pipe: { path, mode: 0o600 } };
+}
+
+/** Who this Envoy is; file-based SDS needs a node id and cluster. */
+function node(workload: string): Json {
+  return { id: workload, cluster: "shopmesh" };
 }
 
 function admin(port: number): Json {
@@ -45,11 +61,20 @@ function accessLog(path: string): Json[] {
   ];
 }
 
-/** A cluster of one loopback endpoint speaking HTTP/2, actively health-checked over grpc.health.v1. */
-function grpcCluster(name: string, port: number, options: { healthService?: string; guarded?: boolean } = {}): Json {
+interface ClusterOptions {
+  readonly healthService?: string;
+  /** Circuit breakers and outlier detection, for clusters of another workload's sidecar. */
+  readonly guarded?: boolean;
+  /** mTLS to the endpoint (health checks included). */
+  readonly transportSocket?: Json;
+}
+
+/** A cluster of one endpoint speaking HTTP/2, actively health-checked over grpc.health.v1. */
+function grpcCluster(name: string, address: Json, options: ClusterOptions = {}): Json {
   return {
     name,
     type: "STATIC",
+    ...(options.transportSocket ? { transport_socket: options.transportSocket } : {}),
     connect_timeout: "0.25s",
     typed_extension_protocol_options: {
       "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
@@ -59,7 +84,7 @@ function grpcCluster(name: string, port: number, options: { healthService?: stri
     },
     load_assignment: {
       cluster_name: name,
-      endpoints: [{ lb_endpoints: [{ endpoint: { address: socket(port) } }] }],
+      endpoints: [{ lb_endpoints: [{ endpoint: { address } }] }],
     },
     health_checks: [
       {
@@ -92,32 +117,24 @@ function grpcCluster(name: string, port: number, options: { healthService?: stri
 }
 
 /**
- * Routes to one service: per-method routes for the methods that may be retried on UNAVAILABLE,
- * then the rest of the service. Connect failures and refused streams are retried everywhere
- * (the request never reached the service); streams get no timeout.
+ * Routes to `methods` of one service, each its own route: methods safe to retry are retried on
+ * UNAVAILABLE; connect failures and refused streams are retried everywhere (the request never
+ * reached the service); streams get no timeout. Any other path has no route.
  */
-function serviceRoutes(callee: ServiceNode, cluster: string, methods: readonly string[] | "all"): Json[] {
-  const allowed = methods === "all" ? undefined : new Set(methods);
-  const routes: Json[] = [];
-  const route = (path: string | undefined, retryOn: string, streaming: boolean): Json => ({
-    match: path === undefined ? { prefix: `/${callee.service}/` } : { path },
-    route: {
-      cluster,
-      timeout: streaming ? "0s" : callee.timeout,
-      ...(streaming
-        ? {}
-        : { retry_policy: { retry_on: retryOn, num_retries: 2, retry_back_off: { base_interval: "0.05s", max_interval: "0.25s" } } }),
-    },
-  });
-  const listed = new Set<string>([...callee.idempotent, ...callee.streaming, ...callee.publicMethods, ...callee.userMethods]);
-  for (const method of listed) {
-    if (allowed && !allowed.has(method)) continue;
+function serviceRoutes(callee: ServiceNode, cluster: string, methods: readonly string[]): Json[] {
+  return methods.map((method) => {
     const streaming = callee.streaming.includes(method);
     const retryOn = callee.idempotent.includes(method) ? "connect-failure,refused-stream,unavailable" : "connect-failure,refused-stream";
-    routes.push(route(`/${callee.service}/${method}`, retryOn, streaming));
-  }
-  if (allowed === undefined) routes.push(route(undefined, "connect-failure,refused-stream", false));
-  return routes;
+    const backOff = { base_interval: "0.05s", max_interval: "0.25s" };
+    return {
+      match: { path: `/${callee.service}/${method}` },
+      route: {
+        cluster,
+        timeout: streaming ? "0s" : callee.timeout,
+        ...(streaming ? {} : { retry_policy: { retry_on: retryOn, num_retries: 2, retry_back_off: backOff } }),
+      },
+    };
+  });
 }
 
 function httpManager(statPrefix: string, logPath: string, routes: Json[], filters: Json[], extra: Json = {}): Json {
@@ -138,12 +155,6 @@ function httpManager(statPrefix: string, logPath: string, routes: Json[], filter
     },
   };
 }
-
-/** Server reflection (v1 and v1alpha): public, so grpcurl can list and describe the shop. */
-const reflectionPaths = [
-  "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
-  "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-];
 
 /** Header that asks a sidecar's ingress to fail the first attempt of a call (test meshes only). */
 export const faultHeader = "x-shop-fault";
@@ -167,20 +178,38 @@ function transientFaultFilter(): Json {
   };
 }
 
-/** A service's sidecar: ingress to the service on loopback; egress to the sidecars of its callees. */
-export function sidecarConfig(topology: Topology, service: ServiceNode, logDir: string, options: { faults?: boolean } = {}): Json {
+export interface MeshOptions {
+  /** The test-only transient fault (fail a call's first attempt on request). */
+  readonly faults?: boolean;
+  /** Plaintext between Envoys and no authorization: only to measure what mTLS costs (the bench). */
+  readonly insecure?: boolean;
+}
+
+/**
+ * A service's sidecar. Ingress: mTLS from the mesh, callers authorized per method, the identity
+ * header kept only from trusted carriers, then the service's Unix socket. Egress: a Unix socket
+ * the service calls out through, routing only the methods the topology grants, over mTLS to each
+ * callee's sidecar (which must prove it is that callee).
+ */
+export function sidecarConfig(topology: Topology, service: ServiceNode, files: MeshFiles, options: MeshOptions = {}): Json {
+  const accessLogPath = `${files.logDir}/sidecar-${service.name}-access.log`;
+  const ingressFilters = [
+    ...(options.faults ? [transientFaultFilter()] : []),
+    ...(options.insecure ? [] : [identityGuardFilter(topology, service), rbacFilter(topology, service)]),
+  ];
   const listeners: Json[] = [
     {
       name: "ingress",
       address: socket(service.ingressPort),
       filter_chains: [
         {
+          ...(options.insecure ? {} : { transport_socket: meshServerTls(files, service.name) }),
           filters: [
             httpManager(
               "ingress",
-              `${logDir}/sidecar-${service.name}-access.log`,
+              accessLogPath,
               [{ match: { prefix: "/" }, route: { cluster: "local_service", timeout: "0s" } }],
-              options.faults ? [transientFaultFilter()] : [],
+              ingressFilters,
               { codec_type: "HTTP2" },
             ),
           ],
@@ -188,23 +217,23 @@ export function sidecarConfig(topology: Topology, service: ServiceNode, logDir: 
       ],
     },
   ];
-  const clusters: Json[] = [grpcCluster("local_service", service.appPort)];
-  const callees = service.calls.map((name) => {
-    const callee = topology.services.find((s) => s.name === name);
-    if (callee === undefined) throw new Error(`unknown callee ${name}`);
-    return callee;
+  const clusters: Json[] = [grpcCluster("local_service", pipe(serviceSocket(files, service.name)))];
+  const grants = service.calls.map((grant) => {
+    const callee = topology.services.find((s) => s.name === grant.callee);
+    if (callee === undefined) throw new Error(`unknown callee ${grant.callee}`);
+    return { callee, methods: grant.methods };
   });
-  if (callees.length > 0) {
+  if (grants.length > 0) {
     listeners.push({
       name: "egress",
-      address: socket(service.egressPort),
+      address: pipe(egressSocket(files, service.name)),
       filter_chains: [
         {
           filters: [
             httpManager(
               "egress",
-              `${logDir}/sidecar-${service.name}-access.log`,
-              callees.flatMap((callee) => serviceRoutes(callee, `${callee.name}_ingress`, "all")),
+              accessLogPath,
+              [...grants.flatMap(({ callee, methods }) => serviceRoutes(callee, `${callee.name}_ingress`, methods)), notGranted],
               [],
               { codec_type: "HTTP2" },
             ),
@@ -212,11 +241,46 @@ export function sidecarConfig(topology: Topology, service: ServiceNode, logDir: 
         },
       ],
     });
-    for (const callee of callees) {
-      clusters.push(grpcCluster(`${callee.name}_ingress`, callee.ingressPort, { healthService: callee.service, guarded: true }));
+    for (const { callee } of grants) {
+      clusters.push(
+        grpcCluster(`${callee.name}_ingress`, socket(callee.ingressPort), {
+          healthService: callee.service,
+          guarded: true,
+          ...(options.insecure ? {} : { transportSocket: meshClientTls(files, service.name, callee.identity) }),
+        }),
+      );
     }
   }
-  return { admin: admin(service.adminPort), static_resources: { listeners, clusters } };
+  return { node: node(service.name), admin: admin(service.adminPort), static_resources: { listeners, clusters } };
+}
+
+/** Any call the topology does not grant this service: PERMISSION_DENIED from its own sidecar. */
+const notGranted: Json = {
+  match: { prefix: "/" },
+  direct_response: { status: 403, body: { inline_string: "the mesh does not let this service call that method" } },
+};
+
+/** A token bucket at the edge; past it the call gets RESOURCE_EXHAUSTED at once. */
+function rateLimit(bucket: TokenBucket): Json {
+  const all = { default_value: { numerator: 100, denominator: "HUNDRED" }, runtime_key: "edge_rate_limit_enabled" };
+  return {
+    "@type": "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
+    stat_prefix: "edge_rate_limit",
+    token_bucket: { max_tokens: bucket.burst, tokens_per_fill: bucket.perSecond, fill_interval: "1s" },
+    filter_enabled: all,
+    filter_enforced: all,
+    rate_limited_as_resource_exhausted: true,
+  };
+}
+
+/** Each route its own bucket: the topology's for its method, the default for the rest. */
+function withRateLimits(topology: Topology, routes: Json[]): Json[] {
+  const limits = topology.gateway.rateLimits;
+  return routes.map((route) => {
+    const path = ((route["match"] as Json)["path"] as string | undefined)?.slice(1);
+    const bucket = (path !== undefined ? limits.methods[path] : undefined) ?? limits.default;
+    return { ...route, typed_per_filter_config: { "envoy.filters.http.local_ratelimit": rateLimit(bucket) } };
+  });
 }
 
 /**
@@ -224,15 +288,15 @@ export function sidecarConfig(topology: Topology, service: ServiceNode, logDir: 
  * on in the identity header (any client copy removed first); routes to each service's sidecar for
  * its public and user methods only; server reflection through one sidecar.
  */
-export function gatewayConfig(topology: Topology, jwksPath: string, logDir: string): Json {
+export function gatewayConfig(topology: Topology, files: MeshFiles, options: MeshOptions = {}): Json {
   const publicPaths = topology.services.flatMap((s) => s.publicMethods.map((m) => `/${s.service}/${m}`));
-  const routes: Json[] = [
+  const routes: Json[] = withRateLimits(topology, [
     ...reflectionPaths.map((path) => ({
       match: { path },
       route: { cluster: `${topology.gateway.reflectionVia}_ingress`, timeout: "0s" },
     })),
     ...topology.services.flatMap((s) => serviceRoutes(s, `${s.name}_ingress`, [...s.publicMethods, ...s.userMethods])),
-  ];
+  ]);
   const filters: Json[] = [
     {
       name: "envoy.filters.http.header_mutation",
@@ -246,6 +310,14 @@ export function gatewayConfig(topology: Topology, jwksPath: string, logDir: stri
       typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.grpc_web.v3.GrpcWeb" },
     },
     { name: "envoy.filters.http.cors", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors" } },
+    // Before the token check, so a flood of bad tokens is throttled too; buckets are per route.
+    {
+      name: "envoy.filters.http.local_ratelimit",
+      typed_config: {
+        "@type": "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
+        stat_prefix: "edge_rate_limit",
+      },
+    },
     {
       name: "envoy.filters.http.jwt_authn",
       typed_config: {
@@ -254,7 +326,7 @@ export function gatewayConfig(topology: Topology, jwksPath: string, logDir: stri
           shop: {
             issuer: topology.gateway.jwt.issuer,
             audiences: [topology.gateway.jwt.audience],
-            local_jwks: { filename: jwksPath },
+            local_jwks: { filename: files.jwksPath },
             from_headers: [{ name: "authorization", value_prefix: "Bearer " }],
             claim_to_headers: [{ header_name: identityHeader, claim_name: "sub" }],
           },
@@ -277,7 +349,7 @@ export function gatewayConfig(topology: Topology, jwksPath: string, logDir: stri
       max_age: "600",
     },
   };
-  const manager = httpManager("gateway", `${logDir}/gateway-access.log`, routes, filters, {
+  const manager = httpManager("gateway", `${files.logDir}/gateway-access.log`, routes, filters, {
     codec_type: "AUTO",
     // Envoy makes the request id; services log it with every RPC.
     generate_request_id: true,
@@ -290,10 +362,24 @@ export function gatewayConfig(topology: Topology, jwksPath: string, logDir: stri
   const host = config.virtual_hosts[0];
   if (host) host["typed_per_filter_config"] = cors;
   return {
+    node: node("gateway"),
     admin: admin(topology.gateway.adminPort),
     static_resources: {
-      listeners: [{ name: "gateway", address: socket(topology.gateway.port), filter_chains: [{ filters: [manager] }] }],
-      clusters: topology.services.map((s) => grpcCluster(`${s.name}_ingress`, s.ingressPort, { healthService: s.service, guarded: true })),
+      listeners: [
+        { name: "gateway", address: socket(topology.gateway.port), filter_chains: [{ filters: [manager] }] },
+        {
+          name: "gateway-tls",
+          address: socket(topology.gateway.tlsPort),
+          filter_chains: [{ transport_socket: edgeServerTls(files), filters: [manager] }],
+        },
+      ],
+      clusters: topology.services.map((s) =>
+        grpcCluster(`${s.name}_ingress`, socket(s.ingressPort), {
+          healthService: s.service,
+          guarded: true,
+          ...(options.insecure ? {} : { transportSocket: meshClientTls(files, "gateway", s.identity) }),
+        }),
+      ),
     },
   };
 }

@@ -4,7 +4,8 @@ import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { gatewayConfig, sidecarConfig } from "./envoy.js";
+import { gatewayConfig, sidecarConfig, type MeshOptions } from "./envoy.js";
+import type { MeshFiles } from "./mesh-files.js";
 import type { Topology } from "./topology.js";
 
 export interface GeneratedConfig {
@@ -13,21 +14,23 @@ export interface GeneratedConfig {
 }
 
 /** Writes gateway.json and sidecar-<service>.json into `outDir`. */
-export function writeEnvoyConfigs(
-  topology: Topology,
-  options: { outDir: string; jwksPath: string; logDir: string; faults?: boolean },
-): GeneratedConfig[] {
-  const outDir = resolve(options.outDir);
-  mkdirSync(outDir, { recursive: true });
+export function writeEnvoyConfigs(topology: Topology, outDir: string, files: MeshFiles, options: MeshOptions = {}): GeneratedConfig[] {
+  const dir = resolve(outDir);
+  mkdirSync(dir, { recursive: true });
   const written: GeneratedConfig[] = [];
   const write = (name: string, config: unknown): void => {
-    const path = join(outDir, `${name}.json`);
+    const path = join(dir, `${name}.json`);
     writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
     written.push({ name, path });
   };
-  write("gateway", gatewayConfig(topology, resolve(options.jwksPath), resolve(options.logDir)));
-  for (const service of topology.services)
-    write(`sidecar-${service.name}`, sidecarConfig(topology, service, resolve(options.logDir), { faults: options.faults ?? false }));
+  const absolute: MeshFiles = {
+    logDir: resolve(files.logDir),
+    pkiDir: resolve(files.pkiDir),
+    socketDir: resolve(files.socketDir),
+    jwksPath: resolve(files.jwksPath),
+  };
+  write("gateway", gatewayConfig(topology, absolute, options));
+  for (const service of topology.services) write(`sidecar-${service.name}`, sidecarConfig(topology, service, absolute, options));
   return written;
 }
 

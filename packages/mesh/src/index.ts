@@ -1,5 +1,11 @@
-export { loadTopology, buildTopology, serviceNamed } from "./topology.js";
-export type { Topology, ServiceNode, StoreNode } from "./topology.js";
+export { loadTopology, parseTopology, buildTopology, serviceNamed, workloads } from "./topology.js";
+export type { Topology, ServiceNode, StoreNode, CallGrant, TokenBucket } from "./topology.js";
 export { gatewayConfig, sidecarConfig, faultHeader } from "./envoy.js";
+export type { MeshOptions } from "./envoy.js";
+export { calleePolicies, identityCarriers } from "./envoy-authz.js";
 export { writeEnvoyConfigs, validateEnvoyConfig } from "./generate.js";
 export type { GeneratedConfig } from "./generate.js";
+export { serviceSocket, egressSocket } from "./mesh-files.js";
+export type { MeshFiles } from "./mesh-files.js";
+export { issueCertificates, workloadFiles, trustFiles } from "./pki.js";
+export type { Workload, WorkloadFiles, PkiOptions } from "./pki.js";

@@ -5,15 +5,28 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot, toolPath } from "@shopmesh/testkit";
-import { gatewayConfig, loadTopology, validateEnvoyConfig, writeEnvoyConfigs, type Topology } from "../src/index.js";
+import {
+  gatewayConfig,
+  issueCertificates,
+  loadTopology,
+  validateEnvoyConfig,
+  workloads,
+  writeEnvoyConfigs,
+  type MeshFiles,
+  type Topology,
+} from "../src/index.js";
 
 describe("generated Envoy configs", () => {
   let dir: string;
   let topology: Topology;
+  let files: MeshFiles;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "shopmesh-envoy-"));
     topology = loadTopology(join(repoRoot, "deploy", "topology.yaml"));
+    files = { logDir: dir, pkiDir: join(dir, "pki"), socketDir: join(dir, "sockets"), jwksPath: join(dir, "jwks.json") };
+    // Envoy reads the SDS files at load time, so validation needs real certificates.
+    await issueCertificates(workloads(topology), { dir: files.pkiDir });
     // A JWKS file must exist for validation; the key itself does not matter here.
     writeFileSync(
       join(dir, "jwks.json"),
@@ -35,13 +48,13 @@ describe("generated Envoy configs", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("all pass envoy --mode validate (with the test-only fault filter too)", async () => {
-    const configs = writeEnvoyConfigs(topology, { outDir: dir, jwksPath: join(dir, "jwks.json"), logDir: dir, faults: true });
+    const configs = writeEnvoyConfigs(topology, join(dir, "envoy"), files, { faults: true });
     expect(configs.map((c) => c.name).sort()).toEqual(["gateway", ...topology.services.map((s) => `sidecar-${s.name}`)].sort());
     for (const config of configs) await validateEnvoyConfig(toolPath("envoy"), config.path);
   }, 120_000);
 
   it("routes only public and user methods at the gateway, and exempts only public ones from the token", () => {
-    const manager = httpConnectionManager(gatewayConfig(topology, "/jwks.json", "/logs"));
+    const manager = httpConnectionManager(gatewayConfig(topology, files));
     const paths = manager.route_config.virtual_hosts.flatMap((host) =>
       host.routes.map((route) => route.match.path ?? `${route.match.prefix}*`),
     );
@@ -89,17 +102,27 @@ interface JwtAuthentication {
 interface Bootstrap {
   readonly static_resources: {
     readonly listeners: readonly {
+      readonly name: string;
       readonly filter_chains: readonly { readonly filters: readonly { readonly name: string; readonly typed_config: unknown }[] }[];
     }[];
   };
 }
 
-/** The HTTP connection manager of a config's only listener. */
+/**
+ * The HTTP connection manager of the gateway: its plaintext and its TLS listener serve the same
+ * one, so what one routes and exempts the other does too.
+ */
 function httpConnectionManager(config: unknown): HttpConnectionManager {
   const listeners = (config as Bootstrap).static_resources.listeners;
-  expect(listeners).toHaveLength(1);
-  const filters = listeners[0]?.filter_chains.flatMap((chain) => chain.filters) ?? [];
-  const manager = filters.find((f) => f.name === "envoy.filters.network.http_connection_manager");
-  if (manager === undefined) throw new Error("the listener has no http_connection_manager");
-  return manager.typed_config as HttpConnectionManager;
+  expect(listeners.map((l) => l.name)).toEqual(["gateway", "gateway-tls"]);
+  const managers = listeners.map((listener) => {
+    const filters = listener.filter_chains.flatMap((chain) => chain.filters);
+    const manager = filters.find((f) => f.name === "envoy.filters.network.http_connection_manager");
+    if (manager === undefined) throw new Error(`listener ${listener.name} has no http_connection_manager`);
+    return manager.typed_config as HttpConnectionManager;
+  });
+  expect(managers[1]).toEqual(managers[0]);
+  const [manager] = managers;
+  if (manager === undefined) throw new Error("no listener");
+  return manager;
 }

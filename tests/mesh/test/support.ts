@@ -21,7 +21,7 @@ export interface TestMesh {
   grpc<S extends DescService>(service: S): GrpcClient<S>;
   /** A Connect gRPC-web client (fetch) through the gateway, as a browser would use. */
   web<S extends DescService>(service: S): Client<S>;
-  /** A service's own address, bypassing the mesh: for the tests' checks on internal state. */
+  /** A service's own socket, bypassing the mesh: for the tests' checks on internal state. */
   direct<S extends DescService>(service: S, name: string): GrpcClient<S>;
   stop(): Promise<void>;
 }
@@ -38,11 +38,7 @@ export async function startTestMesh(): Promise<TestMesh> {
     shop,
     grpc: (service) => keep(createGrpcClient(service, shop.gatewayAddress, { defaultTimeoutMs: 10_000 })),
     web: (service) => createClient(service, createGrpcWebTransport({ baseUrl: `http://${shop.gatewayAddress}` })),
-    direct: (service, name) => {
-      const node = shop.topology.services.find((s) => s.name === name);
-      if (node === undefined) throw new Error(`no service ${name}`);
-      return keep(createGrpcClient(service, `127.0.0.1:${node.appPort}`, { defaultTimeoutMs: 10_000 }));
-    },
+    direct: (service, name) => keep(createGrpcClient(service, shop.serviceAddress(name), { defaultTimeoutMs: 10_000 })),
     stop: async () => {
       for (const client of clients) client.close();
       await shop.stop();
