@@ -9,13 +9,16 @@ export interface GrpcurlResult {
 }
 
 /**
- * Runs `grpcurl -plaintext <args…>` with a bounded time. `data` is sent as the request body
+ * Runs `grpcurl -plaintext <args…>` (or over TLS) with a bounded time. `data` is sent as the request body
  * (grpcurl's `-d @`). Never throws for a non-zero exit: tests assert on what a user would see.
  */
-export function grpcurl(args: readonly string[], options: { data?: unknown; timeoutMs?: number } = {}): Promise<GrpcurlResult> {
+export function grpcurl(
+  args: readonly string[],
+  options: { data?: unknown; timeoutMs?: number /** false: TLS, with the certificate flags in `args` */; plaintext?: boolean } = {},
+): Promise<GrpcurlResult> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const fullArgs = [
-    "-plaintext",
+    ...(options.plaintext === false ? [] : ["-plaintext"]),
     "-max-time",
     String(Math.ceil(timeoutMs / 1000)),
     ...(options.data !== undefined ? ["-d", "@"] : []),

@@ -11,5 +11,5 @@ export { checkSagaInvariants, allOrdersOf } from "./saga-invariants.js";
 export type { SagaWorld, SagaInvariantOptions } from "./saga-invariants.js";
 export { preconditionViolations } from "./error-details.js";
 // Processes, health and tools belong to the launcher; tests keep importing them from here.
-export { freePort, grpcurl, healthClient, onPath, repoRoot, startChild, toolPath } from "@shopmesh/launcher";
+export { accepts, freePort, grpcurl, healthClient, onPath, repoRoot, startChild, toolPath } from "@shopmesh/launcher";
 export type { Child, GrpcurlResult, HealthProbe, ServingStatus } from "@shopmesh/launcher";

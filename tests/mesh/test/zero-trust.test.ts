@@ -1,0 +1,227 @@
+// Zero trust behind the gateway, against real Envoys: a sidecar talks only mutual TLS with the
+// mesh's own certificates, authorizes each caller per method from the topology, keeps a user's
+// identity only from peers trusted to carry it, and no service is reachable but through its
+// sidecar. Certificates rotate under traffic without a failed call, and the edge throttles guessing.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { Code } from "@connectrpc/connect";
+import { CartService } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
+import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
+import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
+import { identityHeader } from "@shopmesh/kit";
+import { issueCertificates, serviceNamed, workloadFiles } from "@shopmesh/mesh";
+import { accepts, grpcurl, rejection, repoRoot } from "@shopmesh/testkit";
+import { newShopper, startTestMesh, type TestMesh } from "./support.js";
+
+let mesh: TestMesh;
+let foreignPki: string;
+
+beforeAll(async () => {
+  mesh = await startTestMesh();
+  // A CA the mesh does not trust, with a certificate that claims to be the order service.
+  foreignPki = mkdtempSync(join(tmpdir(), "shopmesh-foreign-ca-"));
+  await issueCertificates([{ name: "order", spiffeId: "spiffe://shopmesh.local/svc/order" }], { dir: foreignPki });
+}, 120_000);
+
+afterAll(async () => {
+  await mesh?.stop();
+  rmSync(foreignPki, { recursive: true, force: true });
+}, 60_000);
+
+const schema = ["-import-path", join(repoRoot, "proto"), "-import-path", join(repoRoot, ".build", "proto-deps")];
+
+/** grpcurl straight at a sidecar's ingress, as a process on the host would, with `identity`'s certificate. */
+function atIngress(service: string, method: string, identity: "none" | "plaintext" | { pki: string; workload: string }, data: unknown) {
+  const node = serviceNamed(mesh.shop.topology, service);
+  const proto = ["-proto", `shop/${service}/v1/${service}.proto`];
+  const address = `127.0.0.1:${node.ingressPort}`;
+  const call = `${node.service}/${method}`;
+  // A refused handshake is retried by grpcurl until its time runs out: 2 s is plenty on loopback.
+  if (identity === "plaintext") return grpcurl([...schema, ...proto, address, call], { data, timeoutMs: 2_000 });
+  const cert =
+    identity === "none"
+      ? []
+      : [
+          "-cert",
+          workloadFiles(identity.pki, identity.workload).certificate,
+          "-key",
+          workloadFiles(identity.pki, identity.workload).privateKey,
+        ];
+  // The sidecar's certificate names a SPIFFE ID, not a host name: grpcurl checks the chain, not the name.
+  return grpcurl(["-insecure", ...cert, ...schema, ...proto, address, call], { data, timeoutMs: 2_000, plaintext: false });
+}
+const as = (workload: string) => ({ pki: mesh.shop.dirs.pkiDir, workload });
+
+describe("a sidecar's ingress", () => {
+  const lookUp = { idempotency_key: "no-such-payment" };
+
+  it("refuses plaintext, no certificate, and a certificate from another CA at the handshake", async () => {
+    for (const identity of ["plaintext", "none", { pki: foreignPki, workload: "order" }] as const) {
+      const result = await atIngress("payment", "GetPayment", identity, lookUp);
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).not.toContain("NotFound");
+    }
+  });
+
+  it("answers the same call with the certificate of a caller the topology allows", async () => {
+    const result = await atIngress("payment", "GetPayment", as("order"), lookUp);
+    // The call reached the payment service: there is no such payment.
+    expect(result.stderr).toContain("Code: NotFound");
+  });
+});
+
+describe("authorization per method", () => {
+  const charge = { idempotency_key: "zero-trust-1", amount: { currency_code: "USD", units: 1 }, card: {} };
+
+  it("refuses a caller the topology does not allow with PERMISSION_DENIED, naming nothing internal", async () => {
+    const result = await atIngress("payment", "Charge", as("cart"), charge);
+    expect(result.stderr).toContain("Code: PermissionDenied");
+    expect(result.stderr).not.toMatch(/spiffe|policy|order/i);
+  });
+
+  it("lets the order service call Charge (its bad card is the service's own INVALID_ARGUMENT)", async () => {
+    const result = await atIngress("payment", "Charge", as("order"), charge);
+    expect(result.stderr).toContain("Code: InvalidArgument");
+  });
+
+  it("refuses the gateway's certificate on a method the topology keeps internal", async () => {
+    expect((await atIngress("payment", "Charge", as("gateway"), charge)).stderr).toContain("Code: PermissionDenied");
+    expect((await atIngress("catalog", "UpsertProduct", as("gateway"), { product: {} })).stderr).toContain("Code: PermissionDenied");
+  });
+});
+
+describe("the user's identity behind the gateway", () => {
+  /** The catalog's own log line for its latest GetProduct: whether the service saw a user. */
+  async function catalogSawUser(identity: string): Promise<unknown> {
+    const before = mesh.shop.output("catalog").length;
+    const result = await grpcurl(
+      [
+        "-insecure",
+        "-cert",
+        workloadFiles(mesh.shop.dirs.pkiDir, identity).certificate,
+        "-key",
+        workloadFiles(mesh.shop.dirs.pkiDir, identity).privateKey,
+        "-H",
+        `${identityHeader}: mallory`,
+        ...schema,
+        "-proto",
+        "shop/catalog/v1/catalog.proto",
+        `127.0.0.1:${serviceNamed(mesh.shop.topology, "catalog").ingressPort}`,
+        "shop.catalog.v1.CatalogService/GetProduct",
+      ],
+      { data: { id: "no-such-product" }, plaintext: false, timeoutMs: 5_000 },
+    );
+    expect(result.stderr).toContain("Code: NotFound");
+    const lines = mesh.shop
+      .output("catalog")
+      .slice(before)
+      .split("\n")
+      .filter((l) => l.includes("CatalogService/GetProduct"));
+    const line = JSON.parse(lines.at(-1) ?? "{}") as { user_id?: string };
+    return line.user_id;
+  }
+
+  it("is removed when a peer that does not act for users sends it, and kept from one that does", async () => {
+    expect(await catalogSawUser("cart")).toBeUndefined();
+    expect(await catalogSawUser("order")).toBe("mallory");
+  });
+
+  it("still keeps one user out of another's cart through the gateway", async () => {
+    const alice = await newShopper(mesh);
+    const bob = await newShopper(mesh);
+    const catalog = mesh.grpc(CatalogService);
+    const { products } = await catalog.listProducts({ pageSize: 1 });
+    const cart = mesh.grpc(CartService);
+    await cart.addItem({ productId: products[0]?.id ?? "", quantity: 1 }, { headers: alice.headers });
+    const bobs = await cart.getCart({}, { headers: { ...bob.headers, [identityHeader]: alice.userId } });
+    expect(bobs.cart?.lines ?? []).toEqual([]);
+    const alices = await cart.getCart({}, { headers: alice.headers });
+    expect(alices.cart?.itemCount).toBe(1);
+  });
+});
+
+describe("reaching a service", () => {
+  it("is possible only through its sidecar: no service or egress listens on a TCP port", async () => {
+    for (const service of mesh.shop.topology.services) {
+      expect({ service: service.name, app: await accepts(service.appPort), egress: await accepts(service.egressPort) }).toEqual({
+        service: service.name,
+        app: false,
+        egress: false,
+      });
+    }
+    const { topology } = mesh.shop;
+    const expected = new Set([
+      topology.gateway.port,
+      topology.gateway.tlsPort,
+      topology.gateway.adminPort,
+      topology.webPort,
+      ...topology.stores.map((s) => s.port),
+      ...topology.services.flatMap((s) => [s.ingressPort, s.adminPort]),
+    ]);
+    const listening: number[] = [];
+    for (let port = topology.base; port < topology.base + 100; port++) if (await accepts(port)) listening.push(port);
+    expect(listening.filter((port) => !expected.has(port))).toEqual([]);
+  });
+});
+
+describe("certificate rotation", () => {
+  async function serials(adminPort: number): Promise<string[]> {
+    const certs = (await (await fetch(`http://127.0.0.1:${adminPort}/certs`)).json()) as {
+      certificates: { cert_chain: { serial_number: string }[] }[];
+    };
+    return certs.certificates.flatMap((c) => c.cert_chain.map((x) => x.serial_number));
+  }
+
+  it("swaps every certificate under traffic without a restart or a failed call", async () => {
+    const { topology } = mesh.shop;
+    const admins = [topology.gateway.adminPort, ...topology.services.map((s) => s.adminPort)];
+    const before = await Promise.all(admins.map(serials));
+    const pids = mesh.shop.running.map((r) => r.pid);
+    const catalog = mesh.grpc(CatalogService);
+    const { products } = await catalog.listProducts({ pageSize: 1 });
+    const id = products[0]?.id ?? "";
+    let calls = 0;
+    const failures: unknown[] = [];
+    let flowing = true;
+    const traffic = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (flowing) {
+          await catalog.getProduct({ id }).then(
+            () => calls++,
+            (err: unknown) => failures.push(err),
+          );
+        }
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    await mesh.shop.rotateCertificates();
+    await new Promise((r) => setTimeout(r, 1_000));
+    await mesh.shop.rotateCertificates();
+    await new Promise((r) => setTimeout(r, 1_000));
+    flowing = false;
+    await traffic;
+    expect(failures).toEqual([]);
+    expect(calls).toBeGreaterThan(20);
+    const after = await Promise.all(admins.map(serials));
+    after.forEach((serialsNow, i) => expect(serialsNow.some((s) => before[i]?.includes(s) === false)).toBe(true));
+    expect(mesh.shop.running.map((r) => r.pid)).toEqual(pids);
+  }, 30_000);
+});
+
+describe("the edge", () => {
+  it("throttles a burst of Logins with RESOURCE_EXHAUSTED, and leaves a shopper's other calls alone", async () => {
+    const shopper = await newShopper(mesh);
+    const users = mesh.grpc(UserService);
+    const codes: Code[] = [];
+    for (let i = 0; i < 30; i++) codes.push((await rejection(users.login({ email: "victim@example.com", password: `guess-${i}` }))).code);
+    const limited = codes.filter((c) => c === Code.ResourceExhausted).length;
+    expect(limited).toBeGreaterThan(10);
+    expect(codes.slice(0, 5).every((c) => c === Code.Unauthenticated)).toBe(true);
+    expect(codes.every((c) => c === Code.Unauthenticated || c === Code.ResourceExhausted)).toBe(true);
+    const cart = await mesh.grpc(CartService).getCart({}, { headers: shopper.headers });
+    expect(cart.cart).toBeDefined();
+  });
+});
