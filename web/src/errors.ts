@@ -53,6 +53,8 @@ function messageFor(error: ConnectError, fields: ReadonlyMap<string, string>): s
       return "Part of the shop is not answering right now. Please try again in a moment.";
     case Code.DeadlineExceeded:
       return "The shop took too long to answer. Please try again.";
+    case Code.ResourceExhausted:
+      return "Too many attempts in a short time. Please wait a moment and try again.";
     case Code.Canceled:
       return "The request was cancelled.";
     case Code.Unknown:

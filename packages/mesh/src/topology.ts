@@ -181,8 +181,9 @@ function checkMethodsExist(file: TopologyFile, services: readonly ServiceNode[])
     for (const method of methods) if (!known.has(method)) throw new Error(`${where}: ${serviceName} has no method ${method}`);
   };
   for (const service of services) {
-    const lists = [service.publicMethods, service.userMethods, service.idempotent, service.streaming];
-    lists.forEach((methods) => check(`services.${service.name}`, service.service, methods));
+    for (const methods of [service.publicMethods, service.userMethods, service.idempotent, service.streaming]) {
+      check(`services.${service.name}`, service.service, methods);
+    }
     for (const grant of service.calls) {
       const callee = services.find((s) => s.name === grant.callee);
       if (callee === undefined) continue;
