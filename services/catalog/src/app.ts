@@ -5,7 +5,7 @@ import { register, startService, tokenKey, type Clock, type Logger, type Running
 import { connectMongo, type MongoOptions } from "@shopmesh/stores";
 import type { CatalogConfig } from "./config.js";
 import { demoCatalogSeed } from "./demo-catalog.js";
-import { PageTokens } from "./page-token.js";
+import { createPageTokens } from "./page-token.js";
 import { createCatalogService } from "./service.js";
 import { createMongoCatalogStore } from "./store/mongo-catalog-store.js";
 
@@ -27,7 +27,7 @@ export function startCatalog(config: CatalogConfig, logger: Logger, options: Cat
         logger.warn({ skus: seeded.conflicts }, "demo products skipped: their id or sku belongs to another product");
       }
     }
-    const pageTokens = new PageTokens(tokenKey(config.pageTokenSecret, logger));
+    const pageTokens = createPageTokens(tokenKey(config.pageTokenSecret, logger));
     return {
       services: [register(CatalogService, createCatalogService({ store, pageTokens, clock }))],
       probes: [store.probe],

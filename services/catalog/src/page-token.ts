@@ -20,28 +20,26 @@ interface Cursor {
   readonly after: string;
 }
 
-export class PageTokens {
-  private readonly tokens: SignedTokens;
-
-  constructor(key: Uint8Array) {
-    this.tokens = createSignedTokens(key);
-  }
-
+export interface PageTokens {
   /** The token for the page of `scope` that starts after product `afterId`. */
-  issue(scope: PageScope, afterId: string): string {
-    const cursor: Cursor = { v: 1, rpc: scope.rpc, filter: scope.filter, after: afterId };
-    return this.tokens.seal(cursor);
-  }
-
+  issue(scope: PageScope, afterId: string): string;
   /** Checks `token` (not empty) against `scope`: forged, altered or garbled tokens are malformed. */
-  read(token: string, scope: PageScope): PageTokenReading {
-    const opened = this.tokens.open(token);
-    // Signed by us, so well-formed unless the format changed; checked anyway.
-    if (!opened.ok || !isCursor(opened.payload)) return { ok: false, reason: "malformed" };
-    const cursor = opened.payload;
-    if (cursor.rpc !== scope.rpc || cursor.filter !== scope.filter) return { ok: false, reason: "other-scope" };
-    return { ok: true, afterId: cursor.after };
-  }
+  read(token: string, scope: PageScope): PageTokenReading;
+}
+
+export function createPageTokens(key: Uint8Array): PageTokens {
+  const tokens: SignedTokens = createSignedTokens(key);
+  return {
+    issue: (scope, afterId) => tokens.seal({ v: 1, rpc: scope.rpc, filter: scope.filter, after: afterId } satisfies Cursor),
+    read(token, scope) {
+      const opened = tokens.open(token);
+      // Signed by us, so well-formed unless the format changed; checked anyway.
+      if (!opened.ok || !isCursor(opened.payload)) return { ok: false, reason: "malformed" };
+      const cursor = opened.payload;
+      if (cursor.rpc !== scope.rpc || cursor.filter !== scope.filter) return { ok: false, reason: "other-scope" };
+      return { ok: true, afterId: cursor.after };
+    },
+  };
 }
 
 function isCursor(payload: unknown): payload is Cursor {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@jest/globals";
 import { randomBytes } from "node:crypto";
-import { PageTokens, type PageScope } from "../src/page-token.js";
+import { createPageTokens, type PageScope } from "../src/page-token.js";
 
 const kitchen: PageScope = { rpc: "list", filter: "kitchen" };
 
 describe("page tokens", () => {
-  const tokens = new PageTokens(randomBytes(32));
+  const tokens = createPageTokens(randomBytes(32));
 
   it("round-trips the cursor for the scope it was issued for", () => {
     const token = tokens.issue(kitchen, "p-mug-blue-350");
@@ -42,13 +42,13 @@ describe("page tokens", () => {
   });
 
   it("rejects a token signed with another key (another process without PAGE_TOKEN_SECRET)", () => {
-    const other = new PageTokens(randomBytes(32));
+    const other = createPageTokens(randomBytes(32));
     expect(tokens.read(other.issue(kitchen, "p-a"), kitchen)).toEqual({ ok: false, reason: "malformed" });
   });
 
   it("accepts a token from another instance with the same key (a shared PAGE_TOKEN_SECRET)", () => {
     const key = Buffer.from("a shared secret of at least 32 characters", "utf8");
-    expect(new PageTokens(key).read(new PageTokens(key).issue(kitchen, "p-a"), kitchen)).toEqual({ ok: true, afterId: "p-a" });
+    expect(createPageTokens(key).read(createPageTokens(key).issue(kitchen, "p-a"), kitchen)).toEqual({ ok: true, afterId: "p-a" });
   });
 
   it("tells a token issued for another category, query or RPC apart from a forged one", () => {
@@ -59,6 +59,6 @@ describe("page tokens", () => {
   });
 
   it("refuses a key too short to sign with", () => {
-    expect(() => new PageTokens(Buffer.from("short"))).toThrow(RangeError);
+    expect(() => createPageTokens(Buffer.from("short"))).toThrow(RangeError);
   });
 });
