@@ -2,7 +2,7 @@
 // is ready), and stops them in reverse. Used by `make up`, the benchmarks and the tests that drive
 // the shop's processes.
 import { execFile } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createLauncher, freePortBase, repoRoot, type Component, type Launched, type Launcher } from "@shopmesh/launcher";
@@ -59,6 +59,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
   if (mesh) {
     // Private to the mesh: the services' sockets (reachable only through their sidecars) and the keys.
     mkdirSync(dirs.socketDir, { recursive: true, mode: 0o700 });
+    chmodSync(dirs.socketDir, 0o700);
     await rotateCertificates();
     writeEnvoyConfigs(topology, dirs.envoyDir, dirs, { faults: options.faults ?? false, insecure: options.insecure ?? false });
   }

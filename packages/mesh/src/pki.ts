@@ -5,7 +5,7 @@
 // @peculiar/x509 builds the certificates on Node's WebCrypto: pure TypeScript, no native code
 // and no openssl subprocess (docs/dependencies.md).
 import { randomBytes, webcrypto } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 // @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata API.
 import "reflect-metadata";
@@ -27,11 +27,12 @@ export const trustSecretName = "mesh-ca";
 export interface PkiOptions {
   /** Where the CA, the workload certificates and the SDS files live (private to the mesh). */
   readonly dir: string;
-  /** How long a workload certificate is valid; rotate well before then. */
-  readonly certificateHours?: number;
-  /** How long a newly made CA is valid; an existing one is reused while it has a day left. */
-  readonly caHours?: number;
 }
+
+/** How long a workload certificate is valid; rotate well before then (make up: every 4 hours). */
+const certificateHours = 12;
+/** How long a new CA is valid; an existing one is reused while it has more than a day left. */
+const caHours = 7 * 24;
 
 export interface Workload {
   /** The directory name under the PKI dir: "gateway" or the service's name. */
@@ -70,9 +71,9 @@ interface Authority {
  * atomically so a running Envoy picks it up. Safe to call again: that is a rotation.
  */
 export async function issueCertificates(workloads: readonly Workload[], options: PkiOptions): Promise<void> {
-  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
-  const ca = await loadOrCreateAuthority(options.dir, options.caHours ?? 7 * 24);
-  const validMs = (options.certificateHours ?? 12) * hourMs;
+  makePrivateDir(options.dir);
+  const ca = await loadOrCreateAuthority(options.dir);
+  const validMs = certificateHours * hourMs;
   for (const workload of workloads) {
     const keys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, ["sign", "verify"])) as CryptoKeyPair;
     const now = Date.now();
@@ -101,7 +102,7 @@ export async function issueCertificates(workloads: readonly Workload[], options:
     const certPem = certificate.toString("pem");
     const keyPem = await privateKeyPem(keys.privateKey);
     const files = workloadFiles(options.dir, workload.name);
-    mkdirSync(join(options.dir, workload.name), { recursive: true, mode: 0o700 });
+    makePrivateDir(join(options.dir, workload.name));
     writeAtomically(files.privateKey, keyPem);
     writeAtomically(files.certificate, certPem);
     // Last, and in one rename: Envoy reloads on the move and sees a certificate and key that match.
@@ -123,16 +124,24 @@ function sdsResponse(secret: Record<string, unknown>): string {
   return `${JSON.stringify({ resources: [resource] }, null, 2)}\n`;
 }
 
-async function loadOrCreateAuthority(dir: string, caHours: number): Promise<Authority> {
+/**
+ * The CA in `dir`, or a new one when there is none or it has a day or less left. The trust bundle
+ * (what every Envoy accepts) is rewritten each time and keeps a replaced CA until it expires, so
+ * certificates it signed stay good while each Envoy picks up its new one.
+ */
+async function loadOrCreateAuthority(dir: string): Promise<Authority> {
   const certPath = join(dir, "ca.pem");
   const keyPath = join(dir, "ca-key.pem");
+  const previousPath = join(dir, "ca-previous.pem");
   if (existsSync(certPath) && existsSync(keyPath)) {
     const certificate = new x509.X509Certificate(readFileSync(certPath, "utf8"));
     if (certificate.notAfter.getTime() - Date.now() > 24 * hourMs) {
       const der = x509.PemConverter.decodeFirst(readFileSync(keyPath, "utf8"));
       const privateKey = await webcrypto.subtle.importKey("pkcs8", der, keyAlgorithm, false, ["sign"]);
+      writeTrustBundle(dir, [certificate, ...stillValid(previousPath)]);
       return { certificate, privateKey };
     }
+    if (certificate.notAfter.getTime() > Date.now()) writeAtomically(previousPath, certificate.toString("pem"));
   }
   const keys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, ["sign", "verify"])) as CryptoKeyPair;
   const now = Date.now();
@@ -151,12 +160,27 @@ async function loadOrCreateAuthority(dir: string, caHours: number): Promise<Auth
   });
   writeAtomically(keyPath, await privateKeyPem(keys.privateKey));
   writeAtomically(certPath, certificate.toString("pem"));
-  const trust = trustFiles(dir);
-  writeAtomically(
-    trust.sds,
-    sdsResponse({ name: trustSecretName, validation_context: { trusted_ca: { inline_string: certificate.toString("pem") } } }),
-  );
+  writeTrustBundle(dir, [certificate, ...stillValid(previousPath)]);
   return { certificate, privateKey: keys.privateKey };
+}
+
+/** The CA certificate at `path` while it is still valid (none otherwise). */
+function stillValid(path: string): x509.X509Certificate[] {
+  if (!existsSync(path)) return [];
+  const certificate = new x509.X509Certificate(readFileSync(path, "utf8"));
+  return certificate.notAfter.getTime() > Date.now() ? [certificate] : [];
+}
+
+function writeTrustBundle(dir: string, authorities: readonly x509.X509Certificate[]): void {
+  const bundle = authorities.map((c) => c.toString("pem")).join("\n");
+  const secret = { name: trustSecretName, validation_context: { trusted_ca: { inline_string: bundle } } };
+  writeAtomically(trustFiles(dir).sds, sdsResponse(secret));
+}
+
+/** A directory only this user can enter, even when an older run left it with looser permissions. */
+function makePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
 }
 
 async function privateKeyPem(key: CryptoKey): Promise<string> {
