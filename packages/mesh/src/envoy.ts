@@ -22,6 +22,8 @@ function socket(port: number): Json {
   return { socket_address: { address: loopback, port_value: port } };
 }
 
+const retryBackOff = { base_interval: "0.05s", max_interval: "0.25s" };
+
 /** A Unix socket only this user can connect to. */
 function pipe(path: string): Json {
   return { pipe: { path, mode: 0o600 } };
@@ -125,13 +127,12 @@ function serviceRoutes(callee: ServiceNode, cluster: string, methods: readonly s
   return methods.map((method) => {
     const streaming = callee.streaming.includes(method);
     const retryOn = callee.idempotent.includes(method) ? "connect-failure,refused-stream,unavailable" : "connect-failure,refused-stream";
-    const backOff = { base_interval: "0.05s", max_interval: "0.25s" };
     return {
       match: { path: `/${callee.service}/${method}` },
       route: {
         cluster,
         timeout: streaming ? "0s" : callee.timeout,
-        ...(streaming ? {} : { retry_policy: { retry_on: retryOn, num_retries: 2, retry_back_off: backOff } }),
+        ...(streaming ? {} : { retry_policy: { retry_on: retryOn, num_retries: 2, retry_back_off: retryBackOff } }),
       },
     };
   });
@@ -296,6 +297,8 @@ export function gatewayConfig(topology: Topology, files: MeshFiles, options: Mes
       route: { cluster: `${topology.gateway.reflectionVia}_ingress`, timeout: "0s" },
     })),
     ...topology.services.flatMap((s) => serviceRoutes(s, `${s.name}_ingress`, [...s.publicMethods, ...s.userMethods])),
+    // Any other path: a route of its own, so it has a bucket too (its token is checked before the 404).
+    { match: { prefix: "/" }, direct_response: { status: 404 } },
   ]);
   const filters: Json[] = [
     {

@@ -77,7 +77,6 @@ export interface ServiceNode {
   readonly timeout: string;
   readonly appPort: number;
   readonly ingressPort: number;
-  readonly egressPort: number;
   readonly adminPort: number;
 }
 
@@ -139,7 +138,6 @@ export function buildTopology(file: TopologyFile, base = file.portBase): Topolog
       timeout: s.timeout,
       appPort: base + 20 + i,
       ingressPort: base + 30 + i,
-      egressPort: base + 40 + i,
       adminPort: base + 50 + i,
     };
   });
@@ -194,6 +192,11 @@ function checkMethodsExist(file: TopologyFile, services: readonly ServiceNode[])
   for (const path of Object.keys(file.gateway.rateLimits.methods)) {
     const [serviceName = "", method = ""] = path.split("/");
     check("gateway.rateLimits.methods", serviceName, [method]);
+    // A limit on a method the gateway does not route would never apply.
+    const service = services.find((s) => s.service === serviceName);
+    if (service && ![...service.publicMethods, ...service.userMethods].includes(method)) {
+      throw new Error(`gateway.rateLimits.methods: the gateway does not route ${path} (it is neither public nor user)`);
+    }
   }
 }
 

@@ -44,7 +44,22 @@ describe("authorization at each callee's sidecar", () => {
     // Cart calls catalog, but does not act for the user there: its copy of the header is removed.
     expect(identityCarriers(topology, serviceNamed(topology, "catalog"))).toEqual(["spiffe://shopmesh.local/gateway", spiffe("order")]);
     expect(identityCarriers(topology, serviceNamed(topology, "payment"))).toEqual(["spiffe://shopmesh.local/gateway", spiffe("order")]);
-    expect(identityCarriers(topology, serviceNamed(topology, "inventory"))).not.toContain(spiffe("cart"));
+  });
+
+  it("trusts a caller's identity header exactly when the topology says the caller acts for a user", () => {
+    const file = parse(readFileSync(topologyPath, "utf8")) as { services: Record<string, { actsForUser?: boolean }> };
+    const cart = file.services["cart"];
+    if (cart === undefined) throw new Error("no cart service in the topology");
+    cart.actsForUser = true;
+    const changed = parseTopology(file, "topology");
+    expect(identityCarriers(changed, serviceNamed(changed, "catalog"))).toContain(spiffe("cart"));
+    expect(identityCarriers(topology, serviceNamed(topology, "catalog"))).not.toContain(spiffe("cart"));
+  });
+
+  it("refuses a rate limit on a method the gateway does not route", () => {
+    const file = parse(readFileSync(topologyPath, "utf8")) as { gateway: { rateLimits: { methods: Record<string, unknown> } } };
+    file.gateway.rateLimits.methods["shop.payment.v1.PaymentService/Charge"] = { perSecond: 1, burst: 1 };
+    expect(() => parseTopology(file, "topology")).toThrow("the gateway does not route shop.payment.v1.PaymentService/Charge");
   });
 
   it("refuses a topology that grants a method the callee's contract does not have", () => {

@@ -59,7 +59,10 @@ describe("generated Envoy configs", () => {
       host.routes.map((route) => route.match.path ?? `${route.match.prefix}*`),
     );
     // Every route names one method exactly: no prefix lets an unlisted (internal) method through.
-    expect(paths.filter((path) => path.endsWith("*"))).toEqual([]);
+    // The one prefix route is the last, and answers 404 itself (it exists so it has a rate limit).
+    expect(paths.filter((path) => path.endsWith("*"))).toEqual(["/*"]);
+    const routes = manager.route_config.virtual_hosts.flatMap((host) => host.routes);
+    expect(routes.at(-1)).toMatchObject({ match: { prefix: "/" }, direct_response: { status: 404 } });
     expect(paths).toContain("/shop.catalog.v1.CatalogService/GetProduct");
     expect(paths).toContain("/shop.order.v1.OrderService/PlaceOrder");
     expect(paths).not.toContain("/shop.catalog.v1.CatalogService/UpsertProduct");
