@@ -34,7 +34,12 @@ function problem(issue: z.ZodError["issues"][number], env: Env): string {
   if (value !== undefined && issue.code === "custom" && issue.params?.["secret"] === true) {
     return `${name} ${issue.message} (got ${value.length} characters)`;
   }
-  return `${name} ${issue.message}${value === undefined ? " (not set)" : ` (got ${JSON.stringify(value)})`}`;
+  return `${name} ${issue.message}${value === undefined ? " (not set)" : ` (got ${JSON.stringify(withoutPassword(value))})`}`;
+}
+
+/** A value as it may be echoed: a URL's password (even in a malformed URL) is never printed. */
+function withoutPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/*[^/@:\s]*):[^@/\s]*@/i, "$1:***@");
 }
 
 const wholeNumber = (min: number, max: number, what: string) =>

@@ -96,7 +96,10 @@ export class ShopServer {
     if (socket !== undefined) await removeStaleSocket(socket);
     const target = socket !== undefined ? `unix:${socket}` : `${this.host}:${this.options.port}`;
     this.boundPort = await new Promise<number>((resolve, reject) => {
-      this.grpcServer.bindAsync(target, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+      // grpc-js answers 1 for a Unix socket, which has no port: say 0.
+      this.grpcServer.bindAsync(target, grpc.ServerCredentials.createInsecure(), (err, port) =>
+        err ? reject(err) : resolve(socket === undefined ? port : 0),
+      );
     });
     await this.health.start();
     this.logger.info({ address: this.address, serving: this.health.serving }, "listening");

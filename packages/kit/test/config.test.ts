@@ -61,6 +61,14 @@ describe("parseEnv", () => {
     );
   });
 
+  it("never echoes a URL's password, even in a URL it refuses", () => {
+    const shape = { MONGO_URL: env.url(["mongodb"]) };
+    expect(() => parseEnv(shape, { MONGO_URL: "http://shop:hunter2@db:27017" })).toThrow(
+      'config: MONGO_URL must be a mongodb URL (got "http://shop:***@db:27017")',
+    );
+    expect(() => parseEnv(shape, { MONGO_URL: "redis://:hunter2@db:6379" })).toThrow(/redis:\/\/:\*\*\*@db:6379/);
+  });
+
   it("never echoes a secret, not even a bad one", () => {
     const shape = { KEY: env.secret(32) };
     expect(parseEnv(shape, {}).KEY).toBeUndefined();

@@ -12,7 +12,7 @@ export interface Component {
   /** Unique among what one launcher starts; names its log file. */
   readonly name: string;
   readonly kind: ComponentKind;
-  /** The port that answers when the component is up. */
+  /** The port that answers when the component is up (not used when `socket` is set). */
   readonly port: number;
   /** A Unix socket that answers instead of the port (a service behind its sidecar). */
   readonly socket?: string;
