@@ -77,6 +77,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
   });
   try {
     for (const stage of stages) await launcher.start(stage);
+    if (mesh) await upstreamsHealthy(launcher.running.map((r) => r.component));
     if ((options.seedStock ?? 0) > 0) {
       await seedStock(addressOf("catalog"), addressOf("inventory"), options.seedStock ?? 0);
     }
@@ -100,6 +101,29 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     output: launcher.output,
     signal: launcher.signal,
   };
+}
+
+/**
+ * Resolves once every Envoy sees every upstream it routes to as healthy. An Envoy is ready (LIVE)
+ * before that: its first health check of a sidecar may run before its certificate is loaded, and
+ * until the next check a second later it would answer "no healthy upstream".
+ */
+async function upstreamsHealthy(components: readonly Component[], timeoutMs = 20_000): Promise<void> {
+  const admins = components.flatMap((c) => (c.adminPort === undefined ? [] : [{ name: c.name, port: c.adminPort }]));
+  const deadline = Date.now() + timeoutMs;
+  for (const admin of admins) {
+    for (;;) {
+      const text = await fetch(`http://127.0.0.1:${admin.port}/clusters`).then(
+        (r) => r.text(),
+        () => "",
+      );
+      const flags = text.split("\n").filter((line) => line.includes("::health_flags::"));
+      const unhealthy = flags.filter((line) => !line.endsWith("::health_flags::healthy"));
+      if (text !== "" && unhealthy.length === 0) break;
+      if (Date.now() > deadline) throw new Error(`${admin.name} still sees unhealthy upstreams: ${unhealthy.join("; ")}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 /** The signing key pair in `keyDir`, made by the user service's keygen unless it is there already. */

@@ -90,10 +90,13 @@ function grpcCluster(name: string, address: Json, options: ClusterOptions = {}):
     },
     health_checks: [
       {
-        timeout: "0.5s",
+        // Two missed checks, not one, before an endpoint is out: with mutual TLS on 2 busy cores a
+        // single check can take over half a second. A service that is down still fails fast: its
+        // connections are refused at once.
+        timeout: "1s",
         interval: "1s",
         no_traffic_interval: "1s",
-        unhealthy_threshold: 1,
+        unhealthy_threshold: 2,
         healthy_threshold: 1,
         grpc_health_check: { service_name: options.healthService ?? "" },
       },
