@@ -7,7 +7,7 @@ import { identityHeader } from "@shopmesh/kit";
 import { identityGuardFilter, rbacFilter, reflectionPaths } from "./envoy-authz.js";
 import { edgeServerTls, meshClientTls, meshServerTls } from "./envoy-tls.js";
 import { egressSocket, serviceSocket, type MeshFiles } from "./mesh-files.js";
-import type { ServiceNode, TokenBucket, Topology } from "./topology.js";
+import type { Replica, ServiceNode, TokenBucket, Topology } from "./topology.js";
 
 type Json = Record<string, unknown>;
 
@@ -71,8 +71,11 @@ interface ClusterOptions {
   readonly transportSocket?: Json;
 }
 
-/** A cluster of one endpoint speaking HTTP/2, actively health-checked over grpc.health.v1. */
-function grpcCluster(name: string, address: Json, options: ClusterOptions = {}): Json {
+/**
+ * A cluster speaking HTTP/2 to its endpoints (a service's local socket, or every replica's
+ * sidecar), each actively health-checked over grpc.health.v1.
+ */
+function grpcCluster(name: string, addresses: readonly Json[], options: ClusterOptions = {}): Json {
   return {
     name,
     type: "STATIC",
@@ -86,23 +89,23 @@ function grpcCluster(name: string, address: Json, options: ClusterOptions = {}):
     },
     load_assignment: {
       cluster_name: name,
-      endpoints: [{ lb_endpoints: [{ endpoint: { address } }] }],
+      endpoints: [{ lb_endpoints: addresses.map((address) => ({ endpoint: { address } })) }],
     },
     health_checks: [
       {
-        // Two missed checks, not one, before an endpoint is out: with mutual TLS on 2 busy cores a
-        // single check can take over half a second. A service that is down still fails fast: its
-        // connections are refused at once.
-        timeout: "1s",
+        // Slow checks never take a live endpoint out: three missed checks of up to 2 s each, on 2
+        // busy cores a single one can take over a second. A dead replica is avoided long before
+        // that: its sidecar refuses the call at once, marked unsent, and the caller retries another
+        // replica (serviceRoutes); outlier detection ejects it after three such answers.
+        timeout: "2s",
         interval: "1s",
         no_traffic_interval: "1s",
-        unhealthy_threshold: 2,
+        unhealthy_threshold: 3,
         healthy_threshold: 1,
         grpc_health_check: { service_name: options.healthService ?? "" },
       },
     ],
-    // One endpoint per cluster: when it is unhealthy there is nothing to fail over to, so fail
-    // fast (UNAVAILABLE) rather than routing to it anyway.
+    // When no endpoint is healthy, fail fast (UNAVAILABLE) rather than routing to one anyway.
     common_lb_config: { healthy_panic_threshold: { value: 0 } },
     ...(options.guarded
       ? {
@@ -122,24 +125,59 @@ function grpcCluster(name: string, address: Json, options: ClusterOptions = {}):
 }
 
 /**
- * Routes to `methods` of one service, each its own route: methods safe to retry are retried on
- * UNAVAILABLE; connect failures and refused streams are retried everywhere (the request never
- * reached the service); streams get no timeout. Any other path has no route.
+ * Set by a callee's sidecar on its own answer when the call never reached the service (its socket
+ * refused the connection, or the service is draining): safe to retry on another replica, even for
+ * a method that is not idempotent.
+ */
+export const unsentHeader = "x-shopmesh-unsent";
+
+/**
+ * Routes to `methods` of one service, each its own route. Every call is retried, on another replica
+ * when there is one, when it never reached the service (connect failure, refused stream, or the
+ * callee's sidecar says so); methods safe to retry are also retried on UNAVAILABLE and on a reset
+ * (a replica killed mid-call). Streams get no timeout and no retry. Any other path has no route.
  */
 function serviceRoutes(callee: ServiceNode, cluster: string, methods: readonly string[]): Json[] {
   return methods.map((method) => {
     const streaming = callee.streaming.includes(method);
-    const retryOn = callee.idempotent.includes(method) ? "connect-failure,refused-stream,unavailable" : "connect-failure,refused-stream";
+    const unsent = "connect-failure,refused-stream,retriable-headers";
+    const retryOn = callee.idempotent.includes(method) ? `${unsent},unavailable,reset` : unsent;
+    const retryPolicy = {
+      retry_on: retryOn,
+      num_retries: 2,
+      retry_back_off: retryBackOff,
+      retriable_headers: [{ name: unsentHeader, present_match: true }],
+      retry_host_predicate: [
+        {
+          name: "envoy.retry_host_predicates.previous_hosts",
+          typed_config: { "@type": "type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate" },
+        },
+      ],
+      host_selection_retry_max_attempts: 3,
+    };
     return {
       match: { path: `/${callee.service}/${method}` },
       route: {
         cluster,
         timeout: streaming ? "0s" : callee.timeout,
-        ...(streaming ? {} : { retry_policy: { retry_on: retryOn, num_retries: 2, retry_back_off: retryBackOff } }),
+        ...(streaming ? {} : { retry_policy: retryPolicy }),
       },
     };
   });
 }
+
+const localRetry: Json = { retry_on: "refused-stream,connect-failure", num_retries: 1, retry_back_off: retryBackOff };
+
+/** What a sidecar's ingress answers itself when its service did not take the call: marked unsent. */
+const unsentReplies: Json = {
+  mappers: [
+    {
+      // UF: the socket refused the connection; UH: the service is not healthy (draining or down).
+      filter: { response_flag_filter: { flags: ["UF", "UH"] } },
+      headers_to_add: [{ header: { key: unsentHeader, value: "1" }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }],
+    },
+  ],
+};
 
 function httpManager(statPrefix: string, logPath: string, routes: Json[], filters: Json[], extra: Json = {}): Json {
   return {
@@ -195,8 +233,14 @@ export interface MeshOptions {
  * the service calls out through, routing only the methods the topology grants, over mTLS to each
  * callee's sidecar (which must prove it is that callee).
  */
-export function sidecarConfig(topology: Topology, service: ServiceNode, files: MeshFiles, options: MeshOptions = {}): Json {
-  const accessLogPath = `${files.logDir}/sidecar-${service.name}-access.log`;
+export function sidecarConfig(
+  topology: Topology,
+  service: ServiceNode,
+  replica: Replica,
+  files: MeshFiles,
+  options: MeshOptions = {},
+): Json {
+  const accessLogPath = `${files.logDir}/sidecar-${replica.name}-access.log`;
   const ingressFilters = [
     ...(options.faults ? [transientFaultFilter()] : []),
     ...(options.insecure ? [] : [identityGuardFilter(topology, service), rbacFilter(topology, service)]),
@@ -204,24 +248,26 @@ export function sidecarConfig(topology: Topology, service: ServiceNode, files: M
   const listeners: Json[] = [
     {
       name: "ingress",
-      address: socket(service.ingressPort),
+      address: socket(replica.ingressPort),
       filter_chains: [
         {
-          ...(options.insecure ? {} : { transport_socket: meshServerTls(files, service.name) }),
+          ...(options.insecure ? {} : { transport_socket: meshServerTls(files, replica.name) }),
           filters: [
             httpManager(
               "ingress",
               accessLogPath,
-              [{ match: { prefix: "/" }, route: { cluster: "local_service", timeout: "0s" } }],
+              // A stream the service refused (it was closing the connection) never ran: try once more,
+              // on a new connection; if the service is gone, that attempt ends UF, marked unsent.
+              [{ match: { prefix: "/" }, route: { cluster: "local_service", timeout: "0s", retry_policy: localRetry } }],
               ingressFilters,
-              { codec_type: "HTTP2" },
+              { codec_type: "HTTP2", local_reply_config: unsentReplies },
             ),
           ],
         },
       ],
     },
   ];
-  const clusters: Json[] = [grpcCluster("local_service", pipe(serviceSocket(files, service.name)))];
+  const clusters: Json[] = [grpcCluster("local_service", [pipe(serviceSocket(files, replica.name))])];
   const grants = service.calls.map((grant) => {
     const callee = topology.services.find((s) => s.name === grant.callee);
     if (callee === undefined) throw new Error(`unknown callee ${grant.callee}`);
@@ -230,7 +276,7 @@ export function sidecarConfig(topology: Topology, service: ServiceNode, files: M
   if (grants.length > 0) {
     listeners.push({
       name: "egress",
-      address: pipe(egressSocket(files, service.name)),
+      address: pipe(egressSocket(files, replica.name)),
       filter_chains: [
         {
           filters: [
@@ -247,15 +293,20 @@ export function sidecarConfig(topology: Topology, service: ServiceNode, files: M
     });
     for (const { callee } of grants) {
       clusters.push(
-        grpcCluster(`${callee.name}_ingress`, socket(callee.ingressPort), {
+        grpcCluster(`${callee.name}_ingress`, replicaAddresses(callee), {
           healthService: callee.service,
           guarded: true,
-          ...(options.insecure ? {} : { transportSocket: meshClientTls(files, service.name, callee.identity) }),
+          ...(options.insecure ? {} : { transportSocket: meshClientTls(files, replica.name, callee.identity) }),
         }),
       );
     }
   }
-  return { node: node(service.name), admin: admin(service.adminPort), static_resources: { listeners, clusters } };
+  return { node: node(replica.name), admin: admin(replica.adminPort), static_resources: { listeners, clusters } };
+}
+
+/** Every replica's sidecar: callers balance across the healthy ones. */
+function replicaAddresses(service: ServiceNode): Json[] {
+  return service.replicas.map((r) => socket(r.ingressPort));
 }
 
 /** Any call the topology does not grant this service: PERMISSION_DENIED from its own sidecar. */
@@ -366,7 +417,11 @@ export function gatewayConfig(topology: Topology, files: MeshFiles, options: Mes
   });
   const config = (manager["typed_config"] as Json)["route_config"] as { virtual_hosts: Json[] };
   const host = config.virtual_hosts[0];
-  if (host) host["typed_per_filter_config"] = cors;
+  if (host) {
+    host["typed_per_filter_config"] = cors;
+    // Between Envoys only: clients never see it.
+    host["response_headers_to_remove"] = [unsentHeader];
+  }
   return {
     node: node("gateway"),
     admin: admin(topology.gateway.adminPort),
@@ -380,7 +435,7 @@ export function gatewayConfig(topology: Topology, files: MeshFiles, options: Mes
         },
       ],
       clusters: topology.services.map((s) =>
-        grpcCluster(`${s.name}_ingress`, socket(s.ingressPort), {
+        grpcCluster(`${s.name}_ingress`, replicaAddresses(s), {
           healthService: s.service,
           guarded: true,
           ...(options.insecure ? {} : { transportSocket: meshClientTls(files, "gateway", s.identity) }),

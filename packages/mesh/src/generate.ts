@@ -13,7 +13,7 @@ export interface GeneratedConfig {
   readonly path: string;
 }
 
-/** Writes gateway.json and sidecar-<service>.json into `outDir`. */
+/** Writes gateway.json and sidecar-<replica>.json (one per replica of each service) into `outDir`. */
 export function writeEnvoyConfigs(topology: Topology, outDir: string, files: MeshFiles, options: MeshOptions = {}): GeneratedConfig[] {
   const dir = resolve(outDir);
   mkdirSync(dir, { recursive: true });
@@ -30,7 +30,9 @@ export function writeEnvoyConfigs(topology: Topology, outDir: string, files: Mes
     jwksPath: resolve(files.jwksPath),
   };
   write("gateway", gatewayConfig(topology, absolute, options));
-  for (const service of topology.services) write(`sidecar-${service.name}`, sidecarConfig(topology, service, absolute, options));
+  for (const service of topology.services) {
+    for (const replica of service.replicas) write(`sidecar-${replica.name}`, sidecarConfig(topology, service, replica, absolute, options));
+  }
   return written;
 }
 

@@ -1,6 +1,6 @@
 export { loadTopology, parseTopology, buildTopology, serviceNamed, workloads } from "./topology.js";
-export type { Topology, ServiceNode, StoreNode, CallGrant, TokenBucket } from "./topology.js";
-export { gatewayConfig, sidecarConfig, faultHeader } from "./envoy.js";
+export type { Topology, TopologyOverrides, ServiceNode, Replica, StoreNode, CallGrant, TokenBucket } from "./topology.js";
+export { gatewayConfig, sidecarConfig, faultHeader, unsentHeader } from "./envoy.js";
 export type { MeshOptions } from "./envoy.js";
 export { calleePolicies, identityCarriers } from "./envoy-authz.js";
 export { writeEnvoyConfigs, validateEnvoyConfig } from "./generate.js";

@@ -7,6 +7,10 @@ import type { Workload } from "./pki.js";
 
 const methodList = z.array(z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: "must be a method name like GetProduct" }));
 const duration = z.string().regex(/^\d+(\.\d+)?s$/, { error: "must be seconds, like 2s" });
+/** Replicas of one service; every replica after the first takes two ports from the base+60..99 range. */
+const maxReplicas = 8;
+const extraReplicaPorts = 20;
+
 const tokenBucket = z.object({ perSecond: z.number().int().min(1), burst: z.number().int().min(1) });
 
 const topologySchema = z.object({
@@ -37,6 +41,7 @@ const topologySchema = z.object({
       idempotent: methodList,
       streaming: methodList.default([]),
       timeout: duration,
+      replicas: z.number().int().min(1).max(maxReplicas).default(1),
     }),
   ),
 });
@@ -60,6 +65,20 @@ export interface CallGrant {
   readonly methods: readonly string[];
 }
 
+/**
+ * One process of a service with its own sidecar, like a pod. Every replica has the service's
+ * identity (authorization is per service) but a key and certificate of its own. The first replica
+ * is named like the service; the others `<service>-2`, `<service>-3`…
+ */
+export interface Replica {
+  /** Its workload name: its process, its sidecar, its socket and its certificate are named after it. */
+  readonly name: string;
+  /** 1 for the first. */
+  readonly ordinal: number;
+  readonly ingressPort: number;
+  readonly adminPort: number;
+}
+
 export interface ServiceNode {
   readonly name: string;
   /** Fully qualified gRPC service name. */
@@ -75,9 +94,13 @@ export interface ServiceNode {
   readonly idempotent: readonly string[];
   readonly streaming: readonly string[];
   readonly timeout: string;
+  /** Outside the mesh (one process, no sidecar). */
   readonly appPort: number;
+  /** The first replica's sidecar ports. */
   readonly ingressPort: number;
   readonly adminPort: number;
+  /** In the mesh; the first has the ports above. */
+  readonly replicas: readonly Replica[];
 }
 
 export interface Topology {
@@ -99,23 +122,43 @@ export interface Topology {
   readonly services: readonly ServiceNode[];
 }
 
-/** Reads and checks the topology; `base` overrides its portBase (SHOP_PORT_BASE). */
-export function loadTopology(path: string, base?: number): Topology {
-  return parseTopology(parse(readFileSync(path, "utf8")), path, base);
+/** What a run may change from the file: the port base (SHOP_PORT_BASE) and replica counts per service. */
+export interface TopologyOverrides {
+  readonly base?: number | undefined;
+  readonly replicas?: Readonly<Record<string, number>> | undefined;
+}
+
+/** Reads and checks the topology. */
+export function loadTopology(path: string, overrides: TopologyOverrides = {}): Topology {
+  return parseTopology(parse(readFileSync(path, "utf8")), path, overrides);
 }
 
 /** Checks a topology already read (YAML parsed to plain data); `source` names it in errors. */
-export function parseTopology(data: unknown, source: string, base?: number): Topology {
+export function parseTopology(data: unknown, source: string, overrides: TopologyOverrides = {}): Topology {
   const parsed = topologySchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`${source}: ${issue?.path.join(".") ?? "?"} ${issue?.message ?? "is invalid"}`);
   }
-  return buildTopology(parsed.data, base);
+  return buildTopology(parsed.data, overrides);
 }
 
-export function buildTopology(file: TopologyFile, base = file.portBase): Topology {
+export function buildTopology(file: TopologyFile, overrides: TopologyOverrides = {}): Topology {
+  const base = overrides.base ?? file.portBase;
+  for (const [name, count] of Object.entries(overrides.replicas ?? {})) {
+    if (!(name in file.services)) throw new Error(`replicas: no service ${name} in the topology`);
+    if (!Number.isInteger(count) || count < 1 || count > maxReplicas)
+      throw new Error(`replicas of ${name}: 1..${maxReplicas}, not ${count}`);
+  }
   const names = Object.keys(file.services);
+  let extra = 0;
+  const replicasOf = (name: string, i: number, count: number): Replica[] =>
+    Array.from({ length: count }, (_, r): Replica => {
+      if (r === 0) return { name, ordinal: 1, ingressPort: base + 30 + i, adminPort: base + 50 + i };
+      if (extra === extraReplicaPorts) throw new Error(`services: at most ${extraReplicaPorts} replicas beyond each service's first`);
+      const k = extra++;
+      return { name: `${name}-${r + 1}`, ordinal: r + 1, ingressPort: base + 60 + k, adminPort: base + 80 + k };
+    });
   const services = names.map((name, i): ServiceNode => {
     const s = file.services[name];
     if (s === undefined) throw new Error(`no service ${name}`);
@@ -139,6 +182,7 @@ export function buildTopology(file: TopologyFile, base = file.portBase): Topolog
       appPort: base + 20 + i,
       ingressPort: base + 30 + i,
       adminPort: base + 50 + i,
+      replicas: replicasOf(name, i, overrides.replicas?.[name] ?? s.replicas),
     };
   });
   if (!(file.gateway.reflectionVia in file.services)) throw new Error(`gateway.reflectionVia names unknown service`);
@@ -204,6 +248,6 @@ function checkMethodsExist(file: TopologyFile, services: readonly ServiceNode[])
 export function workloads(topology: Topology): Workload[] {
   return [
     { name: "gateway", spiffeId: topology.gateway.identity, dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] },
-    ...topology.services.map((s) => ({ name: s.name, spiffeId: s.identity })),
+    ...topology.services.flatMap((s) => s.replicas.map((r) => ({ name: r.name, spiffeId: s.identity }))),
   ];
 }

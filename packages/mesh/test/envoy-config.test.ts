@@ -49,7 +49,9 @@ describe("generated Envoy configs", () => {
 
   it("all pass envoy --mode validate (with the test-only fault filter too)", async () => {
     const configs = writeEnvoyConfigs(topology, join(dir, "envoy"), files, { faults: true });
-    expect(configs.map((c) => c.name).sort()).toEqual(["gateway", ...topology.services.map((s) => `sidecar-${s.name}`)].sort());
+    const sidecars = topology.services.flatMap((s) => s.replicas.map((r) => `sidecar-${r.name}`));
+    expect(configs.map((c) => c.name).sort()).toEqual(["gateway", ...sidecars].sort());
+    expect(sidecars).toEqual(expect.arrayContaining(["sidecar-catalog", "sidecar-catalog-2"]));
     for (const config of configs) await validateEnvoyConfig(toolPath("envoy"), config.path);
   }, 120_000);
 
