@@ -63,7 +63,7 @@ export const env = {
       .regex(/^\d{1,5}$/, { error: "must be an integer 0..65535" })
       .transform(Number)
       .refine((n) => n <= 65_535, { error: "must be an integer 0..65535" }),
-  milliseconds: (defaultMs: number, max = 3_600_000) => wholeNumber(1, max, "a whole number of milliseconds").default(defaultMs),
+  milliseconds: (defaultMs: number, max = 3_600_000, min = 1) => wholeNumber(min, max, "a whole number of milliseconds").default(defaultMs),
   positiveInt: (defaultValue: number, max: number) => wholeNumber(1, max, "an integer").default(defaultValue),
   host: () =>
     z
@@ -139,6 +139,11 @@ export const serverEnvShape = {
     .describe("Unix socket to listen on instead of a port (in the mesh: where only this service's sidecar connects)"),
   LOG_LEVEL: env.logLevel().describe("`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`"),
   SHUTDOWN_GRACE_MS: env.milliseconds(5_000, 60_000).describe("how long in-flight calls may finish on SIGTERM or SIGINT"),
+  DRAIN_DELAY_MS: env
+    .milliseconds(0, 60_000, 0)
+    .describe(
+      "on SIGTERM or SIGINT, how long the service goes on answering while health says NOT_SERVING, before it stops accepting calls (the mesh sets it, so callers move to other replicas first)",
+    ),
   PROBE_INTERVAL_MS: env
     .milliseconds(1_000, 60_000)
     .describe("how often health re-checks the service's store (NOT_SERVING while it does not answer)"),
@@ -151,6 +156,7 @@ export interface ServerConfig {
   readonly socket?: string;
   readonly logLevel: string;
   readonly shutdownGraceMs: number;
+  readonly drainDelayMs: number;
   readonly probeIntervalMs: number;
 }
 
@@ -165,6 +171,7 @@ export function serverConfig(parsed: z.output<z.ZodObject<typeof serverEnvShape>
     ...(parsed.GRPC_SOCKET !== undefined ? { socket: parsed.GRPC_SOCKET } : {}),
     logLevel: parsed.LOG_LEVEL,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
+    drainDelayMs: parsed.DRAIN_DELAY_MS,
     probeIntervalMs: parsed.PROBE_INTERVAL_MS,
   };
 }

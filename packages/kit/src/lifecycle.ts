@@ -86,6 +86,7 @@ export async function startService(
       probes: parts.probes ?? [],
       probeIntervalMs: server.probeIntervalMs,
       shutdownGraceMs: server.shutdownGraceMs,
+      drainDelayMs: server.drainDelayMs,
     });
     await shopServer.start();
     for (const start of parts.background ?? []) loops.push(start());

@@ -38,6 +38,11 @@ export interface ShopServerOptions {
   /** How long stop() lets in-flight unary calls finish before cancelling them. */
   readonly shutdownGraceMs?: number;
   /**
+   * How long stop() goes on accepting calls after health says NOT_SERVING: callers' health checks
+   * see it and route elsewhere before the socket closes (as a Kubernetes preStop delay does).
+   */
+  readonly drainDelayMs?: number;
+  /**
    * How long a server stream may wait for a client that stopped reading before it ends with
    * UNAVAILABLE (the client resubscribes); without it a stalled client holds the stream forever.
    */
@@ -123,6 +128,11 @@ export class ShopServer {
   private async shutdown(): Promise<void> {
     this.health.stop();
     this.streamShutdown.abort(new ConnectError("server is shutting down", Code.Unavailable));
+    const drainDelayMs = this.options.drainDelayMs ?? 0;
+    if (drainDelayMs > 0) {
+      this.logger.info({ drain_delay_ms: drainDelayMs }, "draining: NOT_SERVING, still answering");
+      await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
+    }
     const graceMs = this.options.shutdownGraceMs ?? 5_000;
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {

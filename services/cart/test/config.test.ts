@@ -8,7 +8,7 @@ const required = { GRPC_PORT: "0", REDIS_URL: "redis://127.0.0.1:6379", CATALOG_
 describe("cart config", () => {
   it("has the documented defaults", () => {
     expect(loadConfig(required)).toEqual({
-      server: { host: "127.0.0.1", port: 0, logLevel: "info", shutdownGraceMs: 5_000, probeIntervalMs: 1_000 },
+      server: { host: "127.0.0.1", port: 0, logLevel: "info", shutdownGraceMs: 5_000, drainDelayMs: 0, probeIntervalMs: 1_000 },
       redis: { url: "redis://127.0.0.1:6379" },
       catalog: { address: "127.0.0.1:7110", timeoutMs: 2_000 },
       cartTtlSeconds: 604_800,

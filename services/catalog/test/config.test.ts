@@ -8,7 +8,7 @@ const minimal = { GRPC_PORT: "7110", MONGO_URL: "mongodb://127.0.0.1:27017" };
 describe("catalog config", () => {
   it("needs only a port and a MongoDB URL", () => {
     expect(loadConfig(minimal)).toEqual({
-      server: { host: "127.0.0.1", port: 7110, logLevel: "info", shutdownGraceMs: 5_000, probeIntervalMs: 1_000 },
+      server: { host: "127.0.0.1", port: 7110, logLevel: "info", shutdownGraceMs: 5_000, drainDelayMs: 0, probeIntervalMs: 1_000 },
       mongo: { url: "mongodb://127.0.0.1:27017", db: "catalog" },
       seedDemoCatalog: true,
       pageTokenSecret: undefined,

@@ -9,7 +9,7 @@ const base = { GRPC_PORT: "0", REDIS_URL: "redis://127.0.0.1:6379" };
 describe("loadConfig", () => {
   it("fills the documented defaults", () => {
     expect(loadConfig(base)).toEqual({
-      server: { host: "127.0.0.1", port: 0, logLevel: "info", shutdownGraceMs: 5_000, probeIntervalMs: 1_000 },
+      server: { host: "127.0.0.1", port: 0, logLevel: "info", shutdownGraceMs: 5_000, drainDelayMs: 0, probeIntervalMs: 1_000 },
       redis: { url: "redis://127.0.0.1:6379" },
       reservationDefaultTtlMs: 900_000,
       reservationSweepIntervalMs: 1_000,

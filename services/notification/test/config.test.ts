@@ -9,7 +9,7 @@ const minimal = { GRPC_PORT: "7005", REDIS_URL: "redis://127.0.0.1:6379" };
 describe("loadConfig", () => {
   it("fills in the documented defaults", () => {
     expect(loadConfig(minimal)).toEqual({
-      server: { host: "127.0.0.1", port: 7005, logLevel: "info", shutdownGraceMs: 5_000, probeIntervalMs: 1_000 },
+      server: { host: "127.0.0.1", port: 7005, logLevel: "info", shutdownGraceMs: 5_000, drainDelayMs: 0, probeIntervalMs: 1_000 },
       redis: { url: "redis://127.0.0.1:6379" },
       historyLimit: 1000,
       subscribeBlockMs: 1_000,

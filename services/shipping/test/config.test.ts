@@ -6,7 +6,7 @@ import { envShape, loadConfig } from "../src/config.js";
 describe("loadConfig", () => {
   it("needs GRPC_PORT and MONGO_URL, and defaults the rest", () => {
     expect(loadConfig({ GRPC_PORT: "0", MONGO_URL: "mongodb://127.0.0.1:27017" })).toEqual({
-      server: { host: "127.0.0.1", port: 0, logLevel: "info", shutdownGraceMs: 5_000, probeIntervalMs: 1_000 },
+      server: { host: "127.0.0.1", port: 0, logLevel: "info", shutdownGraceMs: 5_000, drainDelayMs: 0, probeIntervalMs: 1_000 },
       mongo: { url: "mongodb://127.0.0.1:27017", db: "shipping" },
     });
   });
@@ -22,7 +22,7 @@ describe("loadConfig", () => {
       PROBE_INTERVAL_MS: "250",
     });
     expect(config).toEqual({
-      server: { host: "0.0.0.0", port: 7170, logLevel: "warn", shutdownGraceMs: 2_000, probeIntervalMs: 250 },
+      server: { host: "0.0.0.0", port: 7170, logLevel: "warn", shutdownGraceMs: 2_000, drainDelayMs: 0, probeIntervalMs: 250 },
       mongo: { url: "mongodb://db:27017", db: "shipping_test" },
     });
   });

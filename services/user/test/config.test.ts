@@ -9,7 +9,7 @@ const minimal = { GRPC_PORT: "0", MONGO_URL: "mongodb://127.0.0.1:27017", JWT_PR
 describe("loadConfig", () => {
   it("fills in the defaults", () => {
     expect(loadConfig(minimal)).toEqual({
-      server: { host: "127.0.0.1", port: 0, logLevel: "info", shutdownGraceMs: 5_000, probeIntervalMs: 1_000 },
+      server: { host: "127.0.0.1", port: 0, logLevel: "info", shutdownGraceMs: 5_000, drainDelayMs: 0, probeIntervalMs: 1_000 },
       mongo: { url: "mongodb://127.0.0.1:27017", db: "users" },
       jwt: { privateKeyFile: "/run/keys/jwt-es256.pem", issuer: "shopmesh", audience: "shopmesh", ttlSeconds: 3_600 },
     });
