@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { envoy, ferretDb, nodeService, redisServer, webDist, webServer, type Component } from "@shopmesh/launcher";
-import { egressSocket, serviceSocket, type MeshFiles, type ServiceNode, type Topology } from "@shopmesh/mesh";
+import { egressSocket, serviceSocket, type MeshFiles, type Replica, type ServiceNode, type Topology } from "@shopmesh/mesh";
 
 export interface Layout extends MeshFiles {
   readonly runDir: string;
@@ -28,10 +28,22 @@ export function layout(runDir: string): Layout {
   };
 }
 
-/** Where a service answers: its Unix socket in the mesh (only its sidecar connects), else its app port. */
-export function serviceAddress(service: ServiceNode, dirs: Layout, mesh: boolean): string {
-  return mesh ? `unix:${serviceSocket(dirs, service.name)}` : `127.0.0.1:${service.appPort}`;
+/**
+ * Where a service answers: in the mesh a replica's Unix socket (only its sidecar connects; the
+ * first replica unless one is named), else its app port.
+ */
+export function serviceAddress(service: ServiceNode, dirs: Layout, mesh: boolean, replica: Replica = firstReplica(service)): string {
+  return mesh ? `unix:${serviceSocket(dirs, replica.name)}` : `127.0.0.1:${service.appPort}`;
 }
+
+function firstReplica(service: ServiceNode): Replica {
+  const first = service.replicas[0];
+  if (first === undefined) throw new Error(`service ${service.name} has no replica`);
+  return first;
+}
+
+/** How long a stopping service goes on answering while it says NOT_SERVING, so that callers move away first. */
+export const drainDelayMs = 2_000;
 
 export interface Selection {
   /** Services call each other through Envoy sidecars, behind the gateway (true), or directly (false). */
@@ -40,8 +52,8 @@ export interface Selection {
   readonly services?: readonly string[];
 }
 
-/** Environment of a service: its store, its callees (through its own sidecar's egress), its key. */
-function serviceEnv(topology: Topology, service: ServiceNode, dirs: Layout, mesh: boolean): Record<string, string> {
+/** Environment of a service replica: its store, its callees (through its own sidecar's egress), its key. */
+function serviceEnv(topology: Topology, service: ServiceNode, replica: Replica, dirs: Layout, mesh: boolean): Record<string, string> {
   const store = topology.stores.find((s) => s.name === service.store.server);
   if (store === undefined) throw new Error(`no store ${service.store.server}`);
   const env: Record<string, string> = { LOG_LEVEL: "info" };
@@ -55,8 +67,9 @@ function serviceEnv(topology: Topology, service: ServiceNode, dirs: Layout, mesh
     const callee = topology.services.find((s) => s.name === calleeName);
     if (callee === undefined) throw new Error(`no service ${calleeName}`);
     // In the mesh every call leaves through the service's own sidecar, over its egress socket.
-    env[`${calleeName.toUpperCase()}_ADDR`] = mesh ? `unix:${egressSocket(dirs, service.name)}` : serviceAddress(callee, dirs, false);
+    env[`${calleeName.toUpperCase()}_ADDR`] = mesh ? `unix:${egressSocket(dirs, replica.name)}` : serviceAddress(callee, dirs, false);
   }
+  if (mesh) env["DRAIN_DELAY_MS"] = String(drainDelayMs);
   if (service.name === "user") env["JWT_PRIVATE_KEY_FILE"] = join(dirs.keyDir, "jwt-es256.pem");
   return env;
 }
@@ -74,27 +87,34 @@ export function components(topology: Topology, dirs: Layout, selection: Selectio
         : // Synced every second: a Redis crash loses at most a second of reservations, carts or notifications.
           redisServer({ name: store.name, port: store.port, dataDir: dirs.dataDir, aof: "every-second" }),
     );
-  const apps = services.map((s) =>
-    nodeService({
-      service: s.name,
-      port: s.appPort,
-      ...(selection.mesh ? { socket: serviceSocket(dirs, s.name) } : {}),
-      env: serviceEnv(topology, s, dirs, selection.mesh),
-    }),
-  );
+  // Replicas need the mesh (their sidecars balance the calls): outside it each service runs once.
+  const apps = selection.mesh
+    ? services.flatMap((s) =>
+        s.replicas.map((r) =>
+          nodeService({
+            service: s.name,
+            name: r.name,
+            port: s.appPort,
+            socket: serviceSocket(dirs, r.name),
+            env: serviceEnv(topology, s, r, dirs, true),
+          }),
+        ),
+      )
+    : services.map((s) => nodeService({ service: s.name, port: s.appPort, env: serviceEnv(topology, s, firstReplica(s), dirs, false) }));
   if (!selection.mesh) return [stores, apps];
   const configFile = (name: string): string => join(dirs.envoyDir, `${name}.json`);
-  const sidecar = (s: ServiceNode): Component => {
-    const name = `sidecar-${s.name}`;
-    return envoy({ name, kind: "sidecar", port: s.ingressPort, adminPort: s.adminPort, configFile: configFile(name) });
-  };
+  const sidecars = (s: ServiceNode): Component[] =>
+    s.replicas.map((r) => {
+      const name = `sidecar-${r.name}`;
+      return envoy({ name, kind: "sidecar", port: r.ingressPort, adminPort: r.adminPort, configFile: configFile(name) });
+    });
   // Envoy health-checks its upstreams once a second and counts one failed check as unhealthy: a
   // sidecar whose callees' sidecars (or a gateway whose sidecars) were not up yet would answer "no
   // healthy upstream" for its first second. So each starts once what it calls is ready.
   const depths = callDepths(topology);
   const sidecarStages = [...new Set(services.map((s) => depths.get(s.name) ?? 0))]
     .sort((a, b) => a - b)
-    .map((depth) => services.filter((s) => depths.get(s.name) === depth).map(sidecar));
+    .map((depth) => services.filter((s) => depths.get(s.name) === depth).flatMap(sidecars));
   const { port, adminPort } = topology.gateway;
   const gateway = envoy({ name: "gateway", kind: "gateway", port, adminPort, configFile: configFile("gateway") });
   // The storefront, once built (`make web`); it needs only the gateway's address.

@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createLauncher, freePortBase, repoRoot, type Component, type Launched, type Launcher } from "@shopmesh/launcher";
-import { issueCertificates, loadTopology, workloads, writeEnvoyConfigs, type Topology } from "@shopmesh/mesh";
+import { issueCertificates, loadTopology, serviceNamed, workloads, writeEnvoyConfigs, type Topology } from "@shopmesh/mesh";
 import { components, layout, serviceAddress, type Layout } from "./components.js";
 import { seedStock } from "./seed.js";
 
@@ -19,6 +19,8 @@ export interface ShopOptions {
   readonly mesh?: boolean;
   /** Which services run (all when absent); only their stores (and sidecars) start with them. */
   readonly services?: readonly string[];
+  /** Replicas per service instead of the topology's (e.g. `{ catalog: 2 }`); in the mesh only. */
+  readonly replicas?: Readonly<Record<string, number>>;
   /** Extra environment per component name (e.g. short intervals in tests). */
   readonly env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Sidecars fail a call's first attempt on request (x-shop-fault); for the mesh tests only. */
@@ -38,17 +40,26 @@ export interface RunningShop extends Pick<Launcher, "kill" | "restart" | "stop" 
   readonly dirs: Layout;
   /** host:port of the edge gateway. */
   readonly gatewayAddress: string;
-  /** Where a service itself answers, bypassing the mesh (its Unix socket in the mesh): for checks and seeding. */
+  /**
+   * Where a service (its first replica) or a named replica itself answers, bypassing the mesh (its
+   * Unix socket in the mesh): for checks and seeding.
+   */
   serviceAddress(name: string): string;
   /** Issues every workload a new certificate; the Envoys swap them in without a restart. */
   rotateCertificates(): Promise<void>;
+  /**
+   * Restarts a service's replicas one at a time, each draining first (NOT_SERVING, calls move to
+   * the other replicas, in-flight calls finish), and goes on to the next only once every Envoy that
+   * routes to the service sees the restarted one healthy again. Nothing else is touched.
+   */
+  restartService(name: string, onReplica?: (replica: string, event: "restarting" | "healthy") => void): Promise<void>;
   /** Every component, in start order. */
   readonly running: readonly Launched[];
 }
 
 export async function startShop(options: ShopOptions): Promise<RunningShop> {
   const base = options.base === "free" ? await freePortBase() : options.base;
-  const topology = loadTopology(join(repoRoot, "deploy", "topology.yaml"), base);
+  const topology = loadTopology(join(repoRoot, "deploy", "topology.yaml"), { base, replicas: options.replicas });
   const dirs = layout(options.runDir);
   const mesh = options.mesh ?? true;
   const stages = components(topology, dirs, { mesh, ...(options.services === undefined ? {} : { services: options.services }) });
@@ -63,10 +74,13 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     await rotateCertificates();
     writeEnvoyConfigs(topology, dirs.envoyDir, dirs, { faults: options.faults ?? false, insecure: options.insecure ?? false });
   }
+  /** A service's (its first replica's) address, or a named replica's. */
   const addressOf = (name: string): string => {
-    const service = topology.services.find((s) => s.name === name);
-    if (service === undefined) throw new Error(`no service ${name} in the topology`);
-    return serviceAddress(service, dirs, mesh);
+    for (const service of topology.services) {
+      const replica = service.replicas.find((r) => r.name === name);
+      if (replica !== undefined) return serviceAddress(service, dirs, mesh, replica);
+    }
+    throw new Error(`no service or replica ${name} in the topology`);
   };
 
   const launcher = createLauncher({
@@ -92,6 +106,16 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     gatewayAddress: `127.0.0.1:${topology.gateway.port}`,
     serviceAddress: addressOf,
     rotateCertificates,
+    async restartService(name, onReplica) {
+      const service = serviceNamed(topology, name);
+      const replicas = mesh ? service.replicas.map((r) => r.name) : [service.name];
+      for (const replica of replicas) {
+        onReplica?.(replica, "restarting");
+        await launcher.restart(replica);
+        if (mesh) await upstreamsHealthy(launcher.running.map((r) => r.component));
+        onReplica?.(replica, "healthy");
+      }
+    },
     get running() {
       return launcher.running;
     },
