@@ -191,13 +191,13 @@ export function createLauncher(options: LauncherOptions = {}): Launcher {
     await awaitReady(entry, began, true);
   };
 
-  /** Starts `entry`'s component again, in place. */
-  const relaunch = async (entry: Entry, env: Env, progress: boolean): Promise<void> => {
-    if (progress) options.onProgress?.(entry.component, "starting", 0);
+  /** The owner starts `entry`'s component again, in place. */
+  const relaunch = async (entry: Entry, env: Env): Promise<void> => {
+    options.onProgress?.(entry.component, "starting", 0);
     const began = Date.now();
     entry.env = env;
     adopt(entry, spawn(entry.component, env));
-    await awaitReady(entry, began, progress);
+    await awaitReady(entry, began, true);
   };
 
   const crashed = (entry: Entry, exit: ExitRecord): void => {
@@ -238,10 +238,13 @@ export function createLauncher(options: LauncherOptions = {}): Launcher {
   /** A restart after a crash, health-gated as the first start was; one that fails counts as another crash. */
   const recover = async (entry: Entry): Promise<void> => {
     entry.restarts++;
+    const began = Date.now();
+    adopt(entry, spawn(entry.component, entry.env));
     entry.state = "starting";
+    // Told once its new process exists: a listener that records the pid records the new one.
     emit(entry, { type: "restarting" });
     try {
-      await relaunch(entry, entry.env, false);
+      await awaitReady(entry, began, false);
     } catch {
       const { child } = entry;
       if (asked.has(child)) return;
@@ -291,7 +294,7 @@ export function createLauncher(options: LauncherOptions = {}): Launcher {
       await halt(found, "stop");
       // The owner took over: its next crash starts a new streak.
       found.streak = 0;
-      await relaunch(found, env, true);
+      await relaunch(found, env);
     },
     async stop(name) {
       if (name !== undefined) return halt(entry(name), "stop");

@@ -34,12 +34,17 @@ afterEach(async () => {
 interface Recorded {
   readonly at: number;
   readonly event: SupervisionEvent;
+  /** The component's pid as the event was told. */
+  readonly pid: number;
 }
 
 /** A launcher whose supervision events are recorded, with a way to wait for one. */
 function recordingLauncher(options: LauncherOptions = {}) {
   const events: Recorded[] = [];
-  launcher = createLauncher({ graceMs: 2_000, ...options, onEvent: (event) => events.push({ at: Date.now(), event }) });
+  const onEvent = (event: SupervisionEvent): void => {
+    events.push({ at: Date.now(), event, pid: launcher === undefined ? 0 : pidOf(launcher, event.component.name) });
+  };
+  launcher = createLauncher({ graceMs: 2_000, ...options, onEvent });
   const until = async (what: string, done: () => boolean, timeoutMs = 25_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!done()) {
@@ -84,6 +89,8 @@ describe("a supervised redis-server killed from outside", () => {
     expect(status.lastExit?.at).toBeGreaterThanOrEqual(before);
     const second = pidOf(launcher, "redis-crash");
     expect(second).not.toBe(first);
+    // Told when the new process exists, so a listener that records pids (make up's state file) has the new one.
+    expect(events.map((e) => e.pid)).toEqual([first, second, second]);
     expect(isAlive(second)).toBe(true);
     expect(await accepts(port)).toBe(true);
     expect(launcher.running[0]?.status()).toEqual(status);
