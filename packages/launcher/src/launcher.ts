@@ -239,11 +239,11 @@ export function createLauncher(options: LauncherOptions = {}): Launcher {
   const recover = async (entry: Entry): Promise<void> => {
     entry.restarts++;
     const began = Date.now();
-    adopt(entry, spawn(entry.component, entry.env));
-    entry.state = "starting";
-    // Told once its new process exists: a listener that records the pid records the new one.
-    emit(entry, { type: "restarting" });
     try {
+      adopt(entry, spawn(entry.component, entry.env));
+      entry.state = "starting";
+      // Told once its new process exists: a listener that records the pid records the new one.
+      emit(entry, { type: "restarting" });
       await awaitReady(entry, began, false);
     } catch {
       const { child } = entry;
