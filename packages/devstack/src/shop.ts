@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createLauncher, freePortBase, repoRoot, type Component, type Launched, type Launcher } from "@shopmesh/launcher";
+import { createLauncher, freePortBase, repoRoot, type Component, type Launched, type Launcher, type LauncherOptions } from "@shopmesh/launcher";
 import { issueCertificates, loadTopology, serviceNamed, workloads, writeEnvoyConfigs, type Topology } from "@shopmesh/mesh";
 import { components, layout, serviceAddress, type Layout } from "./components.js";
 import { seedStock } from "./seed.js";
@@ -33,9 +33,13 @@ export interface ShopOptions {
   readonly graceMs?: number;
   /** Called as each component starts and becomes ready. */
   readonly onProgress?: (component: Component, event: "starting" | "ready", elapsedMs: number) => void;
+  /** Restart what exits by itself (the launcher's default) or not (tests that crash a process on purpose). */
+  readonly supervise?: LauncherOptions["supervise"];
+  /** Called as supervision restarts a component or gives up on it. */
+  readonly onEvent?: LauncherOptions["onEvent"];
 }
 
-export interface RunningShop extends Pick<Launcher, "kill" | "restart" | "stop" | "output" | "signal"> {
+export interface RunningShop extends Pick<Launcher, "kill" | "restart" | "stop" | "output" | "signal" | "status"> {
   readonly topology: Topology;
   readonly dirs: Layout;
   /** host:port of the edge gateway. */
@@ -88,6 +92,8 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.supervise === undefined ? {} : { supervise: options.supervise }),
+    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
   });
   try {
     for (const stage of stages) await launcher.start(stage);
@@ -124,6 +130,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     stop: launcher.stop,
     output: launcher.output,
     signal: launcher.signal,
+    status: launcher.status,
   };
 }
 

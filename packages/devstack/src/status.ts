@@ -1,8 +1,9 @@
-// `make status`: what `make up` started and whether each part answers; `make down` stops it.
+// `make status`: what `make up` started, whether each part answers, and how often it was restarted;
+// `make down` stops it.
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { healthClient, isAlive, repoRoot } from "@shopmesh/launcher";
-import { stateFile, type ShopState } from "./state.js";
+import { describeExit, healthClient, isAlive, repoRoot } from "@shopmesh/launcher";
+import { stateFile, type ComponentRecord, type ShopState } from "./state.js";
 
 const file = stateFile(join(repoRoot, ".run"));
 if (!existsSync(file)) {
@@ -21,25 +22,49 @@ if (process.argv[2] === "down") {
   process.exit(0);
 }
 
-/** Where a component answers: a service in the mesh only on its Unix socket, behind its sidecar. */
-const where = (c: ShopState["components"][number]): string =>
-  c.socket === undefined ? `127.0.0.1:${c.port}` : `unix:${relative(join(repoRoot, ".run"), c.socket)}`;
+/** How its last exit it was not asked for went, and when (local time): "SIGKILL 14:02:11". */
+const lastExit = (c: ComponentRecord): string =>
+  c.lastExit === undefined ? "" : `${describeExit(c.lastExit)} ${new Date(c.lastExit.at).toTimeString().slice(0, 8)}`;
 
-let healthy = true;
-for (const c of state.components) {
-  let status = isAlive(c.pid) ? "running" : "DEAD";
-  if (status === "running" && c.kind === "service") {
+/** Whether it answers: a service's grpc.health.v1, an Envoy's admin /ready, else that its process lives. */
+async function probe(c: ComponentRecord): Promise<string> {
+  // What supervision says first: a component waiting to be restarted, or given up on, has no live process.
+  if (c.state === "crash-loop") return "CRASH-LOOP";
+  if (c.state === "backoff" || c.state === "starting") return "RESTARTING";
+  if (!isAlive(c.pid)) return "DEAD";
+  if (c.kind === "service") {
     const health = healthClient(c.socket === undefined ? `127.0.0.1:${c.port}` : `unix:${c.socket}`);
-    status = await health.check("").catch(() => "NO ANSWER");
+    const status = await health.check("").catch(() => "NO ANSWER");
     health.close();
-  } else if (status === "running" && c.adminPort !== undefined) {
-    status = await fetch(`http://127.0.0.1:${c.adminPort}/ready`).then(
+    return status;
+  }
+  if (c.adminPort !== undefined) {
+    return fetch(`http://127.0.0.1:${c.adminPort}/ready`).then(
       (r) => (r.ok ? "LIVE" : `HTTP ${r.status}`),
       () => "NO ANSWER",
     );
   }
-  if (!["running", "SERVING", "LIVE"].includes(status)) healthy = false;
-  process.stdout.write(`${c.name.padEnd(22)} ${c.kind.padEnd(8)} pid ${String(c.pid).padEnd(8)} ${where(c).padEnd(28)} ${status}\n`);
+  return "running";
+}
+
+// At most 79 columns with the shop's longest names; where each answers is in `make up`'s table.
+const rows = [["NAME", "KIND", "PID", "STATUS", "RESTARTS", "LAST EXIT"]];
+const statuses = await Promise.all(state.components.map(probe));
+state.components.forEach((c, i) => {
+  rows.push([c.name, c.kind, String(c.pid), statuses[i] ?? "", String(c.restarts), lastExit(c)]);
+});
+const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0))) ?? [];
+for (const row of rows)
+  process.stdout.write(
+    `${row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd()}\n`,
+  );
+
+const healthy = statuses.every((s) => ["running", "SERVING", "LIVE"].includes(s));
+for (const c of state.components.filter((c) => c.state === "crash-loop")) {
+  process.stdout.write(`! ${c.name} kept exiting and is no longer restarted; its log: ${relative(repoRoot, c.log)}\n`);
 }
 process.stdout.write(`gateway ${state.gateway}: ${healthy ? "all healthy" : "NOT all healthy"}\n`);
 process.exit(healthy ? 0 : 1);

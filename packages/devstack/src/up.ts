@@ -1,10 +1,10 @@
 // `make up`: the whole shop on loopback — stores, services, Envoy sidecars, edge gateway — with
 // progress as each becomes healthy, a table of what runs where, and a clean stop on Ctrl-C.
-import { rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join, relative } from "node:path";
-import { repoRoot } from "@shopmesh/launcher";
+import { describeExit, repoRoot, type SupervisionEvent } from "@shopmesh/launcher";
 import { startShop, type RunningShop } from "./shop.js";
-import { stateFile, type ShopState } from "./state.js";
+import { shopState, stateFile, writeState } from "./state.js";
 
 const baseEnv = process.env["SHOP_PORT_BASE"];
 const base = baseEnv === undefined ? undefined : Number(baseEnv);
@@ -28,6 +28,26 @@ async function shutdown(code: number): Promise<void> {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
+/**
+ * What supervision did, on the terminal and in the state file (a restarted component has a new pid):
+ * a component that exited by itself is started again after a growing delay, or given up on.
+ */
+function onEvent(event: SupervisionEvent): void {
+  if (stopping) return;
+  const { component, status } = event;
+  const log = `.run/logs/${component.name}.log`;
+  if (event.type === "exited") {
+    const how = status.lastExit === undefined ? "" : ` (${describeExit(status.lastExit)})`;
+    const next = event.restartInMs === undefined ? "" : `; restart ${status.restarts + 1} in ${event.restartInMs / 1000} s`;
+    process.stderr.write(`! ${component.name} exited${how}${next}; see ${log}\n`);
+  } else if (event.type === "ready") {
+    process.stdout.write(`  ✓ ${component.name.padEnd(22)} ${component.kind.padEnd(8)} back after restart ${status.restarts}\n`);
+  } else if (event.type === "crash-loop") {
+    process.stderr.write(`! ${event.error.message}\n! ${component.name} is not restarted again: fix it and run make up again\n`);
+  }
+  if (shop !== undefined) writeState(runDir, shopState(process.pid, shop));
+}
+
 const began = Date.now();
 process.stdout.write(`shopmesh: starting (logs in ${join(runDir, "logs")})\n`);
 try {
@@ -38,25 +58,15 @@ try {
     onProgress: (component, event, ms) => {
       if (event === "ready") process.stdout.write(`  ✓ ${component.name.padEnd(22)} ${component.kind.padEnd(8)} ready in ${ms} ms\n`);
     },
+    onEvent,
   });
 } catch (err) {
   process.stderr.write(`\nshopmesh did not come up: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 }
 
-const state: ShopState = {
-  pid: process.pid,
-  gateway: shop.gatewayAddress,
-  components: shop.running.map(({ component, pid }) => ({
-    name: component.name,
-    kind: component.kind,
-    pid,
-    port: component.port,
-    ...(component.socket === undefined ? {} : { socket: component.socket }),
-    ...(component.adminPort === undefined ? {} : { adminPort: component.adminPort }),
-  })),
-};
-writeFileSync(stateFile(runDir), `${JSON.stringify(state, null, 2)}\n`);
+const state = shopState(process.pid, shop);
+writeState(runDir, state);
 
 const rows = state.components.map((c) => [
   c.name,
@@ -96,9 +106,3 @@ const rotation = setInterval(() => {
   );
 }, 4 * 3_600_000);
 rotation.unref();
-
-for (const { component, process: child } of shop.running) {
-  child.once("exit", (code, signal) => {
-    if (!stopping) process.stderr.write(`! ${component.name} exited (${signal ?? `code ${code}`}); see .run/logs/${component.name}.log\n`);
-  });
-}

@@ -1,6 +1,8 @@
 export { createLauncher } from "./launcher.js";
 export type { Launched, Launcher, LauncherOptions } from "./launcher.js";
 export type { Component, ComponentKind, Readiness } from "./component.js";
+export { describeExit, restartPolicy } from "./supervision.js";
+export type { ComponentState, ComponentStatus, ExitRecord, RestartPolicy, SupervisionEvent, SupervisionOptions } from "./supervision.js";
 export { envoy, ferretDb, mongod, nodeService, redisServer, serviceEntry, webDist, webServer } from "./recipes.js";
 export type { EnvoyOptions, MongoOptions, RedisOptions, ServiceOptions } from "./recipes.js";
 export { isAlive, startChild } from "./child.js";

@@ -65,6 +65,8 @@ export async function startOrderShop(options: { orderEnv?: Record<string, string
     mesh: false,
     services: serviceNames,
     graceMs: 3_000,
+    // The order process crashes itself at a point of the saga (SAGA_CRASH_AFTER); the tests start it again themselves.
+    supervise: false,
     env: {
       ...Object.fromEntries(serviceNames.map((name) => [name, quiet])),
       catalog: { ...quiet, SEED_DEMO_CATALOG: "false" },
