@@ -31,6 +31,7 @@ JEST  := node --experimental-vm-modules --no-warnings=ExperimentalWarning node_m
 help:
 	@echo "make up          start the shop (stores + services) in the foreground; Ctrl-C stops it"
 	@echo "make test        lint, breaking check, generated-code drift, type check, all tests"
+	@echo "make status      what runs, with restarts and last exits; make restart NAME=<service> rolls one service"
 	@echo "make tools       install the pinned toolchain into .tools/"
 	@echo "make generate    regenerate gen/ from proto/"
 	@echo "make docs        rewrite the service READMEs' config tables from their schemas"
@@ -207,9 +208,14 @@ keys: build
 up: tools build web keys
 	node packages/devstack/dist/src/up.js
 
-.PHONY: status down logs
+.PHONY: status down logs restart
 status:
 	@node packages/devstack/dist/src/status.js
+
+# make restart NAME=catalog: the running shop restarts that service's replicas one at a time, each
+# draining first, without touching anything else.
+restart:
+	@node packages/devstack/dist/src/restart.js "$(NAME)"
 
 down:
 	@node packages/devstack/dist/src/status.js down
@@ -225,8 +231,8 @@ logs:
 
 # ---------------------------------------------------------------- benchmarks
 
-.PHONY: bench bench-kit bench-mesh protoset
-bench: bench-kit bench-mesh
+.PHONY: bench bench-kit bench-mesh bench-replicas protoset
+bench: bench-kit bench-mesh bench-replicas
 
 # The protoset lets ghz call servers that have no reflection (connect-node's).
 protoset: proto-deps
@@ -237,6 +243,9 @@ bench-kit: tools build protoset
 
 bench-mesh: tools build protoset
 	node packages/devstack/dist/bench/mesh-bench.js
+
+bench-replicas: tools build protoset
+	node packages/devstack/dist/bench/replica-bench.js
 
 .PHONY: clean
 clean:

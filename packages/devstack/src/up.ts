@@ -1,8 +1,10 @@
 // `make up`: the whole shop on loopback — stores, services, Envoy sidecars, edge gateway — with
 // progress as each becomes healthy, a table of what runs where, and a clean stop on Ctrl-C.
 import { rmSync } from "node:fs";
+import type { Server } from "node:http";
 import { join, relative } from "node:path";
 import { describeExit, repoRoot, type SupervisionEvent } from "@shopmesh/launcher";
+import { controlSocket, serveControl } from "./control.js";
 import { startShop, type RunningShop } from "./shop.js";
 import { shopState, stateFile, writeState } from "./state.js";
 
@@ -14,14 +16,17 @@ if (base !== undefined && (!Number.isInteger(base) || base < 1024 || base > 65_0
 }
 const runDir = join(repoRoot, ".run");
 let shop: RunningShop | undefined;
+let control: Server | undefined;
 let stopping = false;
 
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   process.stdout.write("\nstopping everything…\n");
+  control?.close();
   await shop?.stop();
   rmSync(stateFile(runDir), { force: true });
+  rmSync(controlSocket(runDir), { force: true });
   process.stdout.write("stopped.\n");
   process.exit(code);
 }
@@ -68,6 +73,22 @@ try {
 const state = shopState(process.pid, shop);
 writeState(runDir, state);
 
+// `make restart NAME=<service>`: a rolling restart, asked for over the control socket.
+const running = shop;
+control = await serveControl(controlSocket(runDir), {
+  restart: async (service, say) => {
+    if (!running.topology.services.some((s) => s.name === service)) {
+      throw new Error(`no service ${service}; the services are ${running.topology.services.map((s) => s.name).join(", ")}`);
+    }
+    await running.restartService(service, (replica, event) => {
+      writeState(runDir, shopState(process.pid, running));
+      const note = event === "restarting" ? "draining and restarting" : "healthy again, in every Envoy that routes to it";
+      say(`${replica}: ${note}`);
+      process.stdout.write(`  ↻ ${replica} ${note}\n`);
+    });
+  },
+});
+
 const rows = state.components.map((c) => [
   c.name,
   c.kind,
@@ -95,7 +116,7 @@ Behind the gateway every hop is mutual TLS: each workload's certificate names it
 (spiffe://${shop.topology.trustDomain}/…), and each sidecar lets only the callers the topology names
 call each method. Services listen only on Unix sockets under ${relative(repoRoot, shop.dirs.socketDir)}/.
 
-make status · make logs [NAME=gateway] · make demo · make down (or Ctrl-C here)
+make status · make logs [NAME=gateway] · make restart NAME=catalog · make demo · make down (or Ctrl-C here)
 `);
 
 // Certificates live 12 hours; new ones every 4, swapped in by every Envoy without a restart.
