@@ -26,9 +26,11 @@ export interface TestMesh {
   stop(): Promise<void>;
 }
 
-export async function startTestMesh(): Promise<TestMesh> {
+/** Replicas per service instead of the topology's, e.g. `{ order: 1 }` for a lighter mesh. */
+export async function startTestMesh(options: { replicas?: Readonly<Record<string, number>> } = {}): Promise<TestMesh> {
   const runDir = mkdtempSync(join(tmpdir(), "shopmesh-mesh-"));
-  const shop = await startShop({ base: meshBase, runDir, faults: true, seedStock: initialStock });
+  const replicas = options.replicas === undefined ? {} : { replicas: options.replicas };
+  const shop = await startShop({ base: meshBase, runDir, faults: true, seedStock: initialStock, ...replicas });
   const clients: { close(): void }[] = [];
   const keep = <C extends { close(): void }>(client: C): C => {
     clients.push(client);
