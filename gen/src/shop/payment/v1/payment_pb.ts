@@ -460,7 +460,8 @@ export const PaymentService: GenService<{
    * - FAILED_PRECONDITION: a payment with this `idempotency_key` exists with a different amount
    *   (violation type "IDEMPOTENCY", subject "idempotency_key/<key>").
    * - FAILED_PRECONDITION: the key was voided by VoidCharge (violation type "VOIDED", subject
-   *   "idempotency_key/<key>"). Nothing is charged (anything captured meanwhile is refunded).
+   *   "idempotency_key/<key>"). Nothing is charged (anything captured meanwhile is refunded);
+   *   the payment is VOIDED (or REFUNDED).
    * - UNAVAILABLE: the card processor or the payment store is unreachable (always for test card
    *   4000 0000 0000 0119). Nothing was charged; the payment, if recorded, stays PENDING. Retry
    *   with backoff with the same key (safe: idempotent), or void the key.
@@ -527,7 +528,7 @@ export const PaymentService: GenService<{
    * - INVALID_ARGUMENT: `lookup` is not set; the id or key set is empty or longer than 64
    *   characters.
    * - NOT_FOUND: no payment has this id or idempotency key (also for a key voided before any
-   *   Charge).
+   *   Charge of it arrived).
    * - UNAVAILABLE: the payment store is unreachable; retry with backoff.
    *
    * @generated from rpc shop.payment.v1.PaymentService.GetPayment
