@@ -19,11 +19,13 @@ const paths = (policy: unknown) => (policy as Policy).permissions.map((p) => p.u
 const principals = (policy: unknown) => (policy as Policy).principals.map((p) => p.authenticated.principal_name);
 
 describe("authorization at each callee's sidecar", () => {
-  it("lets only the order service charge, refund and look up payments, and nobody else call payment", () => {
+  it("lets only the order service charge, void, refund and look up payments, and nobody else call payment", () => {
     const policies = calleePolicies(topology, serviceNamed(topology, "payment"));
     expect(Object.keys(policies).sort()).toEqual(["health-checks", "order"]);
     expect(principals(policies["order"])).toEqual([{ exact: spiffe("order") }]);
-    expect(paths(policies["order"]).sort()).toEqual(["Charge", "GetPayment", "Refund"].map((m) => `/shop.payment.v1.PaymentService/${m}`));
+    expect(paths(policies["order"]).sort()).toEqual(
+      ["Charge", "GetPayment", "Refund", "VoidCharge"].map((m) => `/shop.payment.v1.PaymentService/${m}`),
+    );
     expect(paths(policies["health-checks"])).toEqual(["/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"]);
     expect(principals(policies["health-checks"])).toEqual([{ prefix: "spiffe://shopmesh.local/" }]);
   });

@@ -6,8 +6,9 @@
 // - CONFIRMED: the payment with the order id as idempotency key (the payment service keeps one
 //   per key) is CAPTURED for the order's total with the order's payment id (no payment needed
 //   when the total is 0); the order's shipment (GetShipment by order id) exists, is the order's,
-//   and has the order's shipment and tracking ids.
-// - CANCELLED: it has a cancel reason; its payment, if any, is DECLINED or REFUNDED; no shipment.
+//   and has the order's shipment and tracking ids, and is CREATED.
+// - CANCELLED: it has a cancel reason; its payment, if any, is DECLINED, VOIDED or REFUNDED; its
+//   shipment, if any, is CANCELLED (a CreateShipment that landed after the order voided it).
 //
 // Stock (every SKU `stocked()` returns, with the quantity it was given while nothing was reserved):
 //   available + reserved + committed == the quantity given, and reserved == 0,
@@ -19,7 +20,7 @@ import type { Money } from "@shopmesh/gen/google/type/money_pb.js";
 import type { InventoryService } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
 import { OrderState, type Order, type OrderService } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { PaymentStatus, type PaymentService } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
-import type { ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
+import { ShipmentStatus, type ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
 import { eventually } from "./eventually.js";
 
 /** How the check reaches the shop under test: the orders it covers, the stock it set, and the services. */
@@ -83,6 +84,9 @@ export async function allOrdersOf(orders: Pick<Client<typeof OrderService>, "lis
   return all;
 }
 
+/** What a cancelled order's payment may be: nothing of it stays charged. */
+const settledUncharged: ReadonlySet<PaymentStatus> = new Set([PaymentStatus.DECLINED, PaymentStatus.VOIDED, PaymentStatus.REFUNDED]);
+
 const cents = (money: Money | undefined): number => (money === undefined ? NaN : Number(money.units) * 100 + money.nanos / 10_000_000);
 
 async function orNotFound<T>(call: Promise<T>): Promise<T | undefined> {
@@ -120,15 +124,18 @@ async function orderProblems(world: SagaWorld, order: Order): Promise<string[]> 
       }
     }
     if (shipment === undefined) problems.push(`${label}: no shipment`);
+    else if (shipment.status !== ShipmentStatus.CREATED) problems.push(`${label}: shipment is ${ShipmentStatus[shipment.status]}`);
     else if (shipment.orderId !== order.id || shipment.id !== order.shipmentId || shipment.trackingId !== order.trackingId) {
       const got = `${shipment.id}/${shipment.trackingId} of order ${shipment.orderId}`;
       problems.push(`${label}: shipment ${got} != order's ${order.shipmentId}/${order.trackingId}`);
     }
   } else {
-    if (pay !== undefined && pay.status !== PaymentStatus.DECLINED && pay.status !== PaymentStatus.REFUNDED) {
-      problems.push(`${label}: payment ${pay.id} is ${PaymentStatus[pay.status]}, neither DECLINED nor REFUNDED`);
+    if (pay !== undefined && !settledUncharged.has(pay.status)) {
+      problems.push(`${label}: payment ${pay.id} is ${PaymentStatus[pay.status]}, not DECLINED, VOIDED or REFUNDED`);
     }
-    if (shipment !== undefined) problems.push(`${label}: has shipment ${shipment.id}`);
+    if (shipment !== undefined && shipment.status !== ShipmentStatus.CANCELLED) {
+      problems.push(`${label}: has shipment ${shipment.id} in force (${ShipmentStatus[shipment.status]})`);
+    }
     if (order.cancelReason === "") problems.push(`${label}: no cancel_reason`);
   }
   return problems;

@@ -37,7 +37,7 @@ export function startOrder(config: OrderConfig, logger: Logger, options: OrderOp
     resources.onStop("saga steps in flight", () => actions.idle());
     resources.onStop("sagas in flight", () => runner.idle());
     const common = { store, runner, logger, clock, leaseMs, waitMs: saga.waitMs };
-    const placement = createPlacement({ ...common, downstream, crash });
+    const placement = createPlacement({ ...common, downstream, crash, replyMs: saga.replyMs });
     const cancellation = createCancellation(common);
     const pageTokens = createPageTokens(tokenKey(config.pageTokenSecret, logger));
     return {

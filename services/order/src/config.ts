@@ -40,7 +40,17 @@ export const envShape = {
   RETRY_MAX_MS: env.milliseconds(60_000, 3_600_000).describe("largest delay between retries of a failed saga step"),
   ORDER_WAIT_MS: env
     .milliseconds(30_000, 600_000)
-    .describe("how long PlaceOrder (same request id) and CancelOrder wait for another runner of the order before UNAVAILABLE"),
+    .describe(
+      "how long CancelOrder, and PlaceOrder with a request id in use (at most until `PLACE_ORDER_REPLY_MS`, when it answers with " +
+        "the order as it stands), wait for another runner of the order before UNAVAILABLE",
+    ),
+  PLACE_ORDER_REPLY_MS: env
+    .milliseconds(8_000, 600_000)
+    .describe(
+      "longest PlaceOrder runs before it answers with the order as it stands (not final yet: its saga goes on, and the client " +
+        "follows it with GetOrder); it also answers just before the caller's own deadline. Keep it below the gateway's route " +
+        "timeout for order (`timeout` in deploy/topology.yaml, 10 s), or the client gets UNAVAILABLE for an order that goes on",
+    ),
   RESERVATION_TTL_MS: env
     .milliseconds(15 * 60_000, 3_600_000)
     .describe("how long inventory holds an order's stock before it expires by itself (1 s..1 h)"),
@@ -80,6 +90,8 @@ export interface OrderConfig extends MongoServiceConfig {
     readonly retryBaseMs: number;
     readonly retryMaxMs: number;
     readonly waitMs: number;
+    /** PLACE_ORDER_REPLY_MS. */
+    readonly replyMs: number;
     readonly reservationTtlMs: number;
   };
   /** Undefined: a random key per process, so tokens are not accepted by another replica. */
@@ -91,7 +103,7 @@ export interface OrderConfig extends MongoServiceConfig {
 export function loadConfig(environment: Env): OrderConfig {
   const parsed = parseEnv(envShape, environment);
   const problems: string[] = [];
-  // The longest step (a refund: look the payment up, then refund it) makes two calls.
+  // The longest step (a PAID order's refund: cancel the shipment, then void the charge) makes two calls.
   if (parsed.ORDER_LEASE_MS <= 2 * parsed.DOWNSTREAM_TIMEOUT_MS) {
     problems.push(
       `ORDER_LEASE_MS must be greater than twice DOWNSTREAM_TIMEOUT_MS (${parsed.DOWNSTREAM_TIMEOUT_MS}) (got "${parsed.ORDER_LEASE_MS}")`,
@@ -118,6 +130,7 @@ export function loadConfig(environment: Env): OrderConfig {
       retryBaseMs: parsed.RETRY_BASE_MS,
       retryMaxMs: parsed.RETRY_MAX_MS,
       waitMs: parsed.ORDER_WAIT_MS,
+      replyMs: parsed.PLACE_ORDER_REPLY_MS,
       reservationTtlMs: parsed.RESERVATION_TTL_MS,
     },
     pageTokenSecret: parsed.PAGE_TOKEN_SECRET,

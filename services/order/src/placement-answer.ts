@@ -1,6 +1,7 @@
 // What PlaceOrder answers: the order once the saga ran to an end (CONFIRMED, or SHIPPED with its
-// last steps pending), or the error its cancellation stands for; and, for a request id already
-// used, the order of the first call once that one has settled.
+// last steps pending), or the error its cancellation stands for; for a request id already used,
+// the order of the first call once that one has settled; and, when the answer is due before
+// either, the order as it stands, which the client follows with GetOrder.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { fieldViolations, invalidArgument, type Clock } from "@shopmesh/kit";
 import type { CallContext } from "./call-context.js";
@@ -22,8 +23,20 @@ export interface PlacementAnswerDeps {
 export function createPlacementAnswers(deps: PlacementAnswerDeps) {
   const { store, clock } = deps;
 
-  /** The answer for an order placed by an earlier (or concurrent) call with the same request id. */
-  const ofExisting = async (orderId: string, call: CallContext): Promise<OrderRecord> => {
+  /** The order now, not final yet (or a cancellation, as for a settled one). */
+  const asItStands = async (orderId: string): Promise<OrderRecord> => {
+    const order = await store.get(orderId);
+    if (order === undefined) throw new Error(`order ${orderId} vanished while being placed`);
+    if (order.state === "CANCELLED") throw orderWasCancelled(order);
+    return order;
+  };
+
+  /**
+   * The answer for an order placed by an earlier (or concurrent) call with the same request id:
+   * once it settled, or as it stands at `answerBy` (epoch milliseconds).
+   */
+  const ofExisting = async (orderId: string, call: CallContext, answerBy: number): Promise<OrderRecord> => {
+    const waitUntil = Math.min(clock() + deps.waitMs, answerBy);
     const settled = await pollUntil(
       async () => {
         const order = await store.get(orderId);
@@ -32,8 +45,9 @@ export function createPlacementAnswers(deps: PlacementAnswerDeps) {
         const beingFinished = order.leaseOwner !== null && order.leaseUntil.getTime() > clock();
         return isFinal(order.state) || (order.state === "SHIPPED" && !beingFinished) ? order : undefined;
       },
-      { timeoutMs: deps.waitMs, intervalMs: deps.pollIntervalMs ?? 50, signal: call.signal, clock },
+      { timeoutMs: waitUntil - clock(), intervalMs: deps.pollIntervalMs ?? 50, signal: call.signal, clock },
     );
+    if (settled === undefined && clock() >= answerBy) return asItStands(orderId);
     if (settled === undefined) {
       throw unavailable(`order ${orderId} of this request id is still being placed; retry later with the same request id`);
     }
@@ -42,9 +56,9 @@ export function createPlacementAnswers(deps: PlacementAnswerDeps) {
   };
 
   /** The client's answer for a run of the saga this call started. */
-  const ofRun = async (result: RunResult, call: CallContext): Promise<OrderRecord> => {
+  const ofRun = async (result: RunResult, call: CallContext, answerBy: number): Promise<OrderRecord> => {
     const { order, cause } = result;
-    if (result.ended === "lease-lost") return ofExisting(order.id, call);
+    if (result.ended === "lease-lost") return ofExisting(order.id, call, answerBy);
     switch (order.state) {
       case "CONFIRMED":
       case "SHIPPED":
@@ -60,7 +74,7 @@ export function createPlacementAnswers(deps: PlacementAnswerDeps) {
     }
   };
 
-  return { ofExisting, ofRun };
+  return { asItStands, ofExisting, ofRun };
 }
 
 /** The error PlaceOrder answers with for an order its own run cancelled. */

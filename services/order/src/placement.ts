@@ -1,10 +1,13 @@
 // PlaceOrder: turn the caller's cart into a priced PENDING order, then run the saga with the
-// card (held in memory only) and answer with the outcome. The request id makes it idempotent per
-// caller: a repeated or concurrent call waits for the order of the first and answers with it.
+// card (held in memory only) and answer with the outcome, or, when the saga outlasts the answer
+// deadline, with the order as it stands (the saga goes on; the client follows it with GetOrder).
+// The request id makes it idempotent per caller: a repeated or concurrent call waits for the
+// order of the first and answers with it.
 import { randomUUID } from "node:crypto";
 import type { Address } from "@shopmesh/gen/shop/common/v1/common_pb.js";
 import type { PaymentCard } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import type { Logger, Clock } from "@shopmesh/kit";
+import { answerDeadline } from "./answer-deadline.js";
 import type { CallContext } from "./call-context.js";
 import { createCartPricing } from "./cart-pricing.js";
 import type { Downstream } from "./downstream.js";
@@ -26,6 +29,8 @@ export interface PlacementDeps {
   readonly leaseMs: number;
   /** How long a call waits for the order another call with its request id is placing. */
   readonly waitMs: number;
+  /** The longest a call runs before it answers with the order as it stands (PLACE_ORDER_REPLY_MS). */
+  readonly replyMs: number;
   readonly pollIntervalMs?: number;
   readonly newOrderId?: () => string;
 }
@@ -82,23 +87,50 @@ export function createPlacement(deps: PlacementDeps) {
 
   return {
     async placeOrder(userId: string, input: PlaceOrderInput, call: CallContext): Promise<OrderRecord> {
+      const answerBy = answerDeadline(clock(), call.deadline, deps.replyMs);
       // The request id was used before: that order is the answer.
       const existing = await store.findByRequest(userId, input.requestId);
-      if (existing !== undefined) return answers.ofExisting(existing.id, call);
+      if (existing !== undefined) return answers.ofExisting(existing.id, call, answerBy);
 
       // Price the cart now and record the order PENDING; of concurrent calls with one request
       // id, the store's unique index lets one record it and the others answer with its order.
       const owner = `place-${randomUUID()}`;
       const order = pendingOrder(userId, input, await priceCart(userId, input.address, call), owner);
-      if ((await store.insert(order)) === "duplicate") return answers.ofExisting((await winnerOf(userId, input.requestId)).id, call);
+      if ((await store.insert(order)) === "duplicate") {
+        return answers.ofExisting((await winnerOf(userId, input.requestId)).id, call, answerBy);
+      }
       deps.crash.afterPersist("PENDING");
 
-      // Run the saga and answer with its end. It is not tied to the client's signal: once
-      // recorded, the order is driven to an end even if the client goes away.
-      const result = await runner.run(order, owner, { mode: "interactive", card: input.card, requestId: call.rpcRequestId });
-      return answers.ofRun(result, call);
+      // Run the saga and answer with its end, or with the order as it stands once the answer is
+      // due. It is not tied to the client's signal: once recorded, the order is driven to an end
+      // even if the client goes away.
+      const run = runner.run(order, owner, { mode: "interactive", card: input.card, requestId: call.rpcRequestId });
+      const result = await settledBy(run, answerBy - clock());
+      if (result === undefined) {
+        void run.catch((err: unknown) =>
+          deps.logger.warn(
+            { order_id: order.id, err: err instanceof Error ? err.message : String(err) },
+            "saga run failed after the answer",
+          ),
+        );
+        return answers.asItStands(order.id);
+      }
+      return answers.ofRun(result, call, answerBy);
     },
   };
 }
 
 export type Placement = ReturnType<typeof createPlacement>;
+
+/** What `work` resolves to within `ms`, or undefined if it is still running then (it goes on; its rejection is the caller's). */
+async function settledBy<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const due = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([work, due]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -21,8 +21,13 @@ export interface OrderServiceDeps {
   readonly clock: Clock;
 }
 
-function callContext(ctx: HandlerContext): CallContext {
-  return { signal: ctx.signal, rpcRequestId: ctx.values.get(requestIdKey) };
+function callContext(ctx: HandlerContext, clock: Clock): CallContext {
+  const timeoutMs = ctx.timeoutMs();
+  return {
+    signal: ctx.signal,
+    rpcRequestId: ctx.values.get(requestIdKey),
+    deadline: timeoutMs === undefined ? undefined : clock() + timeoutMs,
+  };
 }
 
 export function createOrderService(deps: OrderServiceDeps): ServiceImpl<typeof OrderService> {
@@ -39,7 +44,7 @@ export function createOrderService(deps: OrderServiceDeps): ServiceImpl<typeof O
       // Both are set: the checks above reject a request without them.
       const address = req.shippingAddress as NonNullable<typeof req.shippingAddress>;
       const card = req.card as NonNullable<typeof req.card>;
-      const order = await placement.placeOrder(userId, { requestId: req.requestId, address, card }, callContext(ctx));
+      const order = await placement.placeOrder(userId, { requestId: req.requestId, address, card }, callContext(ctx, deps.clock));
       return { order: toOrderMessage(order) };
     },
 
@@ -76,7 +81,7 @@ export function createOrderService(deps: OrderServiceDeps): ServiceImpl<typeof O
       checkReason(v, "reason", req.reason);
       v.throwIfAny();
       const { userId } = requireCaller(ctx);
-      const order = await cancellation.cancelOrder(userId, req.orderId, req.reason, callContext(ctx));
+      const order = await cancellation.cancelOrder(userId, req.orderId, req.reason, callContext(ctx, deps.clock));
       return { order: toOrderMessage(order) };
     },
   };

@@ -36,6 +36,7 @@ describe("loadConfig", () => {
       retryBaseMs: 1_000,
       retryMaxMs: 60_000,
       waitMs: 30_000,
+      replyMs: 8_000,
       reservationTtlMs: 900_000,
     });
     expect(config.crash).toEqual({ afterState: undefined, beforePersistStep: undefined });

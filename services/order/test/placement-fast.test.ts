@@ -8,8 +8,8 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { InventoryService } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
 import { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { OrderService, OrderState, type Order } from "@shopmesh/gen/shop/order/v1/order_pb.js";
-import { PaymentService } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
-import { ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
+import { PaymentService, PaymentStatus } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
+import { ShipmentStatus, ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
 import { createGrpcClient, createLogger, fieldViolations, invalidArgument, type GrpcClient, type RunningService } from "@shopmesh/kit";
 import {
   allOrdersOf,
@@ -306,6 +306,136 @@ describe("PlaceOrder when a service is down or refuses", () => {
     expect(violationsOf(err)).toEqual([{ field: "card.number", description: "this brand is not accepted" }]);
     expect((await onlyOrderOf(user))?.state).toBe(OrderState.CANCELLED);
     expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 10, reserved: 0 });
+  });
+});
+
+describe("PlaceOrder when a step's outcome is unknown (it may have taken effect)", () => {
+  const amount = (c: number) => ({ currencyCode: "USD", units: BigInt(Math.trunc(c / 100)), nanos: (c % 100) * 10_000_000 });
+  const paymentOf = async (orderId: string) => (await payments.getPayment({ lookup: { case: "idempotencyKey", value: orderId } })).payment;
+
+  it.each([
+    ["DEADLINE_EXCEEDED", Code.DeadlineExceeded],
+    ["UNAVAILABLE", Code.Unavailable],
+    ["CANCELLED", Code.Canceled],
+  ])(
+    "voids the charge by key when Charge took effect but its answer was lost (%s): refunded, stock back, UNAVAILABLE",
+    async (_name, code) => {
+      const { user, items } = shopperWithCart({ priceCents: 900, stock: 5, quantity: 2 });
+      fakes.failAfterWith("payment.charge", new ConnectError("the answer was lost", code));
+
+      const err = await rejection(place(user));
+
+      expect(err.code).toBe(Code.Unavailable);
+      expect(err.rawMessage).toContain("payment service is unavailable");
+      const order = await onlyOrderOf(user);
+      expect(order).toMatchObject({ state: OrderState.CANCELLED, paymentId: "", shipmentId: "" });
+      const total = 1800 + fakes.shippingCents;
+      expect(chargesOf(order?.id ?? "")).toHaveLength(1);
+      expect(fakes.calls.voids).toContain(order?.id);
+      const payment = await paymentOf(order?.id ?? "");
+      expect(payment?.status).toBe(PaymentStatus.REFUNDED);
+      expect(fakes.calls.refunds).toContainEqual({ paymentId: payment?.id, cents: total });
+      expect(fakes.calls.shipments).not.toContainEqual({ orderId: order?.id });
+      expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 5, reserved: 0 });
+    },
+  );
+
+  it("voids the key when Charge timed out before taking effect, so that a Charge arriving late charges nothing", async () => {
+    const { user, items } = shopperWithCart({ priceCents: 700, stock: 5, quantity: 1 });
+    fakes.failWith("payment.charge", new ConnectError("the deadline passed", Code.DeadlineExceeded));
+
+    const err = await rejection(place(user));
+
+    expect(err.code).toBe(Code.Unavailable);
+    const order = await onlyOrderOf(user);
+    expect(order?.state).toBe(OrderState.CANCELLED);
+    expect(fakes.calls.voids).toContain(order?.id);
+    fakes.clearFaults();
+    // The Charge that timed out lands now: the void is there first.
+    const late = await rejection(
+      payments.charge({ idempotencyKey: order?.id ?? "", amount: amount(700 + fakes.shippingCents), card: testCards.succeeds }),
+    );
+    expect(late.code).toBe(Code.FailedPrecondition);
+    expect(chargesOf(order?.id ?? "")).toEqual([]);
+    expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 5, reserved: 0 });
+  });
+
+  it("cancels the shipment by order id when CreateShipment took effect but timed out; the charge is refunded", async () => {
+    const { user, items } = shopperWithCart({ priceCents: 1100, stock: 3, quantity: 1 });
+    fakes.failAfterWith("shipping.createShipment", new ConnectError("the deadline passed", Code.DeadlineExceeded));
+
+    const err = await rejection(place(user));
+
+    expect(err.code).toBe(Code.Unavailable);
+    expect(err.rawMessage).toContain("shipping service is unavailable");
+    const order = await onlyOrderOf(user);
+    expect(order).toMatchObject({ state: OrderState.CANCELLED, shipmentId: "" });
+    expect(fakes.calls.shipmentCancels).toContain(order?.id);
+    const { shipment } = await shipping.getShipment({ lookup: { case: "orderId", value: order?.id ?? "" } });
+    expect(shipment?.status).toBe(ShipmentStatus.CANCELLED);
+    expect(refundsOf(order)).toEqual([{ paymentId: order?.paymentId, cents: 1100 + fakes.shippingCents }]);
+    expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 3, reserved: 0 });
+  });
+
+  it("keeps voiding in the background while payment is down: UNAVAILABLE at once, CANCELLED and refunded once it is back", async () => {
+    const { user, items } = shopperWithCart({ priceCents: 600, stock: 4, quantity: 1 });
+    fakes.failAfterWith("payment.charge", new ConnectError("the deadline passed", Code.DeadlineExceeded));
+    fakes.failWith("payment.voidCharge", new ConnectError("connection refused", Code.Unavailable));
+
+    const err = await rejection(place(user));
+
+    expect(err.code).toBe(Code.Unavailable);
+    expect(err.rawMessage).toContain("will be cancelled once its compensation completes");
+    const order = await onlyOrderOf(user);
+    expect(order?.state).toBe(OrderState.RESERVED);
+    // The stock is not released before the charge is voided.
+    expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 3, reserved: 1 });
+    fakes.clearFaults();
+    await eventually(async () => (await onlyOrderOf(user))?.state === OrderState.CANCELLED, { timeoutMs: 8_000, what: "CANCELLED" });
+    expect((await paymentOf(order?.id ?? ""))?.status).toBe(PaymentStatus.REFUNDED);
+    expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 4, reserved: 0 });
+  });
+});
+
+describe("PlaceOrder slower than its caller's deadline", () => {
+  it("answers before the deadline with the order as it stands; GetOrder later shows it CONFIRMED", async () => {
+    const { user } = shopperWithCart({ priceCents: 1000, stock: 5, quantity: 1 });
+    fakes.delay("payment.charge", 1_500);
+    const started = Date.now();
+
+    const { order } = await orders.placeOrder(
+      { requestId: requestId(), shippingAddress: testAddress, card: testCards.succeeds },
+      { ...asUser(user), timeoutMs: 1_000 },
+    );
+
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(order?.id).toMatch(/^ord_/);
+    expect(order?.state).toBe(OrderState.RESERVED);
+    const confirmed = await eventually(
+      async () => {
+        const { order: now } = await orders.getOrder({ orderId: order?.id ?? "" }, asUser(user));
+        return now?.state === OrderState.CONFIRMED ? now : undefined;
+      },
+      { timeoutMs: 5_000, what: "the order CONFIRMED" },
+    );
+    expect(chargesOf(confirmed.id)).toHaveLength(1);
+  });
+
+  it("answers a retry of the same request id before its own deadline, while the first call still runs", async () => {
+    const { user } = shopperWithCart({ priceCents: 1000, stock: 5, quantity: 1 });
+    fakes.delay("payment.charge", 1_500);
+    const id = requestId();
+    const first = place(user, id);
+    await eventually(async () => (await allOrdersOf(orders, asUser(user))).length === 1, { timeoutMs: 2_000, what: "the order recorded" });
+
+    const { order: again } = await orders.placeOrder(
+      { requestId: id, shippingAddress: testAddress, card: testCards.succeeds },
+      { ...asUser(user), timeoutMs: 600 },
+    );
+
+    expect(again?.state).not.toBe(OrderState.CONFIRMED);
+    const { order } = await first;
+    expect(order).toMatchObject({ id: again?.id, state: OrderState.CONFIRMED });
   });
 });
 

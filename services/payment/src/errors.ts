@@ -1,5 +1,5 @@
 // The contract's errors, built in one place: what the client sees for a missing payment, a key
-// reused with another amount, a payment that cannot be refunded, a processor that is down.
+// reused with another amount, a voided key, a payment that cannot be refunded, a processor that is down.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { ProcessorUnavailableError } from "./card-processor.js";
@@ -41,8 +41,19 @@ export function idempotencyConflict(existing: StoredPayment, requested: Amount):
   );
 }
 
+/** Charge of a key VoidCharge voided: nothing is (or stays) charged. */
+export function chargeVoided(key: string): ConnectError {
+  const description = "the charge of this key was voided; charge again with a new key";
+  return new ConnectError(`idempotency key ${key} was voided: nothing was charged`, Code.FailedPrecondition, undefined, [
+    { desc: PreconditionFailureSchema, value: { violations: [{ type: "VOIDED", subject: `idempotency_key/${key}`, description }] } },
+  ]);
+}
+
 export function notRefundable(payment: StoredPayment): ConnectError {
-  const description = `payment is ${payment.status}; only a CAPTURED payment can be refunded`;
+  const description =
+    payment.status === "PENDING"
+      ? "payment is PENDING: its outcome is not known yet; void it by its idempotency key instead"
+      : `payment is ${payment.status}; only a CAPTURED payment can be refunded`;
   return new ConnectError(`payment ${payment.id} cannot be refunded: ${description}`, Code.FailedPrecondition, undefined, [
     { desc: PreconditionFailureSchema, value: { violations: [{ type: "STATE", subject: `payment/${payment.id}`, description }] } },
   ]);

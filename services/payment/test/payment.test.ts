@@ -117,14 +117,17 @@ describe("payment service", () => {
       expect(replay).toMatchObject({ id: payment.id, status: PaymentStatus.DECLINED, declineReason: "insufficient funds" });
     });
 
-    it("fails with UNAVAILABLE for the processor-down card and records nothing", async () => {
+    it("fails with UNAVAILABLE for the processor-down card, charging nothing: the payment stays PENDING", async () => {
       const err = await rejection(charge("order-processor-down", processorDown));
       expect(err.code).toBe(Code.Unavailable);
-      expect(await stored.countDocuments({ idempotency_key: "order-processor-down" })).toBe(0);
-      const lookup = await rejection(client.getPayment({ lookup: { case: "idempotencyKey", value: "order-processor-down" } }));
-      expect(lookup.code).toBe(Code.NotFound);
-      // The same key still works once the processor does.
-      expect((await charge("order-processor-down", visa)).status).toBe(PaymentStatus.CAPTURED);
+      // Recorded before the processor was asked, and not settled: its outcome is not known here.
+      const { payment: pending } = await client.getPayment({ lookup: { case: "idempotencyKey", value: "order-processor-down" } });
+      expect(pending).toMatchObject({ status: PaymentStatus.PENDING, cardLast4: "0119", declineReason: "" });
+      const refund = await rejection(client.refund({ paymentId: pending?.id ?? "" }));
+      expect(refund.code).toBe(Code.FailedPrecondition);
+      // The same key still works once the processor does, and settles that payment.
+      expect(await charge("order-processor-down", visa)).toMatchObject({ id: pending?.id, status: PaymentStatus.CAPTURED });
+      expect(await stored.countDocuments({ idempotency_key: "order-processor-down" })).toBe(1);
     });
 
     it("returns the first payment when the same key is charged again", async () => {
@@ -279,6 +282,13 @@ describe("payment service", () => {
         expect(Object.keys(doc).sort()).toEqual(
           ["_id", "amount", "card_brand", "card_last4", "create_time", "decline_reason", "idempotency_key", "status", "update_time"].sort(),
         );
+      }
+      // Nor in the records of outcomes, refunds and voids.
+      const db = raw.db("payments_test");
+      const others = await Promise.all(
+        ["payment_outcomes", "payment_refunds", "payment_voids"].map((c) => db.collection(c).find({}).toArray()),
+      );
+      for (const doc of [...docs, ...others.flat()]) {
         for (const text of stringsIn(doc)) {
           for (const number of cardSecrets.numbers) expect(text).not.toContain(number);
           expect(cardSecrets.cvcs).not.toContain(text);

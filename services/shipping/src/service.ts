@@ -1,4 +1,6 @@
-// shop.shipping.v1.ShippingService handlers: validate, quote, store, map to messages.
+// shop.shipping.v1.ShippingService handlers: validate, quote, store, map to messages. A shipment
+// and its cancellation are records inserted once under the order id; a shipment reads CANCELLED
+// once its order has a cancellation, whichever was recorded first.
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
@@ -54,9 +56,15 @@ export function createShippingService(deps: ShippingServiceDeps): ServiceImpl<ty
         };
         const outcome = await deps.store.insert(shipment);
         switch (outcome.kind) {
-          case "inserted":
+          case "inserted": {
+            // Read after the insert: a cancellation recorded before it (or racing it) is seen
+            // here; one recorded later sees this shipment and cancels it.
+            const stored = await deps.store.findByOrderId(req.orderId);
+            if (stored?.state === "CANCELLED") throw shipmentCancelled(req.orderId);
             return { shipment: shipmentMessage(shipment) };
+          }
           case "order-has-shipment":
+            if (outcome.existing.state === "CANCELLED") throw shipmentCancelled(req.orderId);
             assertSameShipment(outcome.existing, address, items);
             return { shipment: shipmentMessage(outcome.existing) };
           case "id-taken":
@@ -65,6 +73,14 @@ export function createShippingService(deps: ShippingServiceDeps): ServiceImpl<ty
         }
       }
       throw new Error(`no free shipment id or tracking id after ${maxIdAttempts} attempts`);
+    },
+
+    async cancelShipment(req) {
+      throwIfAny(idViolations("order_id", req.orderId));
+      // Recorded first: a CreateShipment of this order that records its shipment from now on sees it.
+      await deps.store.recordCancellation(req.orderId, new Date(clock()));
+      const shipment = await deps.store.findByOrderId(req.orderId);
+      return shipment === undefined ? {} : { shipment: shipmentMessage(shipment) };
     },
 
     async getShipment(req) {
@@ -124,6 +140,14 @@ function assertSameShipment(existing: ShipmentRecord, address: AddressFields, it
       desc: PreconditionFailureSchema,
       value: { violations: [{ type: "SHIPMENT", subject: `order/${existing.orderId}`, description }] },
     },
+  ]);
+}
+
+/** CreateShipment of an order whose shipment was cancelled (CancelShipment), before or while it ran. */
+function shipmentCancelled(orderId: string): ConnectError {
+  const description = `the shipment of order ${orderId} was cancelled`;
+  return new ConnectError(description, Code.FailedPrecondition, undefined, [
+    { desc: PreconditionFailureSchema, value: { violations: [{ type: "CANCELLED", subject: `order/${orderId}`, description }] } },
   ]);
 }
 

@@ -227,6 +227,41 @@ describe("the shipping service", () => {
     });
   });
 
+  describe("CancelShipment", () => {
+    it("cancels an order's shipment: GetShipment shows it CANCELLED and a replay of CreateShipment is refused", async () => {
+      const order = orderId("cancel");
+      const { shipment } = await client.createShipment({ orderId: order, address, items });
+
+      const { shipment: cancelled } = await client.cancelShipment({ orderId: order });
+
+      expect(cancelled).toMatchObject({ id: shipment?.id, orderId: order, status: ShipmentStatus.CANCELLED });
+      expect((await client.getShipment({ lookup: { case: "shipmentId", value: shipment?.id ?? "" } })).shipment).toEqual(cancelled);
+      const err = await rejection(client.createShipment({ orderId: order, address, items }));
+      expect(err.code).toBe(Code.FailedPrecondition);
+      expect(err.findDetails(PreconditionFailureSchema)[0]?.violations).toEqual([
+        expect.objectContaining({
+          type: "CANCELLED",
+          subject: `order/${order}`,
+          description: `the shipment of order ${order} was cancelled`,
+        }),
+      ]);
+      expect(await shipmentsOf(order)).toBe(1);
+    });
+
+    it("cancels an order without a shipment: nothing to return, and a later CreateShipment is refused", async () => {
+      const order = orderId("cancel-first");
+      expect((await client.cancelShipment({ orderId: order })).shipment).toBeUndefined();
+      expect((await rejection(client.createShipment({ orderId: order, address, items }))).code).toBe(Code.FailedPrecondition);
+    });
+
+    it.each([
+      ["an empty order id", ""],
+      ["an order id of 65 characters", "o".repeat(65)],
+    ])("answers %s with INVALID_ARGUMENT on order_id", async (_name, order) => {
+      expect(await invalid(client.cancelShipment({ orderId: order }))).toEqual({ code: Code.InvalidArgument, fields: ["order_id"] });
+    });
+  });
+
   describe("GetShipment", () => {
     it("finds a shipment by its id and by its order's id", async () => {
       const { shipment } = await client.createShipment({ orderId: orderId("lookup"), address, items });

@@ -4,6 +4,7 @@ import { html, nothing, type TemplateResult } from "lit-html";
 import { Code } from "@connectrpc/connect";
 import type { Money } from "@shopmesh/gen/google/type/money_pb.js";
 import type { Cart } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
+import { OrderState } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import type { PageFactory } from "../context.js";
 import { fieldMessage, otherFieldMessages, type Problem } from "../errors.js";
 import { addMoney, formatMoney } from "../money.js";
@@ -144,7 +145,9 @@ export const checkoutPage: PageFactory<CheckoutRoute> = (ctx, _route, signal) =>
         { signal },
       );
       ctx.cartChanged(undefined);
-      ctx.flash("Thank you! Your order is placed.");
+      // Not final yet when the saga outlasted the call: the order page follows it.
+      const placed = order?.state === OrderState.CONFIRMED || order?.state === OrderState.SHIPPED;
+      ctx.flash(placed ? "Thank you! Your order is placed." : "Thank you! Your order is being placed.");
       ctx.go({ page: "order", id: order?.id ?? "" });
       return;
     } catch (err) {

@@ -10,7 +10,29 @@ import { loading, problemBanner, regionName, stateBadge, timeElement } from "./p
 
 type OrderRoute = Extract<Route, { page: "order" }>;
 
+const pollIntervalMs = 1_000;
+const isFinal = (state: OrderState): boolean => state === OrderState.CONFIRMED || state === OrderState.CANCELLED;
+
+/** Resolves after `ms`, or rejects once the page is left. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+const placingNote = "Your order is being placed; this page updates by itself when it is done.";
 const stateNotes: Partial<Record<OrderState, string>> = {
+  [OrderState.PENDING]: placingNote,
+  [OrderState.RESERVED]: placingNote,
+  [OrderState.PAID]: placingNote,
   [OrderState.CONFIRMED]: "Your order is confirmed: stock is reserved for you, your card was charged and the parcel is booked.",
   [OrderState.SHIPPED]: "Your order has shipped; it is being confirmed.",
   [OrderState.CANCELLED]: "This order was cancelled. Any charge was refunded.",
@@ -22,6 +44,13 @@ export const orderPage: PageFactory<OrderRoute> = (ctx, route, signal) => {
   void (async () => {
     try {
       state.order = (await ctx.api.orders.getOrder({ orderId: route.id }, { signal })).order;
+      // PlaceOrder may answer before the saga ends (the order as it stands): follow it to its end.
+      while (state.order !== undefined && !isFinal(state.order.state)) {
+        state.loading = false;
+        ctx.update();
+        await pause(pollIntervalMs, signal);
+        state.order = (await ctx.api.orders.getOrder({ orderId: route.id }, { signal })).order;
+      }
     } catch (err) {
       if (signal.aborted) return;
       const problem = ctx.problem(err);

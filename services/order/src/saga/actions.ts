@@ -1,6 +1,7 @@
 // The saga's downstream calls, one function per step. Each is idempotent, keyed by the order id
-// (ReserveStock(order_id), Charge(idempotency_key = order id), CreateShipment(order_id), …), and
-// reports what happened as a StepOutcome instead of throwing.
+// (ReserveStock(order_id), Charge(idempotency_key = order id), CreateShipment(order_id), and the
+// compensations CancelShipment(order_id), VoidCharge(idempotency_key = order id), …), and reports
+// what happened as a StepOutcome instead of throwing.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { PreconditionFailureSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { ReservationState } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
@@ -19,6 +20,7 @@ export interface SagaActions {
   ship(order: OrderRecord, requestId?: string): Promise<StepOutcome>;
   commit(order: OrderRecord, requestId?: string): Promise<StepOutcome>;
   emptyCart(order: OrderRecord, requestId?: string): Promise<StepOutcome>;
+  /** Undoes the charge (and, for a PAID order, the shipment) by the order id, whatever became of them. */
   refund(order: OrderRecord, requestId?: string): Promise<StepOutcome>;
   release(order: OrderRecord, requestId?: string): Promise<StepOutcome>;
   /** Best effort and in the background: a failure is logged, never reported. */
@@ -136,15 +138,23 @@ export function createSagaActions(deps: ActionsDeps): SagaActions {
 
     async refund(order, requestId) {
       const headers = internalHeaders(requestId);
+      // Voided by key, not looked up: a Charge or CreateShipment whose outcome is unknown (it timed
+      // out, the order's runner crashed) may still be running, and must meet the void when it lands.
+      if (order.state === "PAID") {
+        try {
+          // PAID: the shipment may have been created, or be on its way.
+          await downstream.shipping.cancelShipment({ orderId: order.id }, { headers });
+        } catch (err) {
+          return failed("shipping", err);
+        }
+      }
+      // Nothing was charged for a total of 0 (the charge step asks nothing then).
+      if (order.totalMinor === 0) return ok;
       try {
-        // The payment may exist even if the order never recorded it (charged, then a crash).
-        const { payment } = await downstream.payment.getPayment({ lookup: { case: "idempotencyKey", value: order.id } }, { headers });
-        if (payment === undefined || payment.status !== PaymentStatus.CAPTURED) return ok;
-        await downstream.payment.refund({ paymentId: payment.id }, { headers });
+        // No payment yet: the key is voided; PENDING: voided; CAPTURED: refunded; DECLINED: left.
+        await downstream.payment.voidCharge({ idempotencyKey: order.id }, { headers });
         return ok;
       } catch (err) {
-        // NOT_FOUND: never charged. FAILED_PRECONDITION: declined, nothing to refund.
-        if (codeOf(err) === Code.NotFound || codeOf(err) === Code.FailedPrecondition) return ok;
         return failed("payment", err);
       }
     },

@@ -6,7 +6,10 @@
 //   compensation:  (cancelRequested, before SHIPPED) refund --> release --> cancel --> CANCELLED
 //
 // A failure before SHIPPED, a customer's cancellation or a run without the card (recovery)
-// sets `cancelRequested`; from then on the steps already done are undone in reverse.
+// sets `cancelRequested`; from then on the steps already done are undone in reverse. The refund
+// step voids by the order id (CancelShipment for a PAID order, then VoidCharge): a Charge or
+// CreateShipment that failed with an unknown outcome (a deadline, a broken connection) may still
+// land, and meets the void instead of taking effect.
 import type { ProgressChanges, SagaProgress } from "../order.js";
 
 export type Step =

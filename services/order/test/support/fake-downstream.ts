@@ -3,7 +3,9 @@
 // saga depends on (idempotency per order id or key, all-or-nothing reservations, the payment
 // service's test cards, NOT_FOUND where the contracts say so) and record what they were asked,
 // so a test sees what a customer would: the charge, the refund, the stock, the notification.
-// Any method can be made to fail with a chosen error, to test how the order service answers.
+// Any method can be made to fail with a chosen error, to test how the order service answers, or
+// (Charge and CreateShipment, and their voids) to take effect and then fail, as a call whose
+// answer was lost does, or to answer late.
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
@@ -32,7 +34,11 @@ export type FakeMethod =
 export interface FakeCalls {
   readonly charges: { readonly idempotencyKey: string; readonly cents: number; readonly cardNumber: string }[];
   readonly refunds: { readonly paymentId: string; readonly cents: number }[];
+  /** Idempotency keys VoidCharge was called with. */
+  readonly voids: string[];
   readonly shipments: { readonly orderId: string }[];
+  /** Order ids CancelShipment was called with. */
+  readonly shipmentCancels: string[];
   readonly notifications: { readonly userId: string; readonly kind: NotificationKind; readonly text: string }[];
   /** User ids the cart was read for, from the identity header of each GetCart. */
   readonly cartReadsFor: string[];
@@ -53,6 +59,10 @@ export interface FakeDownstream {
   cartOf(userId: string): { productId: string; quantity: number }[];
   /** Makes every call of `method` fail with `error` until clearFaults(). */
   failWith(method: FakeMethod, error: ConnectError): void;
+  /** Makes every call of `method` (payment.charge, shipping.createShipment, and their voids) take effect, then fail with `error`. */
+  failAfterWith(method: FakeMethod, error: ConnectError): void;
+  /** Makes every call of `method` (as for failAfterWith) wait `ms` first, until clearFaults(). */
+  delay(method: FakeMethod, ms: number): void;
   clearFaults(): void;
   stop(): Promise<void>;
 }
@@ -70,17 +80,33 @@ const notFound = (what: string): ConnectError => new ConnectError(`${what} not f
 /** Starts the six fakes on one kit server on a free port. */
 export async function startFakeDownstream(logger: Logger): Promise<FakeDownstream> {
   const faults = new Map<FakeMethod, ConnectError>();
+  const faultsAfter = new Map<FakeMethod, ConnectError>();
+  const delays = new Map<FakeMethod, number>();
   const fault = (method: FakeMethod): void => {
     const error = faults.get(method);
     if (error !== undefined) throw error;
   };
-  const calls: FakeCalls = { charges: [], refunds: [], shipments: [], notifications: [], cartReadsFor: [] };
+  /** Waits as long as `method` is told to, then fails it if it is told to. */
+  const arrive = async (method: FakeMethod): Promise<void> => {
+    const ms = delays.get(method);
+    if (ms !== undefined) await new Promise((resolve) => setTimeout(resolve, ms));
+    fault(method);
+  };
+  /** Answers with `answer`, unless the answer is to be lost (failAfterWith). */
+  const depart = <T>(method: FakeMethod, answer: T): T => {
+    const error = faultsAfter.get(method);
+    if (error !== undefined) throw error;
+    return answer;
+  };
+  const calls: FakeCalls = { charges: [], refunds: [], voids: [], shipments: [], shipmentCancels: [], notifications: [], cartReadsFor: [] };
   const products = new Map<string, Product>();
   const carts = new Map<string, { productId: string; quantity: number }[]>();
   const stock = new Map<string, { available: number; reserved: number }>();
   const reservations = new Map<string, Reservation>();
   const payments = new Map<string, Payment>();
+  const voidedKeys = new Set<string>();
   const shipments = new Map<string, Shipment>();
+  const cancelledOrders = new Set<string>();
   const shippingCents = 499;
   let seq = 0;
 
@@ -195,7 +221,10 @@ export async function startFakeDownstream(logger: Logger): Promise<FakeDownstrea
 
   const payment: ServiceImpl<typeof PaymentService> = {
     async charge(req) {
-      fault("payment.charge");
+      await arrive("payment.charge");
+      // A voided key charges nothing, however late the Charge arrives.
+      if (voidedKeys.has(req.idempotencyKey))
+        throw new ConnectError(`idempotency key ${req.idempotencyKey} was voided`, Code.FailedPrecondition);
       const amount = cents(req.amount);
       const existing = payments.get(req.idempotencyKey);
       if (existing !== undefined) {
@@ -218,7 +247,18 @@ export async function startFakeDownstream(logger: Logger): Promise<FakeDownstrea
         updateTime: timestampNow(),
       });
       payments.set(req.idempotencyKey, stored);
-      return { payment: stored };
+      return depart("payment.charge", { payment: stored });
+    },
+    async voidCharge(req) {
+      await arrive("payment.voidCharge");
+      calls.voids.push(req.idempotencyKey);
+      voidedKeys.add(req.idempotencyKey);
+      const found = payments.get(req.idempotencyKey);
+      if (found?.status === PaymentStatus.CAPTURED) {
+        found.status = PaymentStatus.REFUNDED;
+        calls.refunds.push({ paymentId: found.id, cents: cents(found.amount) });
+      }
+      return depart("payment.voidCharge", found === undefined ? {} : { payment: found });
     },
     async refund(req) {
       fault("payment.refund");
@@ -249,7 +289,9 @@ export async function startFakeDownstream(logger: Logger): Promise<FakeDownstrea
       return { cost: usd(shippingCents), estimatedDays: 3 };
     },
     async createShipment(req) {
-      fault("shipping.createShipment");
+      await arrive("shipping.createShipment");
+      if (cancelledOrders.has(req.orderId))
+        throw new ConnectError(`the shipment of order ${req.orderId} was cancelled`, Code.FailedPrecondition);
       let shipment = shipments.get(req.orderId);
       if (shipment === undefined) {
         const n = ++seq;
@@ -266,7 +308,15 @@ export async function startFakeDownstream(logger: Logger): Promise<FakeDownstrea
         shipments.set(req.orderId, shipment);
         calls.shipments.push({ orderId: req.orderId });
       }
-      return { shipment };
+      return depart("shipping.createShipment", { shipment });
+    },
+    async cancelShipment(req) {
+      await arrive("shipping.cancelShipment");
+      calls.shipmentCancels.push(req.orderId);
+      cancelledOrders.add(req.orderId);
+      const shipment = shipments.get(req.orderId);
+      if (shipment !== undefined) shipment.status = ShipmentStatus.CANCELLED;
+      return depart("shipping.cancelShipment", shipment === undefined ? {} : { shipment });
     },
     async getShipment(req) {
       fault("shipping.getShipment");
@@ -331,8 +381,16 @@ export async function startFakeDownstream(logger: Logger): Promise<FakeDownstrea
     failWith(method, error) {
       faults.set(method, error);
     },
+    failAfterWith(method, error) {
+      faultsAfter.set(method, error);
+    },
+    delay(method, ms) {
+      delays.set(method, ms);
+    },
     clearFaults() {
       faults.clear();
+      faultsAfter.clear();
+      delays.clear();
     },
     stop: () => server.stop(),
   };

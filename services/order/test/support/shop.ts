@@ -2,7 +2,7 @@
 // mesh: one FerretDB (a database per Mongo service), one redis-server per Redis service, and every
 // service the saga talks to plus the order service itself, each as its real process from
 // services/<name>/dist, on a free port base in a temporary directory. Any service can be SIGKILLed
-// and started again on the same port, with extra env if wanted.
+// and started again on the same port, with extra env if wanted, or stalled with SIGSTOP.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +48,8 @@ export interface Shop {
   readonly mongo: TestStore;
   /** SIGKILL, as a crash. */
   kill(name: ServiceName): Promise<void>;
+  /** SIGSTOP (a hang: connections stay open, nothing is answered) or SIGCONT (it goes on). */
+  signal(name: ServiceName, signal: "SIGSTOP" | "SIGCONT"): void | Promise<void>;
   /** Starts a stopped or killed service again on its port (with `extraEnv` on top) until SERVING. */
   start(name: ServiceName, extraEnv?: Record<string, string>): Promise<void>;
   /** What a service's process wrote (its last 20 kB), for failure messages. */
@@ -105,5 +107,5 @@ export async function startOrderShop(options: { orderEnv?: Record<string, string
     dispose: () => shop.stop(ferretdb.name),
   };
 
-  return { clients, address, mongo, kill: shop.kill, start: shop.restart, output: shop.output, stop };
+  return { clients, address, mongo, kill: shop.kill, signal: shop.signal, start: shop.restart, output: shop.output, stop };
 }

@@ -1,19 +1,22 @@
-// ShipmentStore on MongoDB (or FerretDB): one collection, unique indexes on order_id and
-// tracking_id. Idempotency is the index's job: insert first, and on a duplicate key read back
-// what is there, so concurrent creates for one order store exactly one shipment.
+// ShipmentStore on MongoDB (or FerretDB): shipments with unique indexes on order_id and
+// tracking_id, and cancellations keyed by order id. Idempotency is the index's job: insert
+// first, and on a duplicate key read back what is there, so concurrent creates for one order
+// store exactly one shipment and concurrent cancellations one cancellation.
 import { MongoServerError, type Collection } from "mongodb";
 import type { MongoStore } from "@shopmesh/stores";
 import { storeGuard } from "@shopmesh/stores";
-import { shipmentFromDocument, shipmentToDocument, type ShipmentDocument } from "./shipment-document.js";
+import { shipmentFromDocument, shipmentToDocument, type CancellationDocument, type ShipmentDocument } from "./shipment-document.js";
 import type { InsertOutcome, ShipmentRecord, ShipmentStore } from "./shipment-store.js";
 
 export const shipmentsCollection = "shipments";
+export const cancellationsCollection = "shipment_cancellations";
 
 const duplicateKey = 11_000;
 
 /** The store on an open connection; creates its indexes first. */
 export async function createMongoShipmentStore(mongo: MongoStore): Promise<ShipmentStore> {
   const shipments: Collection<ShipmentDocument> = mongo.db.collection<ShipmentDocument>(shipmentsCollection);
+  const cancellations: Collection<CancellationDocument> = mongo.db.collection<CancellationDocument>(cancellationsCollection);
   await translated(async () => {
     // One at a time: FerretDB 1.24 drops the connection when one createIndexes command
     // lists several indexes that already exist, i.e. on every restart.
@@ -23,7 +26,7 @@ export async function createMongoShipmentStore(mongo: MongoStore): Promise<Shipm
 
   const findOne = async (filter: { _id: string } | { order_id: string }): Promise<ShipmentRecord | undefined> => {
     const doc = await shipments.findOne(filter);
-    return doc === null ? undefined : shipmentFromDocument(doc);
+    return doc === null ? undefined : shipmentFromDocument(doc, await cancellations.findOne({ _id: doc.order_id }));
   };
 
   return {
@@ -41,6 +44,16 @@ export async function createMongoShipmentStore(mongo: MongoStore): Promise<Shipm
         // Shipments are never deleted, so an order_id clash means the document is there to read.
         const existing = await findOne({ order_id: shipment.orderId });
         return existing === undefined ? { kind: "id-taken" } : { kind: "order-has-shipment", existing };
+      }),
+
+    recordCancellation: (orderId, now) =>
+      translated(async () => {
+        try {
+          await cancellations.insertOne({ _id: orderId, time: now });
+        } catch (err) {
+          // Cancelled before: the first cancellation stands.
+          if (!(err instanceof MongoServerError && err.code === duplicateKey)) throw err;
+        }
       }),
 
     findById: (id) => translated(() => findOne({ _id: id })),

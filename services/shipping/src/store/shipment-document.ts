@@ -23,6 +23,12 @@ export interface ShipmentDocument {
   create_time: Date;
 }
 
+/** The cancellation of an order's shipment, in `shipment_cancellations`; `_id` is the order id. */
+export interface CancellationDocument {
+  _id: string;
+  time: Date;
+}
+
 export function shipmentToDocument(s: ShipmentRecord): ShipmentDocument {
   return {
     _id: s.id,
@@ -42,7 +48,8 @@ export function shipmentToDocument(s: ShipmentRecord): ShipmentDocument {
   };
 }
 
-export function shipmentFromDocument(d: ShipmentDocument): ShipmentRecord {
+/** The shipment of `d`, CANCELLED when its order's cancellation is recorded. */
+export function shipmentFromDocument(d: ShipmentDocument, cancellation: CancellationDocument | null = null): ShipmentRecord {
   return {
     id: d._id,
     orderId: d.order_id,
@@ -56,7 +63,7 @@ export function shipmentFromDocument(d: ShipmentDocument): ShipmentRecord {
     },
     items: d.items.map((item) => ({ sku: item.sku, quantity: item.quantity })),
     costCents: d.cost.cents,
-    state: d.status,
+    state: cancellation === null ? d.status : "CANCELLED",
     createTime: d.create_time,
   };
 }

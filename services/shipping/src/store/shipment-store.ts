@@ -15,6 +15,7 @@ export interface ShipmentRecord {
   readonly items: readonly LineItemFields[];
   /** Whole US cents. */
   readonly costCents: number;
+  /** CANCELLED once its order's cancellation is recorded, whichever came first. */
   readonly state: ShipmentState;
   /** Millisecond precision, as stored. */
   readonly createTime: Date;
@@ -29,14 +30,19 @@ export type InsertOutcome =
   | { readonly kind: "id-taken" };
 
 /**
- * Shipments, at most one per order. Every method fails with UNAVAILABLE (a ConnectError) when
- * the store cannot be reached.
+ * Shipments, at most one per order, and cancellations, at most one per order: each inserted once
+ * under the order id and never updated, so replicas racing on one order agree (FerretDB applies a
+ * conditional update as read-then-write, so none is used). A shipment reads CANCELLED once its
+ * order has a cancellation, recorded before or after it. Every method fails with UNAVAILABLE (a
+ * ConnectError) when the store cannot be reached.
  */
 export interface ShipmentStore {
   /** For health: throws while the store does not answer. */
   readonly probe: Probe;
   /** Stores `shipment` unless its order already has one; atomic on the order id. */
   insert(shipment: ShipmentRecord): Promise<InsertOutcome>;
+  /** Records the cancellation of `orderId`'s shipment, existing or not, unless one is recorded. */
+  recordCancellation(orderId: string, now: Date): Promise<void>;
   findById(id: string): Promise<ShipmentRecord | undefined>;
   findByOrderId(orderId: string): Promise<ShipmentRecord | undefined>;
 }

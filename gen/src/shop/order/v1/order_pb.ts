@@ -513,10 +513,14 @@ export const OrderStateSchema: GenEnum<OrderState> = /*@__PURE__*/
  * (SHIPPED, shop.shipping.v1.CreateShipment) and finally the reservation is committed, the
  * caller's cart emptied and an ORDER_CONFIRMED notification sent (CONFIRMED). If a step before
  * SHIPPED fails, or the order is cancelled, the steps already done are compensated in reverse
- * (refund, then release the reservation), the order ends CANCELLED with a `cancel_reason` and an
- * ORDER_CANCELLED notification is sent. Compensations are idempotent and, while a service they
- * need is down, retried in the background until they succeed. Creating the shipment is the
- * point of no return: the steps after it are retried until they succeed, never compensated.
+ * (cancel the shipment and void the charge by the order id, then release the reservation), the
+ * order ends CANCELLED with a `cancel_reason` and an ORDER_CANCELLED notification is sent. A step
+ * whose outcome is unknown (it timed out, the connection broke) is never taken as not done: the
+ * compensation voids it by the order id (shop.shipping.v1.CancelShipment,
+ * shop.payment.v1.VoidCharge), so that a late Charge or CreateShipment charges or ships nothing.
+ * Compensations are idempotent and, while a service they need is down, retried in the
+ * background until they succeed. Creating the shipment is the point of no return: the steps
+ * after it are retried until they succeed, never compensated.
  * Sending notifications is best effort and never fails an order.
  *
  * @generated from service shop.order.v1.OrderService
@@ -529,11 +533,17 @@ export const OrderService: GenService<{
    * pending; they finish in the background). The cart is emptied only on success; a cancelled
    * order leaves the cart as it was.
    *
+   * A saga slower than the call may take is not cut off: before the caller's deadline (and
+   * before the edge gateway's route timeout) the call returns the order as it stands, with its
+   * `id` and a state that is not final (PENDING, RESERVED or PAID; the saga goes on). The client
+   * then follows it with GetOrder until it is CONFIRMED or CANCELLED (`cancel_reason` says why).
+   *
    * Idempotent on `request_id` (per caller): the saga runs at most once per request id. A call
    * with a request id already used returns that order, even when both calls arrive at once
-   * (the later call waits for the first to finish); its other fields are not compared. If that
-   * order was CANCELLED, the call fails with FAILED_PRECONDITION as below (violation type
-   * "CANCELLED"); to try again, use a new request id.
+   * (the later call waits for the first to finish, or returns that order as it stands, as
+   * above); its other fields are not compared. If that order was CANCELLED, the call fails with
+   * FAILED_PRECONDITION as below (violation type "CANCELLED"); to try again, use a new request
+   * id.
    *
    * Errors:
    * - UNAUTHENTICATED: no caller identity (`x-shop-user-id` missing).

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file shop/payment/v1/payment.proto.
  */
 export const file_shop_payment_v1_payment: GenFile = /*@__PURE__*/
-  fileDesc("Ch1zaG9wL3BheW1lbnQvdjEvcGF5bWVudC5wcm90bxIPc2hvcC5wYXltZW50LnYxIk8KC1BheW1lbnRDYXJkEg4KBm51bWJlchgBIAEoCRIRCglleHBfbW9udGgYAiABKAUSEAoIZXhwX3llYXIYAyABKAUSCwoDY3ZjGAQgASgJIqQCCgdQYXltZW50EgoKAmlkGAEgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgCIAEoCRIiCgZhbW91bnQYAyABKAsyEi5nb29nbGUudHlwZS5Nb25leRIuCgZzdGF0dXMYBCABKA4yHi5zaG9wLnBheW1lbnQudjEuUGF5bWVudFN0YXR1cxISCgpjYXJkX2JyYW5kGAUgASgJEhIKCmNhcmRfbGFzdDQYBiABKAkSFgoOZGVjbGluZV9yZWFzb24YByABKAkSLwoLY3JlYXRlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ4Cg1DaGFyZ2VSZXF1ZXN0EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCRIiCgZhbW91bnQYAiABKAsyEi5nb29nbGUudHlwZS5Nb25leRIqCgRjYXJkGAMgASgLMhwuc2hvcC5wYXltZW50LnYxLlBheW1lbnRDYXJkIjsKDkNoYXJnZVJlc3BvbnNlEikKB3BheW1lbnQYASABKAsyGC5zaG9wLnBheW1lbnQudjEuUGF5bWVudCIjCg1SZWZ1bmRSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkiOwoOUmVmdW5kUmVzcG9uc2USKQoHcGF5bWVudBgBIAEoCzIYLnNob3AucGF5bWVudC52MS5QYXltZW50Ik4KEUdldFBheW1lbnRSZXF1ZXN0EhQKCnBheW1lbnRfaWQYASABKAlIABIZCg9pZGVtcG90ZW5jeV9rZXkYAiABKAlIAEIICgZsb29rdXAiPwoSR2V0UGF5bWVudFJlc3BvbnNlEikKB3BheW1lbnQYASABKAsyGC5zaG9wLnBheW1lbnQudjEuUGF5bWVudCqGAQoNUGF5bWVudFN0YXR1cxIeChpQQVlNRU5UX1NUQVRVU19VTlNQRUNJRklFRBAAEhsKF1BBWU1FTlRfU1RBVFVTX0NBUFRVUkVEEAESGwoXUEFZTUVOVF9TVEFUVVNfREVDTElORUQQAhIbChdQQVlNRU5UX1NUQVRVU19SRUZVTkRFRBADMv0BCg5QYXltZW50U2VydmljZRJJCgZDaGFyZ2USHi5zaG9wLnBheW1lbnQudjEuQ2hhcmdlUmVxdWVzdBofLnNob3AucGF5bWVudC52MS5DaGFyZ2VSZXNwb25zZRJJCgZSZWZ1bmQSHi5zaG9wLnBheW1lbnQudjEuUmVmdW5kUmVxdWVzdBofLnNob3AucGF5bWVudC52MS5SZWZ1bmRSZXNwb25zZRJVCgpHZXRQYXltZW50EiIuc2hvcC5wYXltZW50LnYxLkdldFBheW1lbnRSZXF1ZXN0GiMuc2hvcC5wYXltZW50LnYxLkdldFBheW1lbnRSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_google_type_money]);
+  fileDesc("Ch1zaG9wL3BheW1lbnQvdjEvcGF5bWVudC5wcm90bxIPc2hvcC5wYXltZW50LnYxIk8KC1BheW1lbnRDYXJkEg4KBm51bWJlchgBIAEoCRIRCglleHBfbW9udGgYAiABKAUSEAoIZXhwX3llYXIYAyABKAUSCwoDY3ZjGAQgASgJIqQCCgdQYXltZW50EgoKAmlkGAEgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgCIAEoCRIiCgZhbW91bnQYAyABKAsyEi5nb29nbGUudHlwZS5Nb25leRIuCgZzdGF0dXMYBCABKA4yHi5zaG9wLnBheW1lbnQudjEuUGF5bWVudFN0YXR1cxISCgpjYXJkX2JyYW5kGAUgASgJEhIKCmNhcmRfbGFzdDQYBiABKAkSFgoOZGVjbGluZV9yZWFzb24YByABKAkSLwoLY3JlYXRlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ4Cg1DaGFyZ2VSZXF1ZXN0EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCRIiCgZhbW91bnQYAiABKAsyEi5nb29nbGUudHlwZS5Nb25leRIqCgRjYXJkGAMgASgLMhwuc2hvcC5wYXltZW50LnYxLlBheW1lbnRDYXJkIjsKDkNoYXJnZVJlc3BvbnNlEikKB3BheW1lbnQYASABKAsyGC5zaG9wLnBheW1lbnQudjEuUGF5bWVudCIjCg1SZWZ1bmRSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkiOwoOUmVmdW5kUmVzcG9uc2USKQoHcGF5bWVudBgBIAEoCzIYLnNob3AucGF5bWVudC52MS5QYXltZW50IiwKEVZvaWRDaGFyZ2VSZXF1ZXN0EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCSI/ChJWb2lkQ2hhcmdlUmVzcG9uc2USKQoHcGF5bWVudBgBIAEoCzIYLnNob3AucGF5bWVudC52MS5QYXltZW50Ik4KEUdldFBheW1lbnRSZXF1ZXN0EhQKCnBheW1lbnRfaWQYASABKAlIABIZCg9pZGVtcG90ZW5jeV9rZXkYAiABKAlIAEIICgZsb29rdXAiPwoSR2V0UGF5bWVudFJlc3BvbnNlEikKB3BheW1lbnQYASABKAsyGC5zaG9wLnBheW1lbnQudjEuUGF5bWVudCq9AQoNUGF5bWVudFN0YXR1cxIeChpQQVlNRU5UX1NUQVRVU19VTlNQRUNJRklFRBAAEhsKF1BBWU1FTlRfU1RBVFVTX0NBUFRVUkVEEAESGwoXUEFZTUVOVF9TVEFUVVNfREVDTElORUQQAhIbChdQQVlNRU5UX1NUQVRVU19SRUZVTkRFRBADEhoKFlBBWU1FTlRfU1RBVFVTX1BFTkRJTkcQBBIZChVQQVlNRU5UX1NUQVRVU19WT0lERUQQBTLUAgoOUGF5bWVudFNlcnZpY2USSQoGQ2hhcmdlEh4uc2hvcC5wYXltZW50LnYxLkNoYXJnZVJlcXVlc3QaHy5zaG9wLnBheW1lbnQudjEuQ2hhcmdlUmVzcG9uc2USVQoKVm9pZENoYXJnZRIiLnNob3AucGF5bWVudC52MS5Wb2lkQ2hhcmdlUmVxdWVzdBojLnNob3AucGF5bWVudC52MS5Wb2lkQ2hhcmdlUmVzcG9uc2USSQoGUmVmdW5kEh4uc2hvcC5wYXltZW50LnYxLlJlZnVuZFJlcXVlc3QaHy5zaG9wLnBheW1lbnQudjEuUmVmdW5kUmVzcG9uc2USVQoKR2V0UGF5bWVudBIiLnNob3AucGF5bWVudC52MS5HZXRQYXltZW50UmVxdWVzdBojLnNob3AucGF5bWVudC52MS5HZXRQYXltZW50UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_google_type_money]);
 
 /**
  * A payment card, as entered by the customer. Never stored or logged: only its brand and last
@@ -90,7 +90,7 @@ export type Payment = Message<"shop.payment.v1.Payment"> & {
   idempotencyKey: string;
 
   /**
-   * The amount charged (or that would have been, when DECLINED).
+   * The amount charged (or that would have been, when DECLINED or VOIDED).
    * > 0; valid ISO 4217 currency ("USD" in the demo shop).
    *
    * @generated from field: google.type.Money amount = 3;
@@ -135,7 +135,7 @@ export type Payment = Message<"shop.payment.v1.Payment"> & {
   createTime?: Timestamp | undefined;
 
   /**
-   * When the payment last changed (created or refunded).
+   * When the payment last changed (created, settled, voided or refunded).
    *
    * @generated from field: google.protobuf.Timestamp update_time = 9;
    */
@@ -196,7 +196,7 @@ export const ChargeRequestSchema: GenMessage<ChargeRequest> = /*@__PURE__*/
 export type ChargeResponse = Message<"shop.payment.v1.ChargeResponse"> & {
   /**
    * The payment: CAPTURED or DECLINED for a new charge; on a replay, the first payment in its
-   * current status. Always set.
+   * current status (CAPTURED, DECLINED or REFUNDED). Always set.
    *
    * @generated from field: shop.payment.v1.Payment payment = 1;
    */
@@ -254,6 +254,50 @@ export const RefundResponseSchema: GenMessage<RefundResponse> = /*@__PURE__*/
   messageDesc(file_shop_payment_v1_payment, 5);
 
 /**
+ * Request of PaymentService.VoidCharge.
+ *
+ * @generated from message shop.payment.v1.VoidChargeRequest
+ */
+export type VoidChargeRequest = Message<"shop.payment.v1.VoidChargeRequest"> & {
+  /**
+   * The key of the charge to void (the order id, for orders).
+   * Required; 1..64 characters.
+   *
+   * @generated from field: string idempotency_key = 1;
+   */
+  idempotencyKey: string;
+};
+
+/**
+ * Describes the message shop.payment.v1.VoidChargeRequest.
+ * Use `create(VoidChargeRequestSchema)` to create a new message.
+ */
+export const VoidChargeRequestSchema: GenMessage<VoidChargeRequest> = /*@__PURE__*/
+  messageDesc(file_shop_payment_v1_payment, 6);
+
+/**
+ * Response of PaymentService.VoidCharge.
+ *
+ * @generated from message shop.payment.v1.VoidChargeResponse
+ */
+export type VoidChargeResponse = Message<"shop.payment.v1.VoidChargeResponse"> & {
+  /**
+   * The key's payment: VOIDED, REFUNDED or DECLINED (or VOIDED or REFUNDED earlier). Unset when
+   * no Charge with the key was recorded: the key is voided all the same.
+   *
+   * @generated from field: shop.payment.v1.Payment payment = 1;
+   */
+  payment?: Payment | undefined;
+};
+
+/**
+ * Describes the message shop.payment.v1.VoidChargeResponse.
+ * Use `create(VoidChargeResponseSchema)` to create a new message.
+ */
+export const VoidChargeResponseSchema: GenMessage<VoidChargeResponse> = /*@__PURE__*/
+  messageDesc(file_shop_payment_v1_payment, 7);
+
+/**
  * Request of PaymentService.GetPayment.
  *
  * @generated from message shop.payment.v1.GetPaymentRequest
@@ -290,7 +334,7 @@ export type GetPaymentRequest = Message<"shop.payment.v1.GetPaymentRequest"> & {
  * Use `create(GetPaymentRequestSchema)` to create a new message.
  */
 export const GetPaymentRequestSchema: GenMessage<GetPaymentRequest> = /*@__PURE__*/
-  messageDesc(file_shop_payment_v1_payment, 6);
+  messageDesc(file_shop_payment_v1_payment, 8);
 
 /**
  * Response of PaymentService.GetPayment.
@@ -311,7 +355,7 @@ export type GetPaymentResponse = Message<"shop.payment.v1.GetPaymentResponse"> &
  * Use `create(GetPaymentResponseSchema)` to create a new message.
  */
 export const GetPaymentResponseSchema: GenMessage<GetPaymentResponse> = /*@__PURE__*/
-  messageDesc(file_shop_payment_v1_payment, 7);
+  messageDesc(file_shop_payment_v1_payment, 9);
 
 /**
  * The status of a payment.
@@ -346,6 +390,21 @@ export enum PaymentStatus {
    * @generated from enum value: PAYMENT_STATUS_REFUNDED = 3;
    */
   REFUNDED = 3,
+
+  /**
+   * Recorded, and the card processor asked; its answer is not recorded yet (it is being asked,
+   * or the Charge was cut off). A replay of the Charge or a VoidCharge settles it.
+   *
+   * @generated from enum value: PAYMENT_STATUS_PENDING = 4;
+   */
+  PENDING = 4,
+
+  /**
+   * Final: voided by VoidCharge before any outcome was recorded; nothing was charged.
+   *
+   * @generated from enum value: PAYMENT_STATUS_VOIDED = 5;
+   */
+  VOIDED = 5,
 }
 
 /**
@@ -368,8 +427,12 @@ export const PaymentStatusSchema: GenEnum<PaymentStatus> = /*@__PURE__*/
  * - 4000 0000 0000 0002 is always declined: Charge succeeds with a DECLINED payment whose
  *   `decline_reason` is "insufficient funds".
  * - 4000 0000 0000 0119 makes Charge fail with UNAVAILABLE (the processor is down; for
- *   resilience tests). No payment is recorded.
+ *   resilience tests). Nothing is charged; the payment stays PENDING.
  * - Any other Luhn-valid number succeeds (CAPTURED).
+ *
+ * Every fact about a payment (that it was asked for, its outcome, its refund, a void of its key)
+ * is recorded once under its key, the first record winning; nothing is updated in place. So any
+ * number of replicas may serve the same key at once.
  *
  * @generated from service shop.payment.v1.PaymentService
  */
@@ -377,12 +440,18 @@ export const PaymentService: GenService<{
   /**
    * Charges a card once per idempotency key.
    *
-   * A declined card is not an RPC error: the call succeeds and returns a payment with status
-   * DECLINED and a `decline_reason`, so that replays return the same answer.
+   * The payment is recorded PENDING under its key before the card processor is asked, and its
+   * outcome (CAPTURED or DECLINED) once the processor answers. A declined card is not an RPC
+   * error: the call succeeds and returns a payment with status DECLINED and a
+   * `decline_reason`, so that replays return the same answer.
    *
    * Idempotent on `idempotency_key`: a second call with the same key and amount returns the
    * first payment (CAPTURED, DECLINED or by now REFUNDED) and never charges again; the card is
-   * not compared. A declined key stays declined; charge again with a new key.
+   * not compared. A replay of a PENDING payment (its first call was cut off) asks the processor
+   * again, which acts at most once per key. A declined key stays declined; charge again with a
+   * new key. A key voided by VoidCharge can never be charged: a Charge that arrives after the
+   * void (however late) charges nothing, and one the void overtook while the processor was
+   * being asked refunds what it captured.
    *
    * Errors:
    * - INVALID_ARGUMENT: `idempotency_key` is empty or longer than 64 characters; `amount` is
@@ -390,9 +459,12 @@ export const PaymentService: GenService<{
    *   "card.number" not Luhn-valid, "card.exp_month" out of range, the card has expired).
    * - FAILED_PRECONDITION: a payment with this `idempotency_key` exists with a different amount
    *   (violation type "IDEMPOTENCY", subject "idempotency_key/<key>").
+   * - FAILED_PRECONDITION: the key was voided by VoidCharge (violation type "VOIDED", subject
+   *   "idempotency_key/<key>"). Nothing is charged (anything captured meanwhile is refunded);
+   *   the payment is VOIDED (or REFUNDED).
    * - UNAVAILABLE: the card processor or the payment store is unreachable (always for test card
-   *   4000 0000 0000 0119). Nothing was charged or recorded; retry with backoff with the same
-   *   key (safe: idempotent).
+   *   4000 0000 0000 0119). Nothing was charged; the payment, if recorded, stays PENDING. Retry
+   *   with backoff with the same key (safe: idempotent), or void the key.
    *
    * @generated from rpc shop.payment.v1.PaymentService.Charge
    */
@@ -402,6 +474,31 @@ export const PaymentService: GenService<{
     output: typeof ChargeResponseSchema;
   },
   /**
+   * Voids the charge of an idempotency key, whatever became of it: the compensation of a Charge
+   * whose outcome the caller does not know (it timed out, the connection broke).
+   *
+   * - No Charge with the key yet: the key is voided, so that a Charge arriving later fails with
+   *   FAILED_PRECONDITION "VOIDED" and charges nothing. The response has no payment.
+   * - A PENDING payment (its Charge is still with the processor, or was cut off): it becomes
+   *   VOIDED; should the processor capture it after all, the Charge refunds it.
+   * - A CAPTURED payment: it is refunded in full (REFUNDED).
+   * - A DECLINED, VOIDED or REFUNDED payment: returned unchanged.
+   *
+   * Idempotent: voiding a key again changes nothing more.
+   *
+   * Errors:
+   * - INVALID_ARGUMENT: `idempotency_key` is empty or longer than 64 characters.
+   * - UNAVAILABLE: the card processor (for a refund) or the payment store is unreachable; retry
+   *   with backoff (safe: idempotent).
+   *
+   * @generated from rpc shop.payment.v1.PaymentService.VoidCharge
+   */
+  voidCharge: {
+    methodKind: "unary";
+    input: typeof VoidChargeRequestSchema;
+    output: typeof VoidChargeResponseSchema;
+  },
+  /**
    * Refunds a captured payment in full.
    *
    * Idempotent: refunding a REFUNDED payment returns it unchanged and refunds nothing more.
@@ -409,8 +506,9 @@ export const PaymentService: GenService<{
    * Errors:
    * - INVALID_ARGUMENT: `payment_id` is empty or longer than 64 characters.
    * - NOT_FOUND: no payment has `payment_id`.
-   * - FAILED_PRECONDITION: the payment is DECLINED, so there is nothing to refund (violation
-   *   type "STATE", subject "payment/<payment_id>").
+   * - FAILED_PRECONDITION: the payment is DECLINED or VOIDED, so there is nothing to refund, or
+   *   PENDING, so its outcome is not known yet (void it by key instead) (violation type
+   *   "STATE", subject "payment/<payment_id>").
    * - UNAVAILABLE: the card processor or the payment store is unreachable; retry with backoff
    *   (safe: idempotent).
    *
@@ -429,7 +527,8 @@ export const PaymentService: GenService<{
    * Errors:
    * - INVALID_ARGUMENT: `lookup` is not set; the id or key set is empty or longer than 64
    *   characters.
-   * - NOT_FOUND: no payment has this id or idempotency key.
+   * - NOT_FOUND: no payment has this id or idempotency key (also for a key voided before any
+   *   Charge of it arrived).
    * - UNAVAILABLE: the payment store is unreachable; retry with backoff.
    *
    * @generated from rpc shop.payment.v1.PaymentService.GetPayment

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file shop/shipping/v1/shipping.proto.
  */
 export const file_shop_shipping_v1_shipping: GenFile = /*@__PURE__*/
-  fileDesc("Ch9zaG9wL3NoaXBwaW5nL3YxL3NoaXBwaW5nLnByb3RvEhBzaG9wLnNoaXBwaW5nLnYxIpUCCghTaGlwbWVudBIKCgJpZBgBIAEoCRIQCghvcmRlcl9pZBgCIAEoCRITCgt0cmFja2luZ19pZBgDIAEoCRIoCgdhZGRyZXNzGAQgASgLMhcuc2hvcC5jb21tb24udjEuQWRkcmVzcxInCgVpdGVtcxgFIAMoCzIYLnNob3AuY29tbW9uLnYxLkxpbmVJdGVtEiAKBGNvc3QYBiABKAsyEi5nb29nbGUudHlwZS5Nb25leRIwCgZzdGF0dXMYByABKA4yIC5zaG9wLnNoaXBwaW5nLnYxLlNoaXBtZW50U3RhdHVzEi8KC2NyZWF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJkCg9HZXRRdW90ZVJlcXVlc3QSKAoHYWRkcmVzcxgBIAEoCzIXLnNob3AuY29tbW9uLnYxLkFkZHJlc3MSJwoFaXRlbXMYAiADKAsyGC5zaG9wLmNvbW1vbi52MS5MaW5lSXRlbSJMChBHZXRRdW90ZVJlc3BvbnNlEiAKBGNvc3QYASABKAsyEi5nb29nbGUudHlwZS5Nb25leRIWCg5lc3RpbWF0ZWRfZGF5cxgCIAEoBSJ8ChVDcmVhdGVTaGlwbWVudFJlcXVlc3QSEAoIb3JkZXJfaWQYASABKAkSKAoHYWRkcmVzcxgCIAEoCzIXLnNob3AuY29tbW9uLnYxLkFkZHJlc3MSJwoFaXRlbXMYAyADKAsyGC5zaG9wLmNvbW1vbi52MS5MaW5lSXRlbSJGChZDcmVhdGVTaGlwbWVudFJlc3BvbnNlEiwKCHNoaXBtZW50GAEgASgLMhouc2hvcC5zaGlwcGluZy52MS5TaGlwbWVudCJJChJHZXRTaGlwbWVudFJlcXVlc3QSFQoLc2hpcG1lbnRfaWQYASABKAlIABISCghvcmRlcl9pZBgCIAEoCUgAQggKBmxvb2t1cCJDChNHZXRTaGlwbWVudFJlc3BvbnNlEiwKCHNoaXBtZW50GAEgASgLMhouc2hvcC5zaGlwcGluZy52MS5TaGlwbWVudCptCg5TaGlwbWVudFN0YXR1cxIfChtTSElQTUVOVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIbChdTSElQTUVOVF9TVEFUVVNfQ1JFQVRFRBABEh0KGVNISVBNRU5UX1NUQVRVU19DQU5DRUxMRUQQAjKlAgoPU2hpcHBpbmdTZXJ2aWNlElEKCEdldFF1b3RlEiEuc2hvcC5zaGlwcGluZy52MS5HZXRRdW90ZVJlcXVlc3QaIi5zaG9wLnNoaXBwaW5nLnYxLkdldFF1b3RlUmVzcG9uc2USYwoOQ3JlYXRlU2hpcG1lbnQSJy5zaG9wLnNoaXBwaW5nLnYxLkNyZWF0ZVNoaXBtZW50UmVxdWVzdBooLnNob3Auc2hpcHBpbmcudjEuQ3JlYXRlU2hpcG1lbnRSZXNwb25zZRJaCgtHZXRTaGlwbWVudBIkLnNob3Auc2hpcHBpbmcudjEuR2V0U2hpcG1lbnRSZXF1ZXN0GiUuc2hvcC5zaGlwcGluZy52MS5HZXRTaGlwbWVudFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_google_type_money, file_shop_common_v1_common]);
+  fileDesc("Ch9zaG9wL3NoaXBwaW5nL3YxL3NoaXBwaW5nLnByb3RvEhBzaG9wLnNoaXBwaW5nLnYxIpUCCghTaGlwbWVudBIKCgJpZBgBIAEoCRIQCghvcmRlcl9pZBgCIAEoCRITCgt0cmFja2luZ19pZBgDIAEoCRIoCgdhZGRyZXNzGAQgASgLMhcuc2hvcC5jb21tb24udjEuQWRkcmVzcxInCgVpdGVtcxgFIAMoCzIYLnNob3AuY29tbW9uLnYxLkxpbmVJdGVtEiAKBGNvc3QYBiABKAsyEi5nb29nbGUudHlwZS5Nb25leRIwCgZzdGF0dXMYByABKA4yIC5zaG9wLnNoaXBwaW5nLnYxLlNoaXBtZW50U3RhdHVzEi8KC2NyZWF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJkCg9HZXRRdW90ZVJlcXVlc3QSKAoHYWRkcmVzcxgBIAEoCzIXLnNob3AuY29tbW9uLnYxLkFkZHJlc3MSJwoFaXRlbXMYAiADKAsyGC5zaG9wLmNvbW1vbi52MS5MaW5lSXRlbSJMChBHZXRRdW90ZVJlc3BvbnNlEiAKBGNvc3QYASABKAsyEi5nb29nbGUudHlwZS5Nb25leRIWCg5lc3RpbWF0ZWRfZGF5cxgCIAEoBSJ8ChVDcmVhdGVTaGlwbWVudFJlcXVlc3QSEAoIb3JkZXJfaWQYASABKAkSKAoHYWRkcmVzcxgCIAEoCzIXLnNob3AuY29tbW9uLnYxLkFkZHJlc3MSJwoFaXRlbXMYAyADKAsyGC5zaG9wLmNvbW1vbi52MS5MaW5lSXRlbSJGChZDcmVhdGVTaGlwbWVudFJlc3BvbnNlEiwKCHNoaXBtZW50GAEgASgLMhouc2hvcC5zaGlwcGluZy52MS5TaGlwbWVudCIpChVDYW5jZWxTaGlwbWVudFJlcXVlc3QSEAoIb3JkZXJfaWQYASABKAkiRgoWQ2FuY2VsU2hpcG1lbnRSZXNwb25zZRIsCghzaGlwbWVudBgBIAEoCzIaLnNob3Auc2hpcHBpbmcudjEuU2hpcG1lbnQiSQoSR2V0U2hpcG1lbnRSZXF1ZXN0EhUKC3NoaXBtZW50X2lkGAEgASgJSAASEgoIb3JkZXJfaWQYAiABKAlIAEIICgZsb29rdXAiQwoTR2V0U2hpcG1lbnRSZXNwb25zZRIsCghzaGlwbWVudBgBIAEoCzIaLnNob3Auc2hpcHBpbmcudjEuU2hpcG1lbnQqbQoOU2hpcG1lbnRTdGF0dXMSHwobU0hJUE1FTlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGwoXU0hJUE1FTlRfU1RBVFVTX0NSRUFURUQQARIdChlTSElQTUVOVF9TVEFUVVNfQ0FOQ0VMTEVEEAIyigMKD1NoaXBwaW5nU2VydmljZRJRCghHZXRRdW90ZRIhLnNob3Auc2hpcHBpbmcudjEuR2V0UXVvdGVSZXF1ZXN0GiIuc2hvcC5zaGlwcGluZy52MS5HZXRRdW90ZVJlc3BvbnNlEmMKDkNyZWF0ZVNoaXBtZW50Eicuc2hvcC5zaGlwcGluZy52MS5DcmVhdGVTaGlwbWVudFJlcXVlc3QaKC5zaG9wLnNoaXBwaW5nLnYxLkNyZWF0ZVNoaXBtZW50UmVzcG9uc2USYwoOQ2FuY2VsU2hpcG1lbnQSJy5zaG9wLnNoaXBwaW5nLnYxLkNhbmNlbFNoaXBtZW50UmVxdWVzdBooLnNob3Auc2hpcHBpbmcudjEuQ2FuY2VsU2hpcG1lbnRSZXNwb25zZRJaCgtHZXRTaGlwbWVudBIkLnNob3Auc2hpcHBpbmcudjEuR2V0U2hpcG1lbnRSZXF1ZXN0GiUuc2hvcC5zaGlwcGluZy52MS5HZXRTaGlwbWVudFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_google_type_money, file_shop_common_v1_common]);
 
 /**
  * The shipment of one order.
@@ -217,6 +217,50 @@ export const CreateShipmentResponseSchema: GenMessage<CreateShipmentResponse> = 
   messageDesc(file_shop_shipping_v1_shipping, 4);
 
 /**
+ * Request of ShippingService.CancelShipment.
+ *
+ * @generated from message shop.shipping.v1.CancelShipmentRequest
+ */
+export type CancelShipmentRequest = Message<"shop.shipping.v1.CancelShipmentRequest"> & {
+  /**
+   * The order whose shipment to cancel; the idempotency key of this RPC.
+   * Required; opaque, 1..64 characters.
+   *
+   * @generated from field: string order_id = 1;
+   */
+  orderId: string;
+};
+
+/**
+ * Describes the message shop.shipping.v1.CancelShipmentRequest.
+ * Use `create(CancelShipmentRequestSchema)` to create a new message.
+ */
+export const CancelShipmentRequestSchema: GenMessage<CancelShipmentRequest> = /*@__PURE__*/
+  messageDesc(file_shop_shipping_v1_shipping, 5);
+
+/**
+ * Response of ShippingService.CancelShipment.
+ *
+ * @generated from message shop.shipping.v1.CancelShipmentResponse
+ */
+export type CancelShipmentResponse = Message<"shop.shipping.v1.CancelShipmentResponse"> & {
+  /**
+   * The order's shipment, CANCELLED. Unset when the order had none: the order id is marked
+   * cancelled all the same.
+   *
+   * @generated from field: shop.shipping.v1.Shipment shipment = 1;
+   */
+  shipment?: Shipment | undefined;
+};
+
+/**
+ * Describes the message shop.shipping.v1.CancelShipmentResponse.
+ * Use `create(CancelShipmentResponseSchema)` to create a new message.
+ */
+export const CancelShipmentResponseSchema: GenMessage<CancelShipmentResponse> = /*@__PURE__*/
+  messageDesc(file_shop_shipping_v1_shipping, 6);
+
+/**
  * Request of ShippingService.GetShipment.
  *
  * @generated from message shop.shipping.v1.GetShipmentRequest
@@ -253,7 +297,7 @@ export type GetShipmentRequest = Message<"shop.shipping.v1.GetShipmentRequest"> 
  * Use `create(GetShipmentRequestSchema)` to create a new message.
  */
 export const GetShipmentRequestSchema: GenMessage<GetShipmentRequest> = /*@__PURE__*/
-  messageDesc(file_shop_shipping_v1_shipping, 5);
+  messageDesc(file_shop_shipping_v1_shipping, 7);
 
 /**
  * Response of ShippingService.GetShipment.
@@ -274,7 +318,7 @@ export type GetShipmentResponse = Message<"shop.shipping.v1.GetShipmentResponse"
  * Use `create(GetShipmentResponseSchema)` to create a new message.
  */
 export const GetShipmentResponseSchema: GenMessage<GetShipmentResponse> = /*@__PURE__*/
-  messageDesc(file_shop_shipping_v1_shipping, 6);
+  messageDesc(file_shop_shipping_v1_shipping, 8);
 
 /**
  * The status of a shipment.
@@ -297,9 +341,8 @@ export enum ShipmentStatus {
   CREATED = 1,
 
   /**
-   * Final: the shipment was cancelled before it was handed to the carrier. No v1 RPC produces
-   * this status (the order saga never cancels a shipment: creating it is the saga's last
-   * step that can fail); it is reserved for fulfilment tools and a later CancelShipment RPC.
+   * Final: the shipment was cancelled (CancelShipment) before it was handed to the carrier:
+   * the order saga compensates a CreateShipment whose outcome it does not know this way.
    *
    * @generated from enum value: SHIPMENT_STATUS_CANCELLED = 2;
    */
@@ -315,9 +358,12 @@ export const ShipmentStatusSchema: GenEnum<ShipmentStatus> = /*@__PURE__*/
 /**
  * ShippingService quotes shipping costs and creates shipments for orders.
  *
- * GetQuote needs no identity (the storefront may show quotes before checkout). CreateShipment
- * and GetShipment are internal: shop.order.v1.OrderService calls them; the edge gateway does not
- * route them.
+ * GetQuote needs no identity (the storefront may show quotes before checkout). CreateShipment,
+ * CancelShipment and GetShipment are internal: shop.order.v1.OrderService calls them; the edge
+ * gateway does not route them.
+ *
+ * A shipment and its cancellation are each recorded once under the order id, the first record
+ * winning; nothing is updated in place. So any number of replicas may serve one order at once.
  *
  * Quotes are deterministic: the cost and estimated days depend only on the total number of
  * units (the sum of the items' quantities) and the destination's `region_code`, never on the
@@ -349,6 +395,9 @@ export const ShippingService: GenService<{
   /**
    * Creates the shipment of an order, with a new tracking id, costed as GetQuote would.
    *
+   * The shipment is recorded under its order id before it is handed on; an order cancelled
+   * with CancelShipment (before or while this call runs) ends with no shipment in force.
+   *
    * Idempotent on `order_id`: an order has at most one shipment. Calling again with the same
    * `order_id`, address and items (items compared as a set of SKU and quantity) returns the
    * existing shipment and creates nothing.
@@ -359,6 +408,9 @@ export const ShippingService: GenService<{
    *   repeats a SKU.
    * - FAILED_PRECONDITION: a shipment already exists for `order_id` with a different address or
    *   different items (violation type "SHIPMENT", subject "order/<order_id>").
+   * - FAILED_PRECONDITION: the order's shipment was cancelled with CancelShipment, possibly
+   *   before it existed (violation type "CANCELLED", subject "order/<order_id>"); the
+   *   shipment, if this call recorded one, is CANCELLED.
    * - UNAVAILABLE: the shipping store is unreachable; retry with backoff (safe: idempotent).
    *
    * @generated from rpc shop.shipping.v1.ShippingService.CreateShipment
@@ -367,6 +419,27 @@ export const ShippingService: GenService<{
     methodKind: "unary";
     input: typeof CreateShipmentRequestSchema;
     output: typeof CreateShipmentResponseSchema;
+  },
+  /**
+   * Cancels the shipment of an order, whether or not it exists yet: the compensation of a
+   * CreateShipment whose outcome the caller does not know (it timed out, the connection broke).
+   *
+   * An existing shipment becomes CANCELLED. Without one, the order id is marked cancelled, so
+   * that a CreateShipment arriving later (however late) fails with FAILED_PRECONDITION
+   * "CANCELLED" and leaves no shipment in force.
+   *
+   * Idempotent on `order_id`: cancelling again changes nothing more.
+   *
+   * Errors:
+   * - INVALID_ARGUMENT: `order_id` is empty or longer than 64 characters.
+   * - UNAVAILABLE: the shipping store is unreachable; retry with backoff (safe: idempotent).
+   *
+   * @generated from rpc shop.shipping.v1.ShippingService.CancelShipment
+   */
+  cancelShipment: {
+    methodKind: "unary";
+    input: typeof CancelShipmentRequestSchema;
+    output: typeof CancelShipmentResponseSchema;
   },
   /**
    * Returns one shipment, looked up by its id or by its order's id.

@@ -1,0 +1,161 @@
+// The saga when a downstream service hangs, with every service a real process: payment (and,
+// separately, shipping) is stopped with SIGSTOP while the order's call to it is in flight, past
+// the order's call deadline, then continued with SIGCONT, so that the Charge or CreateShipment
+// the order gave up on lands late, racing the order's compensation. Never may a cancelled order
+// keep a captured payment or a shipment in force (the invariants, after every test). And a
+// PlaceOrder slower than its answer bound answers with the order as it stands, which GetOrder
+// then follows to its end.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import { setTimeout as sleep } from "node:timers/promises";
+import { OrderState, type Order } from "@shopmesh/gen/shop/order/v1/order_pb.js";
+import { PaymentStatus } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
+import { ShipmentStatus } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
+import { asUser, eventually, testAddress, testCards } from "@shopmesh/testkit";
+import { allOrders, fillCart, finalOrderOf, newProduct, newRequestId, type TestProduct } from "./support/fixtures.js";
+import { createLedger, type Ledger } from "./support/invariants.js";
+import { orderTestEnv, startOrderShop, type ServiceName, type Shop } from "./support/shop.js";
+
+// PlaceOrder answers by this bound (the gateway's route timeout in the mesh is 10 s).
+const replyMs = 1_000;
+const callDeadlineMs = Number(orderTestEnv.DOWNSTREAM_TIMEOUT_MS);
+
+let shop: Shop;
+let ledger: Ledger;
+const stopped = new Set<ServiceName>();
+
+beforeAll(async () => {
+  shop = await startOrderShop({ orderEnv: { PLACE_ORDER_REPLY_MS: String(replyMs) } });
+  ledger = createLedger(shop);
+  // One order first, so that the order service's connections to every service are open: a
+  // stopped process then takes calls into its socket without answering, as a hung one does.
+  const { user } = await userWithCart();
+  expect((await place(user)).order?.state).toBe(OrderState.CONFIRMED);
+}, 90_000);
+
+afterAll(async () => {
+  for (const name of stopped) await shop?.signal(name, "SIGCONT");
+  await shop?.stop();
+});
+
+afterEach(async () => {
+  for (const name of stopped) await shop.signal(name, "SIGCONT");
+  stopped.clear();
+  await ledger.check(20_000);
+});
+
+async function stall(name: ServiceName): Promise<void> {
+  stopped.add(name);
+  await shop.signal(name, "SIGSTOP");
+}
+
+async function resume(name: ServiceName): Promise<void> {
+  await shop.signal(name, "SIGCONT");
+  stopped.delete(name);
+}
+
+function place(userId: string) {
+  return shop.clients.order.placeOrder(
+    { requestId: newRequestId(), shippingAddress: testAddress, card: testCards.succeeds },
+    asUser(userId),
+  );
+}
+
+async function userWithCart(): Promise<{ user: string; product: TestProduct }> {
+  const user = ledger.user();
+  const product = await newProduct(shop, ledger, 1500, 10);
+  await fillCart(shop, user, [{ product, quantity: 2 }]);
+  return { user, product };
+}
+
+async function stockOf(sku: string) {
+  const { stock } = await shop.clients.inventory.getStock({ sku });
+  return { available: stock?.available, reserved: stock?.reserved };
+}
+
+/** The user's only order once it is in `state`. */
+function orderIn(user: string, state: OrderState, timeoutMs = 5_000): Promise<Order> {
+  return eventually(
+    async () => {
+      const [order] = await allOrders(shop, user);
+      return order?.state === state ? order : undefined;
+    },
+    { timeoutMs, intervalMs: 20, what: `the order of ${user} ${OrderState[state]}` },
+  );
+}
+
+describe("a downstream service stalled past the order's call deadline", () => {
+  it("payment: the Charge that lands late meets the void; the order is CANCELLED with nothing charged", async () => {
+    const { user, product } = await userWithCart();
+    await stall("payment");
+    const started = Date.now();
+
+    // The charge hangs: the answer is due first, with the order as it stands.
+    const { order: answered } = await place(user);
+    expect(answered?.state).toBe(OrderState.RESERVED);
+    // Past the Charge's deadline, while the compensation's VoidCharge waits on the stalled process too.
+    await sleep(Math.max(0, started + callDeadlineMs + 1_000 - Date.now()));
+    await resume("payment");
+
+    const order = await finalOrderOf(shop, user, 20_000);
+    expect(order).toMatchObject({ id: answered?.id, state: OrderState.CANCELLED, paymentId: "" });
+    expect(order.cancelReason).toContain("payment service unavailable");
+    // The late Charge did arrive (its payment is on record) and charged nothing that stayed charged.
+    const { payment } = await shop.clients.payment.getPayment({ lookup: { case: "idempotencyKey", value: order.id } });
+    expect([PaymentStatus.VOIDED, PaymentStatus.REFUNDED]).toContain(payment?.status);
+    expect(await stockOf(product.sku)).toEqual({ available: 10, reserved: 0 });
+  }, 40_000);
+
+  it("shipping: the CreateShipment that lands late meets the cancellation; the order is CANCELLED and refunded", async () => {
+    const { user, product } = await userWithCart();
+    // Hold the charge until the order is RESERVED (its quote done), then stall shipping instead.
+    await stall("payment");
+    const placing = place(user);
+    await orderIn(user, OrderState.RESERVED);
+    await stall("shipping");
+    await resume("payment");
+    const paid = await orderIn(user, OrderState.PAID);
+    const { order: answered } = await placing;
+    expect(answered?.id).toBe(paid.id);
+    expect([OrderState.RESERVED, OrderState.PAID]).toContain(answered?.state);
+    // Past the CreateShipment's deadline, while CancelShipment waits on the stalled process too.
+    await sleep(callDeadlineMs + 1_000);
+    await resume("shipping");
+
+    const order = await finalOrderOf(shop, user, 20_000);
+    expect(order).toMatchObject({ id: paid.id, state: OrderState.CANCELLED, shipmentId: "", trackingId: "" });
+    expect(order.cancelReason).toContain("shipping service unavailable");
+    // The late CreateShipment did arrive, and left no shipment in force.
+    const { shipment } = await shop.clients.shipping.getShipment({ lookup: { case: "orderId", value: order.id } });
+    expect(shipment?.status).toBe(ShipmentStatus.CANCELLED);
+    const { payment } = await shop.clients.payment.getPayment({ lookup: { case: "idempotencyKey", value: order.id } });
+    expect(payment).toMatchObject({ id: paid.paymentId, status: PaymentStatus.REFUNDED });
+    expect(await stockOf(product.sku)).toEqual({ available: 10, reserved: 0 });
+  }, 40_000);
+});
+
+describe("PlaceOrder slower than its answer bound", () => {
+  it("answers in time with the order's id and a state to follow; GetOrder then shows it CONFIRMED", async () => {
+    const { user } = await userWithCart();
+    await stall("payment");
+    const started = Date.now();
+
+    const { order: answered } = await place(user);
+
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(replyMs - 50);
+    expect(took).toBeLessThan(replyMs + 1_000);
+    expect(answered?.id).toMatch(/^ord_/);
+    expect(answered?.state).toBe(OrderState.RESERVED);
+    // Payment answers within the Charge's deadline after all: the order completes.
+    await resume("payment");
+    const order = await eventually(
+      async () => {
+        const { order: now } = await shop.clients.order.getOrder({ orderId: answered?.id ?? "" }, asUser(user));
+        return now?.state === OrderState.CONFIRMED ? now : undefined;
+      },
+      { timeoutMs: 10_000, what: "the order CONFIRMED" },
+    );
+    expect(order.paymentId).not.toBe("");
+    expect(order.trackingId).not.toBe("");
+  }, 30_000);
+});
