@@ -5,7 +5,15 @@ import { execFile } from "node:child_process";
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createLauncher, freePortBase, repoRoot, type Component, type Launched, type Launcher, type LauncherOptions } from "@shopmesh/launcher";
+import {
+  createLauncher,
+  freePortBase,
+  repoRoot,
+  type Component,
+  type Launched,
+  type Launcher,
+  type LauncherOptions,
+} from "@shopmesh/launcher";
 import { issueCertificates, loadTopology, serviceNamed, workloads, writeEnvoyConfigs, type Topology } from "@shopmesh/mesh";
 import { components, layout, serviceAddress, type Layout } from "./components.js";
 import { seedStock } from "./seed.js";
@@ -118,7 +126,13 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
       for (const replica of replicas) {
         onReplica?.(replica, "restarting");
         await launcher.restart(replica);
-        if (mesh) await upstreamsHealthy(launcher.running.map((r) => r.component));
+        // Its own sidecar sees it, and so does everything that routes to the service.
+        const concerned = (line: string): boolean => line.startsWith(`${name}_ingress::`) || line.includes(`/${replica}.sock::`);
+        if (mesh)
+          await upstreamsHealthy(
+            launcher.running.map((r) => r.component),
+            concerned,
+          );
         onReplica?.(replica, "healthy");
       }
     },
@@ -139,7 +153,11 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
  * before that: its first health check of a sidecar may run before its certificate is loaded, and
  * until the next check a second later it would answer "no healthy upstream".
  */
-async function upstreamsHealthy(components: readonly Component[], timeoutMs = 20_000): Promise<void> {
+async function upstreamsHealthy(
+  components: readonly Component[],
+  concerned: (clusterLine: string) => boolean = () => true,
+  timeoutMs = 20_000,
+): Promise<void> {
   const admins = components.flatMap((c) => (c.adminPort === undefined ? [] : [{ name: c.name, port: c.adminPort }]));
   const deadline = Date.now() + timeoutMs;
   for (const admin of admins) {
@@ -148,7 +166,7 @@ async function upstreamsHealthy(components: readonly Component[], timeoutMs = 20
         (r) => r.text(),
         () => "",
       );
-      const flags = text.split("\n").filter((line) => line.includes("::health_flags::"));
+      const flags = text.split("\n").filter((line) => line.includes("::health_flags::") && concerned(line));
       const unhealthy = flags.filter((line) => !line.endsWith("::health_flags::healthy"));
       if (text !== "" && unhealthy.length === 0) break;
       if (Date.now() > deadline) throw new Error(`${admin.name} still sees unhealthy upstreams: ${unhealthy.join("; ")}`);

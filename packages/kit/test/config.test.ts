@@ -9,6 +9,7 @@ describe("parseEnv", () => {
       port: 7001,
       logLevel: "info",
       shutdownGraceMs: 5_000,
+      drainDelayMs: 0,
       probeIntervalMs: 1_000,
     });
   });
@@ -91,6 +92,7 @@ describe("the documented variables", () => {
       "GRPC_SOCKET",
       "LOG_LEVEL",
       "SHUTDOWN_GRACE_MS",
+      "DRAIN_DELAY_MS",
       "PROBE_INTERVAL_MS",
       "KEY",
     ]);

@@ -8,7 +8,7 @@ import { NotificationKind, NotificationService } from "@shopmesh/gen/shop/notifi
 import { OrderService, OrderState } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
 import { fieldViolations, identityHeader } from "@shopmesh/kit";
-import { faultHeader } from "@shopmesh/mesh";
+import { faultHeader, serviceNamed } from "@shopmesh/mesh";
 import { eventually, grpcurl, rejection, testAddress, testCards } from "@shopmesh/testkit";
 import { newShopper, startTestMesh, timed, type TestMesh } from "./support.js";
 import { checkShopInvariants } from "./invariants.js";
@@ -197,11 +197,12 @@ describe("resilience", () => {
     expect(err.code).toBe(Code.Unavailable);
   });
 
-  it("fails fast while a service is down, keeps the rest serving, and recovers after a restart", async () => {
+  it("fails fast while every replica of a service is down, keeps the rest serving, and recovers after a restart", async () => {
     const shopper = await newShopper(mesh);
     const { products } = await mesh.grpc(CatalogService).listProducts({ pageSize: 1 });
     const productId = products[0]?.id ?? "";
-    await mesh.shop.kill("cart");
+    const replicas = serviceNamed(mesh.shop.topology, "cart").replicas.map((r) => r.name);
+    for (const replica of replicas) await mesh.shop.kill(replica);
 
     const down = await timed(mesh.grpc(CartService).addItem({ productId, quantity: 1 }, { headers: shopper.headers }));
     expect(ConnectError.from(down.error).code).toBe(Code.Unavailable);
@@ -210,7 +211,7 @@ describe("resilience", () => {
     expect(unaffected.value?.product?.id).toBe(productId);
 
     // Back within seconds of the restart, without restarting anything else (eventually fails after 10 s).
-    await mesh.shop.restart("cart");
+    for (const replica of replicas) await mesh.shop.restart(replica);
     await eventually(() => mesh.grpc(CartService).addItem({ productId, quantity: 1 }, { headers: shopper.headers }), {
       timeoutMs: 10_000,
       intervalMs: 200,

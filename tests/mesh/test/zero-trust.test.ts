@@ -186,7 +186,7 @@ describe("reaching a service", () => {
       topology.gateway.adminPort,
       topology.webPort,
       ...topology.stores.map((s) => s.port),
-      ...topology.services.flatMap((s) => [s.ingressPort, s.adminPort]),
+      ...topology.services.flatMap((s) => s.replicas.flatMap((r) => [r.ingressPort, r.adminPort])),
     ]);
     const listening: number[] = [];
     for (let port = topology.base; port < topology.base + 100; port++) if (await accepts(port)) listening.push(port);

@@ -1,0 +1,162 @@
+// Replicas and self-healing, as a user of the shop would notice them: through the gateway, under a
+// steady load, while replicas are killed, restarted one by one, or starved of CPU.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CartService } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
+import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
+import { eventually, healthClient } from "@shopmesh/testkit";
+import { steadyLoad, type LoadResult } from "./load.js";
+import { newShopper, startTestMesh, type TestMesh } from "./support.js";
+
+let mesh: TestMesh;
+
+beforeAll(async () => {
+  mesh = await startTestMesh({ replicas: { catalog: 2, cart: 2, order: 1 } });
+}, 120_000);
+
+afterAll(async () => {
+  await mesh?.stop();
+}, 60_000);
+
+const pids = (): Map<string, number> => new Map(mesh.shop.running.map((r) => [r.component.name, r.pid]));
+
+/** The catalog's reads through the gateway, as the storefront makes them. */
+function catalogReads(): Record<string, () => Promise<unknown>> {
+  const catalog = mesh.grpc(CatalogService);
+  let productId = "";
+  return {
+    ListProducts: async () => {
+      const page = await catalog.listProducts({ pageSize: 12 });
+      productId = page.products[0]?.id ?? productId;
+    },
+    GetProduct: () => (productId === "" ? Promise.resolve() : catalog.getProduct({ id: productId })),
+  };
+}
+
+function report(what: string, result: LoadResult): void {
+  process.stdout.write(`${what}: ${result.ok} calls answered, ${result.failures.length} failed\n`);
+  if (result.failures.length > 0) {
+    const first = result.failures[0]?.at ?? "";
+    const log = readFileSync(join(mesh.shop.dirs.logDir, "gateway-access.log"), "utf8").split("\n");
+    const around = log.filter((l) => /"flags":"[^-]/.test(l)).slice(-10);
+    process.stdout.write(`first failure at ${first}; the gateway's last failed answers:\n${around.join("\n")}\n`);
+  }
+}
+
+/** Serving on its own socket, bypassing the mesh. */
+async function serving(replica: string): Promise<boolean> {
+  const health = healthClient(mesh.shop.serviceAddress(replica));
+  try {
+    return (await health.check("").catch(() => "")) === "SERVING";
+  } finally {
+    health.close();
+  }
+}
+
+describe("a killed replica", () => {
+  it("costs no read through the gateway, and comes back by itself with nothing else restarted", async () => {
+    const load = steadyLoad(catalogReads());
+    const before = pids();
+    try {
+      await eventually(() => load.answered > 50, { timeoutMs: 10_000, what: "the load running" });
+      const victim = before.get("catalog-2");
+      if (victim === undefined || victim <= 0) throw new Error("no catalog-2 process");
+      process.kill(victim, "SIGKILL");
+      const killedAt = Date.now();
+      await eventually(() => pids().get("catalog-2") !== victim, { timeoutMs: 15_000, what: "catalog-2 restarted" });
+      await eventually(() => serving("catalog-2"), { timeoutMs: 15_000, what: "catalog-2 serving again" });
+      process.stdout.write(`catalog-2 serving again ${Date.now() - killedAt} ms after kill -9\n`);
+      expect(mesh.shop.status("catalog-2")).toMatchObject({ restarts: 1, lastExit: { signal: "SIGKILL" } });
+      const answeredAtRestart = load.answered;
+      await eventually(() => load.answered > answeredAtRestart + 50, { timeoutMs: 10_000, what: "more calls after the restart" });
+    } finally {
+      report("kill -9 catalog-2 (so far)", await load.stop());
+    }
+    const result = await load.stop();
+    expect(result.failures).toEqual([]);
+    const after = pids();
+    for (const [name, pid] of before) if (name !== "catalog-2") expect({ name, pid: after.get(name) }).toEqual({ name, pid });
+  }, 60_000);
+});
+
+describe("a rolling restart", () => {
+  it("of catalog loses no call through the gateway", async () => {
+    const load = steadyLoad(catalogReads());
+    await eventually(() => load.answered > 50, { timeoutMs: 10_000, what: "the load running" }).catch(async (err: unknown) => {
+      await load.stop();
+      throw err;
+    });
+    const before = pids();
+    const restarted: string[] = [];
+    try {
+      await mesh.shop.restartService("catalog", (replica, event) => {
+        if (event === "healthy") restarted.push(replica);
+      });
+    } finally {
+      await load.stop();
+    }
+    const result = await load.stop();
+    report("rolling restart of catalog", result);
+    expect(restarted).toEqual(["catalog", "catalog-2"]);
+    expect(result.failures).toEqual([]);
+    const after = pids();
+    expect(after.get("catalog")).not.toBe(before.get("catalog"));
+    expect(after.get("catalog-2")).not.toBe(before.get("catalog-2"));
+    for (const [name, pid] of before) if (!name.startsWith("catalog")) expect({ name, pid: after.get(name) }).toEqual({ name, pid });
+  }, 90_000);
+
+  it("of cart loses no write: every item added while it restarts is in the cart once", async () => {
+    const shopper = await newShopper(mesh);
+    const cart = mesh.grpc(CartService);
+    const { products } = await mesh.grpc(CatalogService).listProducts({ pageSize: 20 });
+    let added = 0;
+    const load = steadyLoad(
+      {
+        AddItem: async () => {
+          const product = products[added % products.length];
+          if (product === undefined) return;
+          await cart.addItem({ productId: product.id, quantity: 1 }, { headers: shopper.headers });
+          added++;
+        },
+        GetCart: () => cart.getCart({}, { headers: shopper.headers }),
+      },
+      { callers: 1 },
+    );
+    try {
+      await eventually(() => load.answered > 20, { timeoutMs: 10_000, what: "the load running" });
+      await mesh.shop.restartService("cart");
+    } finally {
+      await load.stop();
+    }
+    const result = await load.stop();
+    report("rolling restart of cart", result);
+    expect(result.failures).toEqual([]);
+    const { cart: contents } = await cart.getCart({}, { headers: shopper.headers });
+    expect(contents?.itemCount).toBe(added);
+  }, 90_000);
+});
+
+describe("two busy cores beside the mesh", () => {
+  it("never make the gateway answer 'no healthy upstream' while every replica is alive", async () => {
+    const accessLog = join(mesh.shop.dirs.logDir, "gateway-access.log");
+    const linesBefore = readFileSync(accessLog, "utf8").split("\n").length;
+    const load = steadyLoad(catalogReads());
+    const busy: ChildProcess[] = [0, 1].map(() => spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }));
+    try {
+      await new Promise((r) => setTimeout(r, 10_000));
+    } finally {
+      for (const child of busy) child.kill("SIGKILL");
+    }
+    const result = await load.stop();
+    report("CPU-starved", result);
+    const lines = readFileSync(accessLog, "utf8")
+      .split("\n")
+      .slice(linesBefore - 1)
+      .filter((l) => l.startsWith("{"));
+    const noHealthy = lines.map((l) => JSON.parse(l) as { flags: string; method: string }).filter((l) => l.flags.includes("UH"));
+    expect(lines.length).toBeGreaterThan(50);
+    expect(noHealthy).toEqual([]);
+  }, 60_000);
+});
