@@ -10,7 +10,8 @@ import { ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
 import { allOrdersOf, checkSagaInvariants } from "@shopmesh/testkit";
 import { initialStock, shoppers, type TestMesh } from "./support.js";
 
-export async function checkShopInvariants(mesh: TestMesh): Promise<void> {
+/** `settleMs`: how long orders may take to become final (0: they must be already). */
+export async function checkShopInvariants(mesh: TestMesh, settleMs = 0): Promise<void> {
   const orders = mesh.grpc(OrderService);
   const catalog = mesh.direct(CatalogService, "catalog");
   const stocked = async (): Promise<Map<string, number>> => {
@@ -31,7 +32,7 @@ export async function checkShopInvariants(mesh: TestMesh): Promise<void> {
       shipping: mesh.direct(ShippingService, "shipping"),
       inventory: mesh.direct(InventoryService, "inventory"),
     },
-    // The check runs once the tests' calls have answered: an order not final by then is broken.
-    { timeoutMs: 0 },
+    // By default the check runs once the tests' calls have answered: an order not final by then is broken.
+    { timeoutMs: settleMs },
   );
 }
