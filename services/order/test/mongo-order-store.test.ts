@@ -1,18 +1,20 @@
 // The order store against a real FerretDB: uniqueness per user and request id, leases and
-// conditional transitions under concurrency, newest-first paging, and outages as UNAVAILABLE.
+// conditional transitions under concurrency, documents stored before the order log, newest-first
+// paging, and outages as UNAVAILABLE. Two store instances racing: replica-store.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createLogger } from "@shopmesh/kit";
 import { connectMongo, type MongoStore } from "@shopmesh/stores";
 import { startMongo, type TestStore } from "@shopmesh/testkit";
 import { createMongoOrderStore } from "../src/store/mongo-order-store.js";
+import { toDocument, type OrderDocument } from "../src/store/order-document.js";
 import type { OrderRecord } from "../src/order.js";
 import type { OrderStore } from "../src/store/order-store.js";
+import { orderRecord as order } from "./support/order-record.js";
 
 let mongo: TestStore;
 let connection: MongoStore;
 let store: OrderStore;
-let n = 0;
 
 beforeAll(async () => {
   mongo = await startMongo();
@@ -24,40 +26,6 @@ afterAll(async () => {
   await connection?.close();
   await mongo?.dispose();
 });
-
-const past = new Date(Date.now() - 60_000);
-
-function order(patch: Partial<OrderRecord> = {}): OrderRecord {
-  n++;
-  const now = new Date(Date.now() + n); // distinct create times, increasing
-  return {
-    id: `ord_${n}`,
-    userId: "u-1",
-    requestId: `req-${n}`,
-    state: "PENDING",
-    lines: [{ productId: "p-1", sku: "MUG-1", name: "Mug", quantity: 2, unitPriceMinor: 1250, lineTotalMinor: 2500 }],
-    currency: "USD",
-    subtotalMinor: 2500,
-    shippingMinor: 699,
-    totalMinor: 3199,
-    address: { recipientName: "Ada", streetLines: ["1 Market St"], city: "SF", postalCode: "94103", regionCode: "US" },
-    paymentId: "",
-    shipmentId: "",
-    trackingId: "",
-    cancelRequested: false,
-    cancelReason: "",
-    refunded: false,
-    released: false,
-    committed: false,
-    cartEmptied: false,
-    createTime: now,
-    updateTime: now,
-    leaseOwner: null,
-    leaseUntil: past,
-    attempts: 0,
-    ...patch,
-  };
-}
 
 describe("the Mongo order store", () => {
   it("round-trips an order and finds it by id, by user and by request id", async () => {
@@ -101,20 +69,21 @@ describe("the Mongo order store", () => {
       store.requestCancel("u-1", o.id, "changed my mind"),
     ]);
 
-    expect(advanced?.state).toBe("RESERVED");
+    expect(advanced).toMatchObject({ state: "RESERVED", leaseOwner: "me" });
     expect(await store.get(o.id)).toMatchObject({
       state: "RESERVED",
       cancelRequested: true,
       cancelReason: "changed my mind",
       leaseOwner: "me",
     });
-    // Only one of two racing transitions from the same state wins.
+    // Only one of two racing transitions out of the same state wins, and what it wrote stays.
     const racing = await Promise.all([
       store.advance(o.id, "RESERVED", "me", { state: "PAID", paymentId: "pay-1" }, now, until),
-      store.advance(o.id, "RESERVED", "me", { cancelReason: "other" }, now, until),
+      store.advance(o.id, "RESERVED", "me", { state: "PAID", paymentId: "pay-2" }, now, until),
     ]);
-    expect(racing.filter((r) => r !== undefined)).toHaveLength(1);
-    expect((await store.get(o.id))?.state).toBe("PAID");
+    const winners = racing.filter((r) => r !== undefined);
+    expect(winners).toHaveLength(1);
+    expect(await store.get(o.id)).toMatchObject({ state: "PAID", paymentId: winners[0]?.paymentId });
   });
 
   it("keeps the first cancellation reason and does not cancel a shipped order", async () => {
@@ -126,6 +95,34 @@ describe("the Mongo order store", () => {
     await store.insert(shipped);
     expect(await store.requestCancel("u-1", shipped.id, "too late")).toMatchObject({ state: "SHIPPED", cancelRequested: false });
     expect(await store.requestCancel("u-2", o.id, "not mine")).toBeUndefined();
+  });
+
+  it("keeps the customer's reason when the runner's own cancellation lands after it", async () => {
+    const o = order({ leaseOwner: "me", leaseUntil: new Date(Date.now() + 10_000) });
+    await store.insert(o);
+    await store.requestCancel("u-1", o.id, "changed my mind");
+    const now = new Date();
+    const failed = await store.advance(
+      o.id,
+      "PENDING",
+      "me",
+      { cancelRequested: true, cancelReason: "out of stock: MUG-1", released: true },
+      now,
+      new Date(Date.now() + 10_000),
+    );
+    expect(failed).toMatchObject({ cancelRequested: true, cancelReason: "changed my mind", released: true });
+  });
+
+  it("reads and moves on an order stored before the log existed (no sequence number)", async () => {
+    const o = order();
+    const { seq: _, ...legacy } = toDocument(o);
+    await connection.db.collection<Omit<OrderDocument, "seq">>("orders").insertOne(legacy);
+    expect(await store.get(o.id)).toEqual(o);
+    const now = new Date();
+    const until = new Date(Date.now() + 10_000);
+    expect(await store.acquireLease(o.id, "r", now, until)).toMatchObject({ leaseOwner: "r" });
+    expect(await store.advance(o.id, "PENDING", "r", { state: "RESERVED" }, now, until)).toMatchObject({ state: "RESERVED" });
+    expect((await store.list("u-1", 1_000, undefined)).find((l) => l.id === o.id)).toMatchObject({ state: "RESERVED", leaseOwner: "r" });
   });
 
   it("finds non-final orders whose lease ran out, and honours a postponed retry", async () => {

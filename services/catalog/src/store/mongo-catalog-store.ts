@@ -1,5 +1,13 @@
 // The catalog in MongoDB (or FerretDB): one `products` collection keyed by product id, with a
 // unique index on sku that keeps SKUs unique even under concurrent writes.
+//
+// Safe with several catalog processes on one database, FerretDB included (which applies an update
+// as "find, then write the whole document back", so racing conditional updates can both match):
+// no write here is conditional on what a document holds. Creating is an insert under unique keys;
+// seeding inserts only where the SKU is missing (a racing replica's insert makes the other's a
+// conflict, and an upsert that finds the product writes nothing); replacing sets every field but
+// the create time, so of two racing replaces one whole version stays, as if they came one after
+// the other (last writer wins, which is what UpsertProduct promises).
 import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Collection, type Filter } from "mongodb";
 import type { MongoStore } from "@shopmesh/stores";
 import { storeGuard } from "@shopmesh/stores";

@@ -1,145 +1,112 @@
-// OrderStore on MongoDB (or FerretDB): one document per order in the `orders` collection.
-// Outages surface as UNAVAILABLE through storeGuard, translated here and nowhere else.
+// OrderStore on MongoDB (or FerretDB), safe with any number of order processes on one database.
+// Every change of an order is an entry of its log (order-log.ts) under a unique key (order id,
+// sequence number), so only one writer gets each number; no decision rests on a conditional
+// update. The `orders` document is a view of the log for queries (a user's orders, recoverable
+// orders), brought up to date by every writer; it may lag or, on FerretDB, even fall back a step,
+// so every read folds in the entries newer than it. Outages surface as UNAVAILABLE through
+// storeGuard, translated here and nowhere else.
 import type { Collection, Filter } from "mongodb";
 import { MongoServerError } from "mongodb";
-import { copyAddress, type AddressCopy } from "@shopmesh/domain";
 import { storeGuard, type MongoStore } from "@shopmesh/stores";
 import type { PagePosition } from "../page-token.js";
-import { cancellableStates, sagaStates, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
-import { KeyedMutex } from "./keyed-mutex.js";
+import { cancellableStates, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
+import { fromDocument, toDocument, type OrderDocument } from "./order-document.js";
+import { changingFields, entryId, fold, seqOf, type OrderChanges, type OrderLogEntry, type OrderLogKind } from "./order-log.js";
 import type { OrderStore } from "./order-store.js";
-
-/**
- * The stored document: the record with its id as `_id`. Dates are BSON dates. Amounts are whole
- * minor units of `currency`; their keys say "Cents" because every order so far was in USD, where
- * the two are the same, and documents already stored keep reading as they were written.
- */
-export interface OrderDocument {
-  _id: string;
-  userId: string;
-  requestId: string;
-  state: SagaState;
-  lines: {
-    productId: string;
-    sku: string;
-    name: string;
-    quantity: number;
-    unitPriceCents: number;
-    lineTotalCents: number;
-  }[];
-  currency: string;
-  subtotalCents: number;
-  shippingCents: number;
-  totalCents: number;
-  address: AddressCopy;
-  paymentId: string;
-  shipmentId: string;
-  trackingId: string;
-  cancelRequested: boolean;
-  cancelReason: string;
-  refunded: boolean;
-  released: boolean;
-  committed: boolean;
-  cartEmptied: boolean;
-  createTime: Date;
-  updateTime: Date;
-  leaseOwner: string | null;
-  leaseUntil: Date;
-  attempts: number;
-}
 
 const nonFinalStates: SagaState[] = ["PENDING", "RESERVED", "PAID", "SHIPPED"];
 const duplicateKey = 11000;
+/** Each lost race means another writer got its entry in; this many in a row means something is wrong. */
+const maxAttempts = 50;
 
-export function toDocument(order: OrderRecord): OrderDocument {
-  return {
-    _id: order.id,
-    userId: order.userId,
-    requestId: order.requestId,
-    state: order.state,
-    lines: order.lines.map((l) => ({
-      productId: l.productId,
-      sku: l.sku,
-      name: l.name,
-      quantity: l.quantity,
-      unitPriceCents: l.unitPriceMinor,
-      lineTotalCents: l.lineTotalMinor,
-    })),
-    currency: order.currency,
-    subtotalCents: order.subtotalMinor,
-    shippingCents: order.shippingMinor,
-    totalCents: order.totalMinor,
-    address: copyAddress(order.address),
-    paymentId: order.paymentId,
-    shipmentId: order.shipmentId,
-    trackingId: order.trackingId,
-    cancelRequested: order.cancelRequested,
-    cancelReason: order.cancelReason,
-    refunded: order.refunded,
-    released: order.released,
-    committed: order.committed,
-    cartEmptied: order.cartEmptied,
-    createTime: order.createTime,
-    updateTime: order.updateTime,
-    leaseOwner: order.leaseOwner,
-    leaseUntil: order.leaseUntil,
-    attempts: order.attempts,
-  };
-}
-
-export function fromDocument(doc: OrderDocument): OrderRecord {
-  if (!(sagaStates as readonly string[]).includes(doc.state)) throw new Error(`order ${doc._id} has an unknown state ${String(doc.state)}`);
-  return {
-    id: doc._id,
-    userId: doc.userId,
-    requestId: doc.requestId,
-    state: doc.state,
-    lines: doc.lines.map((l) => ({
-      productId: l.productId,
-      sku: l.sku,
-      name: l.name,
-      quantity: l.quantity,
-      unitPriceMinor: l.unitPriceCents,
-      lineTotalMinor: l.lineTotalCents,
-    })),
-    currency: doc.currency,
-    subtotalMinor: doc.subtotalCents,
-    shippingMinor: doc.shippingCents,
-    totalMinor: doc.totalCents,
-    address: copyAddress(doc.address),
-    paymentId: doc.paymentId,
-    shipmentId: doc.shipmentId,
-    trackingId: doc.trackingId,
-    cancelRequested: doc.cancelRequested,
-    cancelReason: doc.cancelReason,
-    refunded: doc.refunded,
-    released: doc.released,
-    committed: doc.committed,
-    cartEmptied: doc.cartEmptied,
-    createTime: doc.createTime,
-    updateTime: doc.updateTime,
-    leaseOwner: doc.leaseOwner,
-    leaseUntil: doc.leaseUntil,
-    attempts: doc.attempts,
-  };
+/** What an append found and did. */
+interface Appended {
+  /** The order after the append (or as it was, when the condition did not hold). */
+  readonly doc: OrderDocument;
+  readonly applied: boolean;
 }
 
 /** The store on an open connection; creates its indexes first. */
 export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderStore> {
   const orders: Collection<OrderDocument> = mongo.db.collection<OrderDocument>("orders");
-  const one = (doc: OrderDocument | null): OrderRecord | undefined => (doc === null ? undefined : fromDocument(doc));
-  // Every write of an order goes through its lock (see keyed-mutex.ts); reads need none.
-  const writes = new KeyedMutex();
+  const log: Collection<OrderLogEntry> = mongo.db.collection<OrderLogEntry>("order_log");
 
   /** Runs a store operation; an outage becomes UNAVAILABLE. */
   const guard = storeGuard("order store");
+  // One at a time: FerretDB 1.24 drops the connection on a createIndexes listing several existing ones.
   await guard(async () => {
     await orders.createIndex({ userId: 1, requestId: 1 }, { unique: true, name: "user_request_unique" });
     await orders.createIndex({ userId: 1, createTime: -1, _id: -1 }, { name: "user_newest_first" });
     await orders.createIndex({ state: 1, leaseUntil: 1 }, { name: "state_lease" });
   });
 
-  const guardWrite = <T>(id: string, operation: () => Promise<T>): Promise<T> => writes.run(id, () => guard(operation));
+  /**
+   * Brings the view up to `doc` unless it is there already. On FerretDB two of these racing can
+   * leave the older one in place; that costs only staleness, which the next write or read repairs.
+   */
+  const refreshView = async (doc: OrderDocument): Promise<void> => {
+    const set: Partial<OrderDocument> = Object.fromEntries(changingFields.map((key) => [key, doc[key]]));
+    await orders.updateOne(
+      { _id: doc._id, $or: [{ seq: { $lt: seqOf(doc) } }, { seq: { $exists: false } }] },
+      { $set: { ...set, seq: seqOf(doc) } },
+    );
+  };
+
+  /** The entries of the view's order after the view, read one by one by key (see order-log.ts). */
+  const entriesAfter = async (view: OrderDocument): Promise<OrderLogEntry[]> => {
+    const entries: OrderLogEntry[] = [];
+    for (let seq = seqOf(view) + 1; ; seq++) {
+      const entry = await log.findOne({ _id: entryId(view._id, seq) });
+      if (entry === null) return entries;
+      entries.push(entry);
+    }
+  };
+
+  /** The order as its log says: the view with every newer entry folded in. */
+  const latest = async (view: OrderDocument): Promise<OrderDocument> => {
+    const newer = await entriesAfter(view);
+    if (newer.length === 0) return view;
+    const doc = fold(view, newer);
+    // Read repair: a view left behind (its writer died between entry and view, or lost a race) catches up.
+    await refreshView(doc);
+    return doc;
+  };
+
+  const latestOf = async (view: OrderDocument | null): Promise<OrderDocument | undefined> => (view === null ? undefined : latest(view));
+
+  const record = (doc: OrderDocument | undefined): OrderRecord | undefined => (doc === undefined ? undefined : fromDocument(doc));
+
+  /**
+   * Appends the entry `decide` makes of the order as it is now, if it makes one. A duplicate key
+   * means another writer appended first: read again and decide again on what it did.
+   */
+  const append = async (
+    id: string,
+    kind: OrderLogKind,
+    decide: (doc: OrderDocument) => OrderChanges | undefined,
+  ): Promise<Appended | undefined> => {
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const doc = await latestOf(await orders.findOne({ _id: id }));
+      if (doc === undefined) return undefined;
+      const set = decide(doc);
+      if (set === undefined) return { doc, applied: false };
+      const seq = seqOf(doc) + 1;
+      const entry: OrderLogEntry = { _id: entryId(id, seq), orderId: id, seq, kind, set };
+      try {
+        await log.insertOne(entry);
+      } catch (err) {
+        if (err instanceof MongoServerError && err.code === duplicateKey) continue;
+        throw err;
+      }
+      const next = fold(doc, [entry]);
+      await refreshView(next);
+      return { doc: next, applied: true };
+    }
+    throw new Error(`order ${id}: ${maxAttempts} writes in a row lost the race for the next log entry`);
+  };
+
+  const appliedRecord = (appended: Appended | undefined): OrderRecord | undefined =>
+    appended?.applied === true ? fromDocument(appended.doc) : undefined;
 
   return {
     probe: mongo.probe,
@@ -155,71 +122,71 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
         }
       }),
 
-    get: (id) => guard(async () => one(await orders.findOne({ _id: id }))),
+    get: (id) => guard(async () => record(await latestOf(await orders.findOne({ _id: id })))),
 
-    getForUser: (userId, id) => guard(async () => one(await orders.findOne({ _id: id, userId }))),
+    getForUser: (userId, id) => guard(async () => record(await latestOf(await orders.findOne({ _id: id, userId })))),
 
-    findByRequest: (userId, requestId) => guard(async () => one(await orders.findOne({ userId, requestId }))),
+    findByRequest: (userId, requestId) => guard(async () => record(await latestOf(await orders.findOne({ userId, requestId })))),
 
     list: (userId, limit, after) =>
       guard(async () => {
         const filter: Filter<OrderDocument> = after === undefined ? { userId } : { userId, ...olderThan(after) };
-        const docs = await orders.find(filter).sort({ createTime: -1, _id: -1 }).limit(limit).toArray();
-        return docs.map(fromDocument);
+        const views = await orders.find(filter).sort({ createTime: -1, _id: -1 }).limit(limit).toArray();
+        return (await Promise.all(views.map(latest))).map(fromDocument);
       }),
 
     acquireLease: (id, owner, now, until, options = {}) =>
-      guardWrite(id, async () => {
-        const free: Filter<OrderDocument> = options.evenIfBackingOff
-          ? { $or: [{ leaseOwner: null }, { leaseUntil: { $lt: now } }] }
-          : { leaseUntil: { $lt: now } };
-        const doc = await orders.findOneAndUpdate(
-          { _id: id, state: { $in: nonFinalStates }, ...free },
-          { $set: { leaseOwner: owner, leaseUntil: until } },
-          { returnDocument: "after" },
-        );
-        return one(doc);
-      }),
+      guard(async () =>
+        appliedRecord(
+          await append(id, "lease", (doc) => {
+            const free = doc.leaseUntil < now || (options.evenIfBackingOff === true && doc.leaseOwner === null);
+            return nonFinalStates.includes(doc.state) && free ? { leaseOwner: owner, leaseUntil: until } : undefined;
+          }),
+        ),
+      ),
 
     advance: (id, expectedState, owner, changes, now, leaseUntil) =>
-      guardWrite(id, async () => {
-        const set: Partial<OrderDocument> = { ...changeFields(changes), leaseUntil, attempts: 0 };
-        if (changes.state !== undefined && changes.state !== expectedState) set.updateTime = now;
-        const doc = await orders.findOneAndUpdate(
-          { _id: id, state: expectedState, leaseOwner: owner },
-          { $set: set },
-          { returnDocument: "after" },
-        );
-        return one(doc);
-      }),
+      guard(async () =>
+        appliedRecord(
+          await append(id, "advance", (doc) => {
+            if (doc.state !== expectedState || doc.leaseOwner !== owner) return undefined;
+            const set: OrderChanges = { ...changeFields(changes, doc), leaseUntil, attempts: 0 };
+            if (changes.state !== undefined && changes.state !== expectedState) set.updateTime = now;
+            return set;
+          }),
+        ),
+      ),
 
     postpone: (id, owner, retryAt, attempts) =>
-      guardWrite(id, async () => {
-        await orders.updateOne({ _id: id, leaseOwner: owner }, { $set: { leaseOwner: null, leaseUntil: retryAt, attempts } });
+      guard(async () => {
+        await append(id, "postpone", (doc) => (doc.leaseOwner === owner ? { leaseOwner: null, leaseUntil: retryAt, attempts } : undefined));
       }),
 
     releaseLease: (id, owner, now) =>
-      guardWrite(id, async () => {
-        await orders.updateOne({ _id: id, leaseOwner: owner }, { $set: { leaseOwner: null, leaseUntil: now } });
+      guard(async () => {
+        await append(id, "release", (doc) => (doc.leaseOwner === owner ? { leaseOwner: null, leaseUntil: now } : undefined));
       }),
 
     requestCancel: (userId, id, reason) =>
-      guardWrite(id, async () => {
-        await orders.updateOne(
-          { _id: id, userId, state: { $in: [...cancellableStates] }, cancelRequested: false },
-          { $set: { cancelRequested: true, cancelReason: reason } },
+      guard(async () => {
+        const appended = await append(id, "cancel-request", (doc) =>
+          doc.userId === userId && cancellableStates.includes(doc.state) && !doc.cancelRequested
+            ? { cancelRequested: true, cancelReason: reason }
+            : undefined,
         );
-        return one(await orders.findOne({ _id: id, userId }));
+        return appended === undefined || appended.doc.userId !== userId ? undefined : fromDocument(appended.doc);
       }),
 
     findRecoverable: (now, limit) =>
       guard(async () => {
-        const docs = await orders
+        const views = await orders
           .find({ state: { $in: nonFinalStates }, leaseUntil: { $lt: now } })
           .sort({ leaseUntil: 1 })
           .limit(limit)
           .toArray();
-        return docs.map(fromDocument);
+        // The view may be behind: what the log says decides.
+        const docs = await Promise.all(views.map(latest));
+        return docs.filter((doc) => nonFinalStates.includes(doc.state) && doc.leaseUntil < now).map(fromDocument);
       }),
   };
 }
@@ -229,12 +196,17 @@ function olderThan(position: PagePosition): Filter<OrderDocument> {
   return { $or: [{ createTime: { $lt: position.createTime } }, { createTime: position.createTime, _id: { $lt: position.id } }] };
 }
 
-/** The document fields `changes` sets (explicitly: only known fields reach the store). */
-function changeFields(changes: ProgressChanges): Partial<OrderDocument> {
-  const set: Partial<OrderDocument> = {};
+/**
+ * The fields `changes` sets (explicitly: only known fields reach the store). A cancellation asked
+ * for while the order already has one keeps the first reason: the runner decided on a read from
+ * before the customer's request landed.
+ */
+function changeFields(changes: ProgressChanges, doc: OrderDocument): OrderChanges {
+  const set: OrderChanges = {};
+  const keepsFirstReason = changes.cancelRequested === true && doc.cancelRequested;
   if (changes.state !== undefined) set.state = changes.state;
   if (changes.cancelRequested !== undefined) set.cancelRequested = changes.cancelRequested;
-  if (changes.cancelReason !== undefined) set.cancelReason = changes.cancelReason;
+  if (changes.cancelReason !== undefined && !keepsFirstReason) set.cancelReason = changes.cancelReason;
   if (changes.refunded !== undefined) set.refunded = changes.refunded;
   if (changes.released !== undefined) set.released = changes.released;
   if (changes.committed !== undefined) set.committed = changes.committed;

@@ -46,6 +46,8 @@ export interface Shop {
   readonly address: Readonly<Record<ServiceName, string>>;
   /** The FerretDB every Mongo service (and the order service) uses. */
   readonly mongo: TestStore;
+  /** The order process's whole environment (its store, the services it calls, the test settings), for a replica. */
+  readonly orderEnv: Readonly<Record<string, string>>;
   /** SIGKILL, as a crash. */
   kill(name: ServiceName): Promise<void>;
   /** SIGSTOP (a hang: connections stay open, nothing is answered) or SIGCONT (it goes on). */
@@ -61,6 +63,7 @@ export interface Shop {
 export async function startOrderShop(options: { orderEnv?: Record<string, string> } = {}): Promise<Shop> {
   const runDir = mkdtempSync(join(tmpdir(), "shopmesh-order-"));
   const quiet = { LOG_LEVEL: "warn", PROBE_INTERVAL_MS: "500", SHUTDOWN_GRACE_MS: "1000" };
+  const orderEnv = { ...quiet, LOG_LEVEL: "info", ...orderTestEnv, ...options.orderEnv };
   const shop = await startShop({
     base: "free",
     runDir,
@@ -72,7 +75,7 @@ export async function startOrderShop(options: { orderEnv?: Record<string, string
     env: {
       ...Object.fromEntries(serviceNames.map((name) => [name, quiet])),
       catalog: { ...quiet, SEED_DEMO_CATALOG: "false" },
-      order: { ...quiet, LOG_LEVEL: "info", ...orderTestEnv, ...options.orderEnv },
+      order: orderEnv,
     },
   }).catch((err: unknown) => {
     rmSync(runDir, { recursive: true, force: true });
@@ -107,5 +110,16 @@ export async function startOrderShop(options: { orderEnv?: Record<string, string
     dispose: () => shop.stop(ferretdb.name),
   };
 
-  return { clients, address, mongo, kill: shop.kill, signal: shop.signal, start: shop.restart, output: shop.output, stop };
+  const orderComponent = shop.running.find((r) => r.component.name === "order")?.component;
+  return {
+    clients,
+    address,
+    mongo,
+    orderEnv: { ...orderComponent?.env, ...orderEnv },
+    kill: shop.kill,
+    signal: shop.signal,
+    start: shop.restart,
+    output: shop.output,
+    stop,
+  };
 }

@@ -1,5 +1,7 @@
 // UserStore on MongoDB: one document per account in `users`, with a unique index on the
-// normalized email so uniqueness holds under concurrent registrations.
+// normalized email so uniqueness holds under concurrent registrations, also from several user
+// processes on FerretDB: an account is only ever inserted and read, never updated, so nothing
+// rests on a conditional update (which FerretDB does not apply atomically).
 import { MongoServerError } from "mongodb";
 import { storeGuard, type MongoStore } from "@shopmesh/stores";
 import { fromProfileDocument, fromUserDocument, toUserDocument, type ProfileDocument, type UserDocument } from "./mappers.js";
