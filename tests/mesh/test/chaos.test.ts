@@ -53,7 +53,10 @@ class Tally {
 
   toString(): string {
     return [...this.counts]
-      .map(([kind, { ok, failed }]) => `  ${kind.padEnd(14)} ${String(ok).padStart(5)} ok  ${[...failed].map(([c, n]) => `${n} ${c}`).join(", ")}`)
+      .map(
+        ([kind, { ok, failed }]) =>
+          `  ${kind.padEnd(14)} ${String(ok).padStart(5)} ok  ${[...failed].map(([c, n]) => `${n} ${c}`).join(", ")}`,
+      )
       .join("\n");
   }
 }
@@ -97,9 +100,7 @@ describe("a minute of shoppers while replicas are killed", () => {
       while (running) {
         await new Promise((r) => setTimeout(r, killEveryMs));
         if (!running) return;
-        const candidates = mesh.shop.topology.services.filter((s) =>
-          s.replicas.every((r) => mesh.shop.status(r.name).state === "running"),
-        );
+        const candidates = mesh.shop.topology.services.filter((s) => s.replicas.every((r) => mesh.shop.status(r.name).state === "running"));
         const service = candidates[Math.floor(Math.random() * candidates.length)];
         const replica = service?.replicas[Math.floor(Math.random() * service.replicas.length)];
         const victim = mesh.shop.running.find((r) => r.component.name === replica?.name);
@@ -120,7 +121,13 @@ describe("a minute of shoppers while replicas are killed", () => {
 
     expect(killed.length).toBeGreaterThanOrEqual(Math.floor(runMs / killEveryMs) - 2);
     // Idempotent reads of a replicated service never fail: the gateway retries them on the other replica.
-    const reads: Record<string, string> = { ListProducts: "catalog", GetProduct: "catalog", GetCart: "cart", GetOrder: "order", ListOrders: "order" };
+    const reads: Record<string, string> = {
+      ListProducts: "catalog",
+      GetProduct: "catalog",
+      GetCart: "cart",
+      GetOrder: "order",
+      ListOrders: "order",
+    };
     for (const [kind, service] of Object.entries(reads)) {
       if (!replicated.has(service)) continue;
       expect({ kind, failed: tally.failed(kind) }).toEqual({ kind, failed: 0 });
