@@ -108,9 +108,9 @@ export function components(topology: Topology, dirs: Layout, selection: Selectio
       const name = `sidecar-${r.name}`;
       return envoy({ name, kind: "sidecar", port: r.ingressPort, adminPort: r.adminPort, configFile: configFile(name) });
     });
-  // Envoy health-checks its upstreams once a second and counts one failed check as unhealthy: a
-  // sidecar whose callees' sidecars (or a gateway whose sidecars) were not up yet would answer "no
-  // healthy upstream" for its first second. So each starts once what it calls is ready.
+  // Envoy counts an endpoint unhealthy until a health check of it passed, and checks once a second:
+  // a sidecar whose callees' sidecars (or a gateway whose sidecars) were not up yet would answer
+  // "no healthy upstream" for its first second. So each starts once what it calls is ready.
   const depths = callDepths(topology);
   const sidecarStages = [...new Set(services.map((s) => depths.get(s.name) ?? 0))]
     .sort((a, b) => a - b)

@@ -400,37 +400,41 @@ describe("PlaceOrder when a step's outcome is unknown (it may have taken effect)
 describe("PlaceOrder slower than its caller's deadline", () => {
   it("answers before the deadline with the order as it stands; GetOrder later shows it CONFIRMED", async () => {
     const { user } = shopperWithCart({ priceCents: 1000, stock: 5, quantity: 1 });
-    fakes.delay("payment.charge", 1_500);
+    // Each step within the order's 2 s downstream timeout, the saga longer than the caller's 2.5 s
+    // deadline (which leaves 250 ms for the answer's way back, enough on a busy machine).
+    fakes.delay("payment.charge", 1_600);
+    fakes.delay("shipping.createShipment", 1_600);
     const started = Date.now();
 
     const { order } = await orders.placeOrder(
       { requestId: requestId(), shippingAddress: testAddress, card: testCards.succeeds },
-      { ...asUser(user), timeoutMs: 1_000 },
+      { ...asUser(user), timeoutMs: 2_500 },
     );
 
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(2_500);
     expect(order?.id).toMatch(/^ord_/);
-    expect(order?.state).toBe(OrderState.RESERVED);
+    expect([OrderState.RESERVED, OrderState.PAID]).toContain(order?.state);
     const confirmed = await eventually(
       async () => {
         const { order: now } = await orders.getOrder({ orderId: order?.id ?? "" }, asUser(user));
         return now?.state === OrderState.CONFIRMED ? now : undefined;
       },
-      { timeoutMs: 5_000, what: "the order CONFIRMED" },
+      { timeoutMs: 8_000, what: "the order CONFIRMED" },
     );
     expect(chargesOf(confirmed.id)).toHaveLength(1);
   });
 
   it("answers a retry of the same request id before its own deadline, while the first call still runs", async () => {
     const { user } = shopperWithCart({ priceCents: 1000, stock: 5, quantity: 1 });
-    fakes.delay("payment.charge", 1_500);
+    fakes.delay("payment.charge", 1_600);
+    fakes.delay("shipping.createShipment", 1_600);
     const id = requestId();
     const first = place(user, id);
     await eventually(async () => (await allOrdersOf(orders, asUser(user))).length === 1, { timeoutMs: 2_000, what: "the order recorded" });
 
     const { order: again } = await orders.placeOrder(
       { requestId: id, shippingAddress: testAddress, card: testCards.succeeds },
-      { ...asUser(user), timeoutMs: 600 },
+      { ...asUser(user), timeoutMs: 2_000 },
     );
 
     expect(again?.state).not.toBe(OrderState.CONFIRMED);
