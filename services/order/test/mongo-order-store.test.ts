@@ -8,6 +8,7 @@ import { connectMongo, type MongoStore } from "@shopmesh/stores";
 import { startMongo, type TestStore } from "@shopmesh/testkit";
 import { createMongoOrderStore } from "../src/store/mongo-order-store.js";
 import { toDocument, type OrderDocument } from "../src/store/order-document.js";
+import { entryId, type OrderLogEntry } from "../src/store/order-log.js";
 import type { OrderRecord } from "../src/order.js";
 import type { OrderStore } from "../src/store/order-store.js";
 import { orderRecord as order } from "./support/order-record.js";
@@ -123,6 +124,33 @@ describe("the Mongo order store", () => {
     expect(await store.acquireLease(o.id, "r", now, until)).toMatchObject({ leaseOwner: "r" });
     expect(await store.advance(o.id, "PENDING", "r", { state: "RESERVED" }, now, until)).toMatchObject({ state: "RESERVED" });
     expect((await store.list("u-1", 1_000, undefined)).find((l) => l.id === o.id)).toMatchObject({ state: "RESERVED", leaseOwner: "r" });
+  });
+
+  it("decides on the log, not on a view its writer died before updating, and repairs the view", async () => {
+    const o = order({ state: "PAID" });
+    await store.insert(o);
+    const log = connection.db.collection<OrderLogEntry>("order_log");
+    const views = connection.db.collection<OrderDocument>("orders");
+    // A writer took the lease and died between its log entry and the view: the view says free.
+    const until = new Date(Date.now() + 60_000);
+    await log.insertOne({ _id: entryId(o.id, 1), orderId: o.id, seq: 1, kind: "lease", set: { leaseOwner: "dead", leaseUntil: until } });
+    expect(await views.findOne({ _id: o.id })).toMatchObject({ leaseOwner: null, seq: 0 });
+    expect((await store.findRecoverable(new Date(), 1_000)).map((r) => r.id)).not.toContain(o.id);
+    expect(await views.findOne({ _id: o.id })).toMatchObject({ leaseOwner: "dead", leaseUntil: until, seq: 1 });
+
+    // Again: it shipped the order and gave the lease up, and died before the view heard of either.
+    const set = { state: "SHIPPED" as const, leaseOwner: null, leaseUntil: new Date(Date.now() - 1_000) };
+    await log.insertOne({ _id: entryId(o.id, 2), orderId: o.id, seq: 2, kind: "advance", set });
+    expect(await store.get(o.id)).toMatchObject({ state: "SHIPPED", leaseOwner: null });
+    // Each read repairs the view; set it back to stale before the next.
+    await views.updateOne({ _id: o.id }, { $set: { state: "PAID", leaseOwner: "dead", leaseUntil: until, seq: 1 } });
+    expect((await store.list("u-1", 1_000, undefined)).find((l) => l.id === o.id)).toMatchObject({ state: "SHIPPED" });
+    await views.updateOne({ _id: o.id }, { $set: { state: "PAID", leaseOwner: "dead", leaseUntil: until, seq: 1 } });
+    expect(await store.acquireLease(o.id, "other", new Date(), new Date(Date.now() + 10_000))).toMatchObject({
+      state: "SHIPPED",
+      leaseOwner: "other",
+    });
+    expect(await views.findOne({ _id: o.id })).toMatchObject({ state: "SHIPPED", leaseOwner: "other", seq: 3 });
   });
 
   it("finds non-final orders whose lease ran out, and honours a postponed retry", async () => {

@@ -1,12 +1,15 @@
 // Two order processes on one orders database, both running their recovery loops, with every other
 // service a real process too. Orders are placed through both while one of them is SIGKILLed at each
 // point of the saga in turn and started again: the orders it drops are finished by whichever
-// replica's recovery takes them first, while the other replica goes on placing its own. Afterwards
-// every order is final and the saga's invariants hold (support/invariants.ts); the orders placed
-// through the replica that was never killed were all confirmed in their own call.
+// replica's recovery takes them first, while the other replica goes on placing its own, and a
+// customer cancels one dropped order a round through the surviving replica, racing both recovery
+// loops for it. Afterwards every order is final and the saga's invariants hold (support/invariants.ts);
+// the orders placed through the replica that was never killed were all confirmed in their own call,
+// and every CancelOrder's answer agrees with how its order ended.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { OrderState } from "@shopmesh/gen/shop/order/v1/order_pb.js";
-import { asUser, healthClient, testAddress, testCards, type TestCard } from "@shopmesh/testkit";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { OrderState, type Order } from "@shopmesh/gen/shop/order/v1/order_pb.js";
+import { allOrdersOf, asUser, healthClient, testAddress, testCards, type TestCard } from "@shopmesh/testkit";
 import { fillCart, newProduct, newRequestId, type TestProduct } from "./support/fixtures.js";
 import { createLedger, type Ledger } from "./support/invariants.js";
 import { startOrderReplica, type OrderReplica } from "./support/order-replica.js";
@@ -73,12 +76,24 @@ async function customer(product: TestProduct): Promise<string> {
   return user;
 }
 
+/** The user's orders as the replica that is never killed lists them. */
+const ordersOf = (user: string): Promise<Order[]> => allOrdersOf(replica.client, asUser(user));
+
+/** How an order not yet shipped must end after CancelOrder answered `answer`. */
+const endAfterCancel: Readonly<Record<string, string>> = {
+  // Cancelled, or recorded with compensation left to the background.
+  CANCELLED: "CANCELLED",
+  Unavailable: "CANCELLED",
+};
+
 describe("two order replicas, one of them killed at each point of the saga", () => {
   it("finishes every order with the saga's invariants intact", async () => {
     const began = Date.now();
     const product = await newProduct(shop, ledger, 1500, 200);
     /** What each PlaceOrder through the replica that is never killed answered, by card. */
     const viaReplica: Promise<{ card: TestCard; answer: string }>[] = [];
+    /** What each CancelOrder of an order the killed process dropped answered. */
+    const cancels: Promise<{ user: string; orderId: string; answer: string }>[] = [];
 
     for (const { env, card } of crashPoints) {
       const armedUsers = await Promise.all(Array.from({ length: ordersPerReplica }, () => customer(product)));
@@ -98,6 +113,20 @@ describe("two order replicas, one of them killed at each point of the saga", () 
       }
       await Promise.allSettled(armed);
       expect({ env, crashed: await orderProcessDown() }).toEqual({ env, crashed: true });
+      // The customer cancels a dropped order while both recovery loops are after it; a PAID one may
+      // have a shipment its dead runner never recorded, which compensation cancels by the order id.
+      const cancellable = [OrderState.PENDING, OrderState.RESERVED, OrderState.PAID];
+      for (const user of armedUsers) {
+        const dropped = (await ordersOf(user)).find((o) => cancellable.includes(o.state));
+        if (dropped === undefined) continue;
+        cancels.push(
+          replica.client.cancelOrder({ orderId: dropped.id, reason: "changed my mind" }, asUser(user)).then(
+            (r) => ({ user, orderId: dropped.id, answer: OrderState[r.order?.state ?? OrderState.UNSPECIFIED] }),
+            (err: unknown) => ({ user, orderId: dropped.id, answer: Code[ConnectError.from(err).code] }),
+          ),
+        );
+        break;
+      }
     }
     await shop.start("order");
 
@@ -107,6 +136,15 @@ describe("two order replicas, one of them killed at each point of the saga", () 
     const goodCardOrders = crashPoints.filter((p) => p.card === testCards.succeeds).length * ordersPerReplica;
     expect(goodCardAnswers).toEqual(Array.from({ length: goodCardOrders }, () => "CONFIRMED"));
     await ledger.check(45_000);
+    const cancelled = await Promise.all(cancels);
+    const ends = await Promise.all(
+      cancelled.map(async ({ user, orderId, answer }) => {
+        const order = (await ordersOf(user)).find((o) => o.id === orderId);
+        return { orderId, answer, ended: OrderState[order?.state ?? OrderState.UNSPECIFIED] };
+      }),
+    );
+    expect(ends).toEqual(ends.map((e) => ({ ...e, ended: endAfterCancel[e.answer] ?? `an answer other than ${e.answer}` })));
+    expect(cancelled.length).toBeGreaterThan(2);
     expect(Date.now() - began).toBeLessThan(100_000);
   }, 150_000);
 });

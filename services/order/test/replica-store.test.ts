@@ -5,7 +5,6 @@
 // customer's cancellation racing the runner's advance keeps both. On MongoDB the first part has
 // nothing to show and skips its assertion.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import type { Collection } from "mongodb";
 import { createLogger } from "@shopmesh/kit";
 import { connectMongo, type MongoStore } from "@shopmesh/stores";
 import { startMongo, type TestStore } from "@shopmesh/testkit";
@@ -52,11 +51,8 @@ const inTenSeconds = () => new Date(Date.now() + 10_000);
 
 describe("two order stores on two connections", () => {
   it("shows why: a conditional findOneAndUpdate racing from both connections can let both win on FerretDB", async () => {
-    const [first, second] = [await connect("replicas_in_place"), await connect("replicas_in_place")];
-    const [one, two] = [first, second].map((c) => c.db.collection<OrderDocument>("orders")) as [
-      Collection<OrderDocument>,
-      Collection<OrderDocument>,
-    ];
+    const one = (await connect("replicas_in_place")).db.collection<OrderDocument>("orders");
+    const two = (await connect("replicas_in_place")).db.collection<OrderDocument>("orders");
     let doubleWins = 0;
     for (let round = 0; round < rounds; round++) {
       const order = orderRecord();

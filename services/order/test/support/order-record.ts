@@ -3,7 +3,7 @@ import type { OrderRecord } from "../../src/order.js";
 
 let n = 0;
 
-export const past = new Date(Date.now() - 60_000);
+const past = new Date(Date.now() - 60_000);
 
 /** A new record with a fresh id and request id, created after every earlier one, with `patch` on top. */
 export function orderRecord(patch: Partial<OrderRecord> = {}): OrderRecord {
