@@ -83,8 +83,12 @@ async function measure(): Promise<Results> {
 
 function writeReport(r: Results): void {
   const f = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+  const failures = (g: GhzResult): string =>
+    Object.entries(g.errorsByMessage)
+      .map(([message, n]) => `${n}× ${message.replace(/\|/g, "/")}`)
+      .join("; ");
   const row = (what: string, g: GhzResult, extra: string): string =>
-    `| ${what} | ${f(g.rps, 0)} | ${f(g.p50)} | ${f(g.p99)} | ${g.errors} | ${extra} |`;
+    `| ${what} | ${f(g.rps, 0)} | ${f(g.p50)} | ${f(g.p99)} | ${g.errors} | ${[extra, failures(g)].filter((x) => x !== "").join("; ")} |`;
   const table = [
     "| ListProducts through the gateway | rps | p50 ms | p99 ms | failed calls | |",
     "| --- | ---: | ---: | ---: | ---: | --- |",

@@ -9,12 +9,16 @@ import { toolPath } from "./tools.js";
  * server's.
  */
 export function countServerErrors(errorDistribution: Readonly<Record<string, number>> | undefined): number {
-  let count = 0;
-  for (const [message, n] of Object.entries(errorDistribution ?? {})) {
-    if (/use of closed network connection|context canceled|code = Canceled/.test(message)) continue;
-    count += n;
-  }
-  return count;
+  return Object.values(serverErrors(errorDistribution)).reduce((a, b) => a + b, 0);
+}
+
+/** The server's errors of a ghz report, by message. */
+function serverErrors(errorDistribution: Readonly<Record<string, number>> | undefined): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(errorDistribution ?? {}).filter(
+      ([message]) => !/use of closed network connection|context canceled|code = Canceled/.test(message),
+    ),
+  );
 }
 
 export interface GhzRun {
@@ -42,6 +46,8 @@ export interface GhzResult {
   readonly p90: number;
   readonly p99: number;
   readonly errors: number;
+  /** The same errors by message (gRPC code and text). */
+  readonly errorsByMessage: Readonly<Record<string, number>>;
 }
 
 export async function runGhz(run: GhzRun): Promise<GhzResult> {
@@ -76,5 +82,6 @@ export async function runGhz(run: GhzRun): Promise<GhzResult> {
     errorDistribution?: Record<string, number>;
   };
   const pct = (p: number): number => (report.latencyDistribution?.find((d) => d.percentage === p)?.latency ?? Number.NaN) / 1e6;
-  return { rps: report.rps, p50: pct(50), p90: pct(90), p99: pct(99), errors: countServerErrors(report.errorDistribution) };
+  const errorsByMessage = serverErrors(report.errorDistribution);
+  return { rps: report.rps, p50: pct(50), p90: pct(90), p99: pct(99), errors: countServerErrors(errorsByMessage), errorsByMessage };
 }

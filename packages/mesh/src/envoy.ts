@@ -110,7 +110,17 @@ function grpcCluster(name: string, addresses: readonly Json[], options: ClusterO
     ...(options.guarded
       ? {
           circuit_breakers: {
-            thresholds: [{ priority: "DEFAULT", max_connections: 1024, max_pending_requests: 1024, max_requests: 1024, max_retries: 8 }],
+            thresholds: [
+              {
+                priority: "DEFAULT",
+                max_connections: 1024,
+                max_pending_requests: 1024,
+                max_requests: 1024,
+                // Retries in flight: up to half the calls in flight, and at least 32. When a replica
+                // dies every call it held is retried at once; a fixed small cap failed some of them.
+                retry_budget: { budget_percent: { value: 50 }, min_retry_concurrency: 32 },
+              },
+            ],
           },
           outlier_detection: {
             consecutive_5xx: 5,

@@ -57,7 +57,8 @@ async function serving(replica: string): Promise<boolean> {
 
 describe("a killed replica", () => {
   it("costs no read through the gateway, and comes back by itself with nothing else restarted", async () => {
-    const load = steadyLoad(catalogReads());
+    // Many calls in flight, so that the dying replica holds a good number of them.
+    const load = steadyLoad(catalogReads(), { callers: 24 });
     const before = pids();
     try {
       await eventually(() => load.answered > 50, { timeoutMs: 10_000, what: "the load running" });
