@@ -118,7 +118,8 @@ describe("a downstream service stalled past the order's call deadline", () => {
     const paid = await orderIn(user, OrderState.PAID);
     const { order: answered } = await placing;
     expect(answered?.id).toBe(paid.id);
-    expect([OrderState.RESERVED, OrderState.PAID]).toContain(answered?.state);
+    // Answered by its 1 s bound as it stood then: not final (on a busy machine even still PENDING).
+    expect([OrderState.PENDING, OrderState.RESERVED, OrderState.PAID]).toContain(answered?.state);
     // Past the CreateShipment's deadline, while CancelShipment waits on the stalled process too.
     await sleep(callDeadlineMs + 1_000);
     await resume("shipping");
