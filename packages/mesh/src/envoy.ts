@@ -5,7 +5,7 @@
 // reaches, and reaches its callees through its sidecar's egress socket.
 import { identityHeader } from "@shopmesh/kit";
 import { identityGuardFilter, rbacFilter, reflectionPaths } from "./envoy-authz.js";
-import { contractMethods, grpcStatsFilter } from "./envoy-stats.js";
+import { contractMethods, grpcStatsFilter, statsConfig } from "./envoy-stats.js";
 import { edgeServerTls, meshClientTls, meshServerTls } from "./envoy-tls.js";
 import { egressSocket, serviceSocket, type MeshFiles } from "./mesh-files.js";
 import type { Replica, ServiceNode, TokenBucket, Topology } from "./topology.js";
@@ -304,7 +304,7 @@ export function sidecarConfig(
       );
     }
   }
-  return { node: node(replica.name), admin: admin(replica.adminPort), static_resources: { listeners, clusters } };
+  return { node: node(replica.name), admin: admin(replica.adminPort), stats_config: statsConfig(), static_resources: { listeners, clusters } };
 }
 
 /** Every replica's sidecar: callers balance across the healthy ones. */
@@ -430,6 +430,7 @@ export function gatewayConfig(topology: Topology, files: MeshFiles, options: Mes
   return {
     node: node("gateway"),
     admin: admin(topology.gateway.adminPort),
+    stats_config: statsConfig(),
     static_resources: {
       listeners: [
         { name: "gateway", address: socket(topology.gateway.port), filter_chains: [{ filters: [manager] }] },

@@ -9,4 +9,4 @@ export { serviceSocket, egressSocket } from "./mesh-files.js";
 export type { MeshFiles } from "./mesh-files.js";
 export { issueCertificates, workloadFiles, trustFiles } from "./pki.js";
 export type { Workload, WorkloadFiles, PkiOptions } from "./pki.js";
-export { statsServiceName, contractMethods } from "./envoy-stats.js";
+export { contractMethods } from "./envoy-stats.js";
