@@ -304,7 +304,12 @@ export function sidecarConfig(
       );
     }
   }
-  return { node: node(replica.name), admin: admin(replica.adminPort), stats_config: statsConfig(), static_resources: { listeners, clusters } };
+  return {
+    node: node(replica.name),
+    admin: admin(replica.adminPort),
+    stats_config: statsConfig(),
+    static_resources: { listeners, clusters },
+  };
 }
 
 /** Every replica's sidecar: callers balance across the healthy ones. */
