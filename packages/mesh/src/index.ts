@@ -1,4 +1,4 @@
-export { loadTopology, parseTopology, buildTopology, serviceNamed, workloads } from "./topology.js";
+export { loadTopology, parseTopology, buildTopology, serviceNamed, workloads, portSpan } from "./topology.js";
 export type { Topology, TopologyOverrides, ServiceNode, Replica, StoreNode, CallGrant, TokenBucket } from "./topology.js";
 export { gatewayConfig, sidecarConfig, faultHeader, unsentHeader } from "./envoy.js";
 export type { MeshOptions } from "./envoy.js";
