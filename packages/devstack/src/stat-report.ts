@@ -22,17 +22,20 @@ export function serviceInfos(topology: Topology): ServiceInfo[] {
 
 /**
  * Reads every Envoy, then again every `windowMs`, and hands `onWindow` the metrics of each window
- * until it returns false (the first window only, for a single table).
+ * until it returns false (the first window only, for a single table). `onFirstReading` runs once
+ * the window has begun.
  */
 export async function statShop(
   topology: Topology,
   components: readonly ComponentRecord[],
   windowMs: number,
   onWindow: (golden: GoldenMetrics) => boolean | Promise<boolean> = () => false,
+  onFirstReading: () => void = () => undefined,
 ): Promise<GoldenMetrics> {
   const envoys = shopEnvoys(components);
   const services = serviceInfos(topology);
   let before = await readMesh(envoys, (port) => readEnvoyGrpcStats(port));
+  onFirstReading();
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, windowMs));
     const after = await readMesh(envoys, (port) => readEnvoyGrpcStats(port));
@@ -58,7 +61,7 @@ export function renderGoldenMetrics(golden: GoldenMetrics, service?: string): st
   if (shown.length === 0)
     throw new Error(`no service ${service ?? ""}; the services are ${golden.services.map((s) => s.service).join(", ")}`);
   const lines = [
-    `last ${golden.windowSeconds.toFixed(1)} s, as each service's own sidecars saw its calls (latency: the service's)`,
+    `last ${golden.windowSeconds.toFixed(1)} s, each service's calls as its own sidecars saw them`,
     `${"SERVICE  METHOD".padEnd(nameWidth)}${columns.map(([title, width]) => title.padStart(width)).join("")}`,
   ];
   for (const s of shown) {

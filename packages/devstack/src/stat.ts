@@ -39,9 +39,15 @@ if (service !== undefined && !topology.services.some((s) => s.name === service))
   process.exit(2);
 }
 
-if (values.watch) process.stdout.write(`reading every ${windowSeconds} s… (Ctrl-C stops)\n`);
-await statShop(topology, state.components, windowSeconds * 1_000, (golden) => {
-  // In watch mode each table replaces the last one on the screen.
-  process.stdout.write(`${values.watch ? "\x1b[2J\x1b[H" : ""}${renderGoldenMetrics(golden, service)}`);
-  return values.watch;
-});
+await statShop(
+  topology,
+  state.components,
+  windowSeconds * 1_000,
+  (golden) => {
+    // In watch mode each table replaces the last one on the screen.
+    process.stdout.write(`${values.watch ? "\x1b[2J\x1b[H" : ""}${renderGoldenMetrics(golden, service)}`);
+    return values.watch;
+  },
+  // On stderr, so that stdout is the table alone.
+  () => process.stderr.write(`counting calls for ${windowSeconds} s${values.watch ? ", again and again (Ctrl-C stops)" : ""}…\n`),
+);
