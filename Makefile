@@ -32,6 +32,7 @@ help:
 	@echo "make up          start the shop (stores + services) in the foreground; Ctrl-C stops it"
 	@echo "make test        lint, breaking check, generated-code drift, type check, all tests"
 	@echo "make status      what runs, with restarts and last exits; make restart NAME=<service> rolls one service"
+	@echo "make stat        requests/s, success rate, latency per service and method [NAME=<service>] [WATCH=1]"
 	@echo "make tools       install the pinned toolchain into .tools/"
 	@echo "make generate    regenerate gen/ from proto/"
 	@echo "make docs        rewrite the service READMEs' config tables from their schemas"
@@ -208,9 +209,14 @@ keys: build
 up: tools build web keys
 	node packages/devstack/dist/src/up.js
 
-.PHONY: status down logs restart
+.PHONY: status down logs restart stat
 status:
 	@node packages/devstack/dist/src/status.js
+
+# make stat: requests per second, success rate and latency per service and method over 10 s, from
+# the Envoys' own stats; NAME=order: that service's methods and its calls out; WATCH=1 refreshes.
+stat:
+	@node packages/devstack/dist/src/stat.js $(if $(WATCH),--watch) $(if $(WINDOW),--window "$(WINDOW)") "$(NAME)"
 
 # make restart NAME=catalog: the running shop restarts that service's replicas one at a time, each
 # draining first, without touching anything else.

@@ -69,7 +69,11 @@ function serviceEnv(topology: Topology, service: ServiceNode, replica: Replica, 
     // In the mesh every call leaves through the service's own sidecar, over its egress socket.
     env[`${calleeName.toUpperCase()}_ADDR`] = mesh ? `unix:${egressSocket(dirs, replica.name)}` : serviceAddress(callee, dirs, false);
   }
-  if (mesh) env["DRAIN_DELAY_MS"] = String(drainDelayMs);
+  if (mesh) {
+    env["DRAIN_DELAY_MS"] = String(drainDelayMs);
+    // Each replica its own /metrics, for Prometheus (make up writes the scrape config).
+    env["METRICS_PORT"] = String(replica.metricsPort);
+  }
   if (service.name === "user") env["JWT_PRIVATE_KEY_FILE"] = join(dirs.keyDir, "jwt-es256.pem");
   return env;
 }

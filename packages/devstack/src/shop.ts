@@ -14,7 +14,7 @@ import {
   type Launcher,
   type LauncherOptions,
 } from "@shopmesh/launcher";
-import { issueCertificates, loadTopology, serviceNamed, workloads, writeEnvoyConfigs, type Topology } from "@shopmesh/mesh";
+import { issueCertificates, loadTopology, portSpan, serviceNamed, workloads, writeEnvoyConfigs, type Topology } from "@shopmesh/mesh";
 import { components, layout, serviceAddress, type Layout } from "./components.js";
 import { seedStock } from "./seed.js";
 
@@ -70,7 +70,7 @@ export interface RunningShop extends Pick<Launcher, "kill" | "restart" | "stop" 
 }
 
 export async function startShop(options: ShopOptions): Promise<RunningShop> {
-  const base = options.base === "free" ? await freePortBase() : options.base;
+  const base = options.base === "free" ? await freePortBase(portSpan) : options.base;
   const topology = loadTopology(join(repoRoot, "deploy", "topology.yaml"), { base, replicas: options.replicas });
   const dirs = layout(options.runDir);
   const mesh = options.mesh ?? true;

@@ -1,10 +1,11 @@
 // `make up`: the whole shop on loopback — stores, services, Envoy sidecars, edge gateway — with
 // progress as each becomes healthy, a table of what runs where, and a clean stop on Ctrl-C.
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { join, relative } from "node:path";
 import { describeExit, repoRoot, type SupervisionEvent } from "@shopmesh/launcher";
 import { controlSocket, serveControl } from "./control.js";
+import { prometheusConfig } from "./prometheus-config.js";
 import { startShop, type RunningShop } from "./shop.js";
 import { shopState, stateFile, writeState } from "./state.js";
 
@@ -72,6 +73,9 @@ try {
 
 const state = shopState(process.pid, shop);
 writeState(runDir, state);
+// Every Envoy's and every replica's metrics, for a Prometheus on this host.
+const prometheusFile = join(runDir, "prometheus.yml");
+writeFileSync(prometheusFile, prometheusConfig(shop.topology));
 
 // `make restart NAME=<service>`: a rolling restart, asked for over the control socket.
 const running = shop;
@@ -115,6 +119,9 @@ gateway: ${shop.gatewayAddress} (gRPC and gRPC-web)${web ? `\nstorefront: http:/
 Behind the gateway every hop is mutual TLS: each workload's certificate names it as a SPIFFE ID
 (spiffe://${shop.topology.trustDomain}/…), and each sidecar lets only the callers the topology names
 call each method. Services listen only on Unix sockets under ${relative(repoRoot, shop.dirs.socketDir)}/.
+
+Metrics: make stat [NAME=order] [WATCH=1] (per service and method, from the Envoys' stats); for
+Prometheus: prometheus --config.file=${relative(repoRoot, prometheusFile)} (every Envoy and every replica).
 
 make status · make logs [NAME=gateway] · make restart NAME=catalog · make demo · make down (or Ctrl-C here)
 `);

@@ -15,6 +15,7 @@ import {
 } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
+import type { RpcMetrics } from "./metrics.js";
 import { beginRpc, type ServerCall } from "./rpc-log.js";
 import { metadataFromHeaders } from "./status.js";
 
@@ -30,6 +31,8 @@ export interface BridgeOptions {
   readonly streamShutdown: AbortSignal;
   /** How long a server stream may wait for a client that stopped reading. */
   readonly streamDrainTimeoutMs: number;
+  /** Where each call is counted as it ends (besides its log line). */
+  readonly metrics?: RpcMetrics | undefined;
 }
 
 type MethodFn = (request: Message, ctx: HandlerContext) => unknown;
@@ -62,7 +65,7 @@ export function addService(server: grpc.Server, { service, impl }: ServiceRegist
 }
 
 function handlerFor(service: DescService, method: DescMethod, path: string, fn: MethodFn, options: BridgeOptions): grpc.UntypedHandleCall {
-  const rpcOptions = { service, method, path, logger: options.logger };
+  const rpcOptions = { service, method, path, logger: options.logger, metrics: options.metrics };
   switch (method.methodKind) {
     case "unary":
       return (call: grpc.ServerUnaryCall<Buffer, Message>, callback: grpc.sendUnaryData<Message>) => {

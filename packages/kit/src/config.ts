@@ -147,6 +147,12 @@ export const serverEnvShape = {
   PROBE_INTERVAL_MS: env
     .milliseconds(1_000, 60_000)
     .describe("how often health re-checks the service's store (NOT_SERVING while it does not answer)"),
+  METRICS_PORT: env
+    .port()
+    .optional()
+    .describe(
+      "port on 127.0.0.1 where `GET /metrics` answers in the Prometheus text format (RPCs by method and code, latency); unset: no metrics server",
+    ),
 } as const;
 
 export interface ServerConfig {
@@ -158,6 +164,8 @@ export interface ServerConfig {
   readonly shutdownGraceMs: number;
   readonly drainDelayMs: number;
   readonly probeIntervalMs: number;
+  /** Serve /metrics on 127.0.0.1 at this port; none when undefined. */
+  readonly metricsPort?: number;
 }
 
 /** The server part of a config parsed with serverEnvShape. */
@@ -173,6 +181,7 @@ export function serverConfig(parsed: z.output<z.ZodObject<typeof serverEnvShape>
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
     drainDelayMs: parsed.DRAIN_DELAY_MS,
     probeIntervalMs: parsed.PROBE_INTERVAL_MS,
+    ...(parsed.METRICS_PORT !== undefined ? { metricsPort: parsed.METRICS_PORT } : {}),
   };
 }
 

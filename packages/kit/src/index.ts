@@ -54,3 +54,5 @@ export { shopFiles, shopFileDescriptorProtos } from "./contracts.js";
 export { createSignedTokens, tokenKey } from "./signed-token.js";
 export type { OpenedToken, SignedTokens } from "./signed-token.js";
 export type { Clock } from "./clock.js";
+export { createMetricsRegistry, serveMetrics } from "./metrics.js";
+export type { MetricsRegistry, RpcMetrics } from "./metrics.js";

@@ -5,6 +5,7 @@
 import type { Logger } from "pino";
 import type { ServerConfig } from "./config.js";
 import type { Probe } from "./health.js";
+import { createMetricsRegistry, serveMetrics } from "./metrics.js";
 import { createShopServer, type ServiceRegistration, type ShopServer } from "./server.js";
 
 /** What build() registers as it opens things, so the kit can close them. */
@@ -31,6 +32,8 @@ export interface ServiceParts {
 
 export interface RunningService {
   readonly server: ShopServer;
+  /** Where /metrics answers on 127.0.0.1 (when the config asks for it). */
+  readonly metricsPort: number | undefined;
   /** Stops serving and releases everything build() opened; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -59,6 +62,7 @@ export async function startService(
   };
   const loops: BackgroundLoop[] = [];
   let shopServer: ShopServer | undefined;
+  let metricsPort: number | undefined;
   const shutdown = async (): Promise<void> => {
     await shopServer?.stop();
     const steps = [...loops.map((loop): Step => ({ name: "background loop", run: () => loop.stop() })).reverse(), ...[...opened].reverse()];
@@ -76,6 +80,7 @@ export async function startService(
   };
   try {
     const parts = await build(resources);
+    const metrics = server.metricsPort === undefined ? undefined : createMetricsRegistry(name);
     shopServer = createShopServer({
       name,
       logger,
@@ -87,8 +92,15 @@ export async function startService(
       probeIntervalMs: server.probeIntervalMs,
       shutdownGraceMs: server.shutdownGraceMs,
       drainDelayMs: server.drainDelayMs,
+      ...(metrics === undefined ? {} : { metrics }),
     });
     await shopServer.start();
+    if (metrics !== undefined && server.metricsPort !== undefined) {
+      // Loopback only: a scraper on the same host reads it; the mesh never routes to it.
+      const served = resources.own("metrics server", await serveMetrics(metrics, "127.0.0.1", server.metricsPort));
+      metricsPort = served.port;
+      logger.info({ metrics: `http://127.0.0.1:${metricsPort}/metrics` }, "serving metrics");
+    }
     for (const start of parts.background ?? []) loops.push(start());
   } catch (err) {
     // The start failure is what the caller needs to see; a failed close is only logged.
@@ -99,6 +111,7 @@ export async function startService(
   let stopping: Promise<void> | undefined;
   return {
     server: running,
+    metricsPort,
     stop: () => (stopping ??= shutdown()),
   };
 }

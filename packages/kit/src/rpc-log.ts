@@ -5,6 +5,7 @@ import type * as grpc from "@grpc/grpc-js";
 import type { DescMethod, DescService, Message } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, createHandlerContext, type HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
+import type { RpcMetrics } from "./metrics.js";
 import { callerFromHeaders, callerKey, requestIdHeader, requestIdKey } from "./identity.js";
 import { codeName, headersFromMetadata, statusFromError } from "./status.js";
 
@@ -25,6 +26,8 @@ export interface RpcCallOptions {
   readonly logger: Logger;
   /** Aborts server streams on shutdown; unary calls get the grace period instead. */
   readonly shutdownSignal?: AbortSignal;
+  /** Counts the call as it ends, beside its log line. */
+  readonly metrics?: RpcMetrics | undefined;
 }
 
 // grpc-js reports a passed deadline as a cancellation; its timer may fire a few milliseconds
@@ -61,10 +64,12 @@ export function beginRpc(call: ServerCall, options: RpcCallOptions): RpcCall {
   });
   const log = (code: number, err?: unknown): void => {
     ctx.abort();
+    const durationMs = performance.now() - started;
+    options.metrics?.observe(path, code, durationMs / 1_000);
     const line = {
       method: path,
       code: codeName(code),
-      duration_ms: Math.round((performance.now() - started) * 100) / 100,
+      duration_ms: Math.round(durationMs * 100) / 100,
       request_id: requestId,
       ...(caller ? { user_id: caller.userId } : {}),
     };

@@ -11,6 +11,7 @@ import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { addService, type ServiceRegistration } from "./bridge.js";
 import { shopFileDescriptorProtos } from "./contracts.js";
+import type { RpcMetrics } from "./metrics.js";
 import { createProbedHealth, type Probe, type ProbedHealth } from "./health.js";
 
 export type { ServiceRegistration } from "./bridge.js";
@@ -47,6 +48,8 @@ export interface ShopServerOptions {
    * UNAVAILABLE (the client resubscribes); without it a stalled client holds the stream forever.
    */
   readonly streamDrainTimeoutMs?: number;
+  /** Counts every call of the registered services as it ends (by method and gRPC status). */
+  readonly metrics?: RpcMetrics;
 }
 
 export class ShopServer {
@@ -79,6 +82,7 @@ export class ShopServer {
       logger: this.logger,
       streamShutdown: this.streamShutdown.signal,
       streamDrainTimeoutMs: options.streamDrainTimeoutMs ?? 30_000,
+      metrics: options.metrics,
     };
     for (const registration of options.services) addService(this.grpcServer, registration, bridge);
   }

@@ -94,6 +94,7 @@ describe("the documented variables", () => {
       "SHUTDOWN_GRACE_MS",
       "DRAIN_DELAY_MS",
       "PROBE_INTERVAL_MS",
+      "METRICS_PORT",
       "KEY",
     ]);
     expect(rows.find((r) => r.name === "GRPC_HOST")).toEqual({
@@ -104,6 +105,7 @@ describe("the documented variables", () => {
     expect(describeEnv({ ADDR: env.address().describe("where") })[0]?.default).toBe("(required)");
     expect(rows.find((r) => r.name === "SHUTDOWN_GRACE_MS")?.default).toBe("`5000`");
     expect(rows.find((r) => r.name === "KEY")?.default).toBe("(unset)");
+    expect(rows.find((r) => r.name === "METRICS_PORT")?.default).toBe("(unset)");
     expect(rows.every((r) => r.description !== "")).toBe(true);
     expect(configTable(shape).split("\n")).toContain("| `KEY` | (unset) | a key |");
   });

@@ -5,6 +5,7 @@
 // reaches, and reaches its callees through its sidecar's egress socket.
 import { identityHeader } from "@shopmesh/kit";
 import { identityGuardFilter, rbacFilter, reflectionPaths } from "./envoy-authz.js";
+import { contractMethods, grpcStatsFilter, statsConfig } from "./envoy-stats.js";
 import { edgeServerTls, meshClientTls, meshServerTls } from "./envoy-tls.js";
 import { egressSocket, serviceSocket, type MeshFiles } from "./mesh-files.js";
 import type { Replica, ServiceNode, TokenBucket, Topology } from "./topology.js";
@@ -253,6 +254,7 @@ export function sidecarConfig(
 ): Json {
   const accessLogPath = `${files.logDir}/sidecar-${replica.name}-access.log`;
   const ingressFilters = [
+    grpcStatsFilter([{ service, methods: contractMethods(service) }]),
     ...(options.faults ? [transientFaultFilter()] : []),
     ...(options.insecure ? [] : [identityGuardFilter(topology, service), rbacFilter(topology, service)]),
   ];
@@ -295,7 +297,7 @@ export function sidecarConfig(
               "egress",
               accessLogPath,
               [...grants.flatMap(({ callee, methods }) => serviceRoutes(callee, `${callee.name}_ingress`, methods)), notGranted],
-              [],
+              [grpcStatsFilter(grants.map(({ callee, methods }) => ({ service: callee, methods })))],
               { codec_type: "HTTP2" },
             ),
           ],
@@ -312,7 +314,12 @@ export function sidecarConfig(
       );
     }
   }
-  return { node: node(replica.name), admin: admin(replica.adminPort), static_resources: { listeners, clusters } };
+  return {
+    node: node(replica.name),
+    admin: admin(replica.adminPort),
+    stats_config: statsConfig(),
+    static_resources: { listeners, clusters },
+  };
 }
 
 /** Every replica's sidecar: callers balance across the healthy ones. */
@@ -377,6 +384,8 @@ export function gatewayConfig(topology: Topology, files: MeshFiles, options: Mes
       name: "envoy.filters.http.grpc_web",
       typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.grpc_web.v3.GrpcWeb" },
     },
+    // After grpc_web, so that gRPC-web calls are counted as the gRPC calls they become.
+    grpcStatsFilter(topology.services.map((s) => ({ service: s, methods: [...s.publicMethods, ...s.userMethods] }))),
     { name: "envoy.filters.http.cors", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors" } },
     // Before the token check, so a flood of bad tokens is throttled too; buckets are per route.
     {
@@ -436,6 +445,7 @@ export function gatewayConfig(topology: Topology, files: MeshFiles, options: Mes
   return {
     node: node("gateway"),
     admin: admin(topology.gateway.adminPort),
+    stats_config: statsConfig(),
     static_resources: {
       listeners: [
         { name: "gateway", address: socket(topology.gateway.port), filter_chains: [{ filters: [manager] }] },

@@ -1,4 +1,4 @@
-export { loadTopology, parseTopology, buildTopology, serviceNamed, workloads } from "./topology.js";
+export { loadTopology, parseTopology, buildTopology, serviceNamed, workloads, portSpan } from "./topology.js";
 export type { Topology, TopologyOverrides, ServiceNode, Replica, StoreNode, CallGrant, TokenBucket } from "./topology.js";
 export { gatewayConfig, sidecarConfig, faultHeader, unsentHeader } from "./envoy.js";
 export type { MeshOptions } from "./envoy.js";
@@ -9,3 +9,4 @@ export { serviceSocket, egressSocket } from "./mesh-files.js";
 export type { MeshFiles } from "./mesh-files.js";
 export { issueCertificates, workloadFiles, trustFiles } from "./pki.js";
 export type { Workload, WorkloadFiles, PkiOptions } from "./pki.js";
+export { contractMethods } from "./envoy-stats.js";

@@ -10,6 +10,8 @@ const duration = z.string().regex(/^\d+(\.\d+)?s$/, { error: "must be seconds, l
 /** Replicas of one service; every replica after the first takes two ports from the base+60..99 range. */
 const maxReplicas = 8;
 const extraReplicaPorts = 20;
+/** Every port a topology uses lies in base..base+portSpan-1 (metrics ports are the last: base+100..139). */
+export const portSpan = 140;
 
 const tokenBucket = z.object({ perSecond: z.number().int().min(1), burst: z.number().int().min(1) });
 
@@ -77,6 +79,8 @@ export interface Replica {
   readonly ordinal: number;
   readonly ingressPort: number;
   readonly adminPort: number;
+  /** Where its process serves /metrics (Prometheus text) on 127.0.0.1, in the mesh. */
+  readonly metricsPort: number;
 }
 
 export interface ServiceNode {
@@ -154,10 +158,16 @@ export function buildTopology(file: TopologyFile, overrides: TopologyOverrides =
   let extra = 0;
   const replicasOf = (name: string, i: number, count: number): Replica[] =>
     Array.from({ length: count }, (_, r): Replica => {
-      if (r === 0) return { name, ordinal: 1, ingressPort: base + 30 + i, adminPort: base + 50 + i };
+      if (r === 0) return { name, ordinal: 1, ingressPort: base + 30 + i, adminPort: base + 50 + i, metricsPort: base + 100 + i };
       if (extra === extraReplicaPorts) throw new Error(`services: at most ${extraReplicaPorts} replicas beyond each service's first`);
       const k = extra++;
-      return { name: `${name}-${r + 1}`, ordinal: r + 1, ingressPort: base + 60 + k, adminPort: base + 80 + k };
+      return {
+        name: `${name}-${r + 1}`,
+        ordinal: r + 1,
+        ingressPort: base + 60 + k,
+        adminPort: base + 80 + k,
+        metricsPort: base + 120 + k,
+      };
     });
   const services = names.map((name, i): ServiceNode => {
     const s = file.services[name];

@@ -12,6 +12,7 @@ import {
   workloads,
   type MeshFiles,
   type Topology,
+  portSpan,
 } from "../src/index.js";
 
 const topologyPath = join(repoRoot, "deploy", "topology.yaml");
@@ -55,8 +56,10 @@ describe("replicas", () => {
     const catalog = serviceNamed(topology, "catalog");
     expect(catalog.replicas.map((r) => r.name)).toEqual(["catalog", "catalog-2"]);
     expect(first(catalog.replicas).ingressPort).toBe(catalog.ingressPort);
-    const all = topology.services.flatMap((s) => s.replicas.flatMap((r) => [r.ingressPort, r.adminPort]));
+    const all = topology.services.flatMap((s) => s.replicas.flatMap((r) => [r.ingressPort, r.adminPort, r.metricsPort]));
     expect(new Set(all).size).toBe(all.length);
+    // A free port base covers them all.
+    expect(all.filter((port) => port < topology.base || port >= topology.base + portSpan)).toEqual([]);
     expect(serviceNamed(topology, "cart").replicas.map((r) => r.name)).toEqual(["cart"]);
     // Every replica gets a certificate of its own, with its service's identity.
     expect(

@@ -11,7 +11,7 @@ import { CartService } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
 import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
 import { identityHeader } from "@shopmesh/kit";
-import { egressSocket, issueCertificates, serviceNamed, workloadFiles } from "@shopmesh/mesh";
+import { egressSocket, issueCertificates, portSpan, serviceNamed, workloadFiles } from "@shopmesh/mesh";
 import { accepts, eventually, grpcurl, rejection, repoRoot } from "@shopmesh/testkit";
 import { newShopper, startTestMesh, type TestMesh } from "./support.js";
 
@@ -186,10 +186,10 @@ describe("reaching a service", () => {
       topology.gateway.adminPort,
       topology.webPort,
       ...topology.stores.map((s) => s.port),
-      ...topology.services.flatMap((s) => s.replicas.flatMap((r) => [r.ingressPort, r.adminPort])),
+      ...topology.services.flatMap((s) => s.replicas.flatMap((r) => [r.ingressPort, r.adminPort, r.metricsPort])),
     ]);
     const listening: number[] = [];
-    for (let port = topology.base; port < topology.base + 100; port++) if (await accepts(port)) listening.push(port);
+    for (let port = topology.base; port < topology.base + portSpan; port++) if (await accepts(port)) listening.push(port);
     expect(listening.filter((port) => !expected.has(port))).toEqual([]);
   });
 });
