@@ -178,6 +178,23 @@ function serviceRoutes(callee: ServiceNode, cluster: string, methods: readonly s
   });
 }
 
+/**
+ * Holds a unary answer at the callee's sidecar until its trailers are in, then passes it on whole.
+ * A replica that dies half-way through writing an answer then looks to the caller like a reset
+ * before any answer, which the caller retries on another replica for an idempotent method,
+ * instead of a started answer cut short, which nobody can retry. Streams pass straight through.
+ */
+const wholeAnswers = {
+  name: "envoy.filters.http.lua",
+  typed_config: {
+    "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua",
+    // body() suspends the response (headers included) until the whole body and its trailers are in.
+    default_source_code: { inline_string: "function envoy_on_response(response) response:body() end" },
+  },
+};
+const healthWatchPath = "/grpc.health.v1.Health/Watch";
+const wholeAnswersOff: Json = { "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.LuaPerRoute", disabled: true };
+
 const localRetry: Json = { retry_on: "refused-stream,connect-failure", num_retries: 1, retry_back_off: retryBackOff };
 
 /** What a sidecar's ingress answers itself when its service did not take the call: marked unsent. */
@@ -271,8 +288,18 @@ export function sidecarConfig(
               accessLogPath,
               // A stream the service refused (it was closing the connection) never ran: try once more,
               // on a new connection; if the service is gone, that attempt ends UF, marked unsent.
-              [{ match: { prefix: "/" }, route: { cluster: "local_service", timeout: "0s", retry_policy: localRetry } }],
-              ingressFilters,
+              [
+                // Streams (the service's own, server reflection's, health's Watch) flow as they come.
+                ...[...service.streaming.map((method) => `/${service.service}/${method}`), ...reflectionPaths, healthWatchPath].map(
+                  (path) => ({
+                    match: { path },
+                    route: { cluster: "local_service", timeout: "0s", retry_policy: localRetry },
+                    typed_per_filter_config: { [wholeAnswers.name]: wholeAnswersOff },
+                  }),
+                ),
+                { match: { prefix: "/" }, route: { cluster: "local_service", timeout: "0s", retry_policy: localRetry } },
+              ],
+              [...ingressFilters, wholeAnswers],
               { codec_type: "HTTP2", local_reply_config: unsentReplies },
             ),
           ],

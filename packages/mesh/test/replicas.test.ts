@@ -111,6 +111,19 @@ describe("replicas", () => {
     expect(sidecar).toContain(`"key":"${unsentHeader}"`);
   });
 
+  it("passes a unary answer on only once it is whole, so a replica dying mid-answer is a retriable reset; streams flow", () => {
+    const topology = twoCatalogs();
+    const notification = serviceNamed(topology, "notification");
+    const text = JSON.stringify(sidecarConfig(topology, notification, first(notification.replicas), files));
+    expect(text).toContain("function envoy_on_response(response) response:body() end");
+    const subscribe = text.indexOf('"path":"/shop.notification.v1.NotificationService/Subscribe"');
+    expect(subscribe).toBeGreaterThan(0);
+    expect(text.slice(subscribe, subscribe + 600)).toContain('"disabled":true');
+    const reflection = text.indexOf('"path":"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"');
+    expect(reflection).toBeGreaterThan(0);
+    expect(text.slice(reflection, reflection + 600)).toContain('"disabled":true');
+  });
+
   it("refuses a replica count the mesh cannot run, naming the service", () => {
     expect(() => loadTopology(topologyPath, { replicas: { catalog: 0 } })).toThrow("replicas of catalog: 1..8, not 0");
     expect(() => loadTopology(topologyPath, { replicas: { nosuch: 2 } })).toThrow("replicas: no service nosuch in the topology");
