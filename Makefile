@@ -249,8 +249,8 @@ logs:
 
 # ---------------------------------------------------------------- benchmarks
 
-.PHONY: bench bench-kit bench-mesh bench-replicas protoset
-bench: bench-kit bench-mesh bench-replicas
+.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing protoset
+bench: bench-kit bench-mesh bench-replicas bench-tracing
 
 # The protoset lets ghz call servers that have no reflection (connect-node's).
 protoset: proto-deps
@@ -264,6 +264,9 @@ bench-mesh: tools build protoset
 
 bench-replicas: tools build protoset
 	node packages/devstack/dist/bench/replica-bench.js
+
+bench-tracing: tools build protoset
+	node packages/devstack/dist/bench/tracing-bench.js
 
 .PHONY: clean
 clean:
