@@ -51,7 +51,8 @@ function collectorCluster(port: number): Json {
 /**
  * Spans named after the method their route is for ("/shop.order.v1.OrderService/PlaceOrder"),
  * not after the Host header Envoy would use otherwise. A sidecar's ingress routes every path the
- * same way; its spans keep Envoy's name and carry the path in their http.url tag.
+ * same way: its span takes the name the caller's Envoy passes on (x-envoy-decorator-operation) or
+ * the Host header, and carries the path in its tags either way.
  */
 function withOperationNames(routeConfig: Json): Json {
   const hosts = (routeConfig["virtual_hosts"] as Json[]).map((host) => ({
