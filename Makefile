@@ -15,6 +15,10 @@ ENVOY_VERSION    := 1.36.4
 GRPCURL_VERSION  := v1.9.3
 GHZ_VERSION      := v0.121.0
 FERRETDB_VERSION := v1.24.2
+ZIPKIN_VERSION   := 3.5.1
+
+# make up TRACING=off: no Zipkin and no span exporter (make tools then needs no Java either).
+TRACING ?= on
 
 TOOLS := $(CURDIR)/.tools
 BIN   := $(TOOLS)/bin
@@ -29,7 +33,7 @@ JEST  := node --experimental-vm-modules --no-warnings=ExperimentalWarning node_m
 
 .PHONY: help
 help:
-	@echo "make up          start the shop (stores + services) in the foreground; Ctrl-C stops it"
+	@echo "make up          start the shop (stores + services + Zipkin) in the foreground; Ctrl-C stops it (TRACING=off: no Zipkin)"
 	@echo "make test        lint, breaking check, generated-code drift, type check, all tests"
 	@echo "make status      what runs, with restarts and last exits; make restart NAME=<service> rolls one service"
 	@echo "make stat        requests/s, success rate, latency per service and method [NAME=<service>] [WATCH=1]"
@@ -43,7 +47,8 @@ help:
 # ---------------------------------------------------------------- toolchain
 
 .PHONY: tools
-tools: $(STAMP)/node $(STAMP)/npm $(STAMP)/envoy $(STAMP)/grpcurl $(STAMP)/ghz $(STAMP)/ferretdb $(STAMP)/redis $(STAMP)/chromium
+tools: $(STAMP)/node $(STAMP)/npm $(STAMP)/envoy $(STAMP)/grpcurl $(STAMP)/ghz $(STAMP)/ferretdb $(STAMP)/redis $(STAMP)/chromium \
+  $(STAMP)/zipkin-$(ZIPKIN_VERSION)
 
 $(STAMP):
 	@mkdir -p $@ $(BIN)
@@ -100,6 +105,19 @@ $(STAMP)/ferretdb: | $(STAMP)
 	  cd $(TOOLS)/src/ferretdb && go build -o $(BIN)/ferretdb ./cmd/ferretdb
 	@$(BIN)/ferretdb --version | sed -n 1p
 	@touch $@
+
+# Zipkin (the trace UI and collector) is one executable jar from Maven Central, fetched by Maven
+# and run by Java 17+. Without them only a shop with TRACING=off can run, so only then is it skipped.
+$(STAMP)/zipkin-$(ZIPKIN_VERSION): | $(STAMP)
+	@if ! command -v java >/dev/null || ! command -v mvn >/dev/null; then \
+	  if [ "$(TRACING)" = off ]; then echo "tools: no java or mvn: skipping Zipkin (TRACING=off)"; exit 0; fi; \
+	  echo "tools: Zipkin $(ZIPKIN_VERSION) needs java (17+) and mvn: install them (apt-get install openjdk-17-jre-headless maven) or run with TRACING=off" >&2; \
+	  exit 1; \
+	fi; \
+	echo "tools: fetching Zipkin $(ZIPKIN_VERSION) (io.zipkin:zipkin-server, Maven Central)"; \
+	mvn -q dependency:copy -Dartifact=io.zipkin:zipkin-server:$(ZIPKIN_VERSION):jar:exec -Dmdep.stripVersion=true \
+	  -DoutputDirectory=$(TOOLS)/zipkin && \
+	test -s $(TOOLS)/zipkin/zipkin-server-exec.jar && touch $@
 
 # Redis comes from the OS (Debian's redis-server); the project only starts it, never as a daemon.
 $(STAMP)/redis: | $(STAMP)
@@ -207,7 +225,7 @@ keys: build
 
 .PHONY: up
 up: tools build web keys
-	node packages/devstack/dist/src/up.js
+	TRACING=$(TRACING) node packages/devstack/dist/src/up.js
 
 .PHONY: status down logs restart stat
 status:
@@ -237,8 +255,8 @@ logs:
 
 # ---------------------------------------------------------------- benchmarks
 
-.PHONY: bench bench-kit bench-mesh bench-replicas protoset
-bench: bench-kit bench-mesh bench-replicas
+.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing protoset
+bench: bench-kit bench-mesh bench-replicas bench-tracing
 
 # The protoset lets ghz call servers that have no reflection (connect-node's).
 protoset: proto-deps
@@ -252,6 +270,9 @@ bench-mesh: tools build protoset
 
 bench-replicas: tools build protoset
 	node packages/devstack/dist/bench/replica-bench.js
+
+bench-tracing: tools build protoset
+	node packages/devstack/dist/bench/tracing-bench.js
 
 .PHONY: clean
 clean:

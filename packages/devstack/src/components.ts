@@ -1,11 +1,20 @@
-// Every process of the shop, derived from the topology, in the stages they start in: stores, then
-// services, then their Envoy sidecars (callees' first), then the edge gateway and the storefront.
+// Every process of the shop, derived from the topology, in the stages they start in: stores (and
+// Zipkin, when tracing), then services, then their Envoy sidecars (callees' first), then the edge
+// gateway and the storefront.
 // Each service owns its store: one FerretDB holds a database per Mongo service, and each Redis
 // service gets a redis-server.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { envoy, ferretDb, nodeService, redisServer, webDist, webServer, type Component } from "@shopmesh/launcher";
-import { egressSocket, serviceSocket, type MeshFiles, type Replica, type ServiceNode, type Topology } from "@shopmesh/mesh";
+import { envoy, ferretDb, nodeService, redisServer, webDist, webServer, zipkin, type Component } from "@shopmesh/launcher";
+import {
+  egressSocket,
+  serviceSocket,
+  zipkinSpansPath,
+  type MeshFiles,
+  type Replica,
+  type ServiceNode,
+  type Topology,
+} from "@shopmesh/mesh";
 
 export interface Layout extends MeshFiles {
   readonly runDir: string;
@@ -75,7 +84,19 @@ function serviceEnv(topology: Topology, service: ServiceNode, replica: Replica, 
     env["METRICS_PORT"] = String(replica.metricsPort);
   }
   if (service.name === "user") env["JWT_PRIVATE_KEY_FILE"] = join(dirs.keyDir, "jwt-es256.pem");
-  return env;
+  return { ...env, ...tracingEnv(topology, service, replica) };
+}
+
+/** What the kit's tracing module reads: nothing (off) unless the topology traces. */
+function tracingEnv(topology: Topology, service: ServiceNode, replica: Replica): Record<string, string> {
+  if (!topology.tracing.enabled) return {};
+  return {
+    TRACING: "true",
+    TRACING_ZIPKIN_URL: `http://127.0.0.1:${topology.tracing.port}${zipkinSpansPath}`,
+    TRACING_SAMPLING: String(topology.tracing.sampling),
+    TRACING_SERVICE_NAME: service.name,
+    TRACING_INSTANCE: replica.name,
+  };
 }
 
 /** The components in start stages; the components of one stage start together. */
@@ -91,6 +112,8 @@ export function components(topology: Topology, dirs: Layout, selection: Selectio
         : // Synced every second: a Redis crash loses at most a second of reservations, carts or notifications.
           redisServer({ name: store.name, port: store.port, dataDir: dirs.dataDir, aof: "every-second" }),
     );
+  // Zipkin first, beside the stores: every Envoy and service sends its spans to it from its first call.
+  if (topology.tracing.enabled) stores.unshift(zipkin({ port: topology.tracing.port }));
   // Replicas need the mesh (their sidecars balance the calls): outside it each service runs once.
   const apps = selection.mesh
     ? services.flatMap((s) =>

@@ -1,5 +1,6 @@
 export { startShop } from "./shop.js";
 export type { ShopOptions, RunningShop } from "./shop.js";
+export { components, layout } from "./components.js";
 export type { Layout } from "./components.js";
 export { prometheusConfig, scrapeConfigs } from "./prometheus-config.js";
 export { readEnvoyGrpcStats } from "./envoy-grpc-stats.js";

@@ -29,6 +29,11 @@ export interface ShopOptions {
   readonly services?: readonly string[];
   /** Replicas per service instead of the topology's (e.g. `{ catalog: 2 }`); in the mesh only. */
   readonly replicas?: Readonly<Record<string, number>>;
+  /**
+   * Traces of every request, in a Zipkin started first: on, off, or as the topology says (`make up`).
+   * Off by default: a shop started for a test has no collector and no exporter unless it asks.
+   */
+  readonly tracing?: boolean | "as-topology";
   /** Extra environment per component name (e.g. short intervals in tests). */
   readonly env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Sidecars fail a call's first attempt on request (x-shop-fault); for the mesh tests only. */
@@ -52,6 +57,8 @@ export interface RunningShop extends Pick<Launcher, "kill" | "restart" | "stop" 
   readonly dirs: Layout;
   /** host:port of the edge gateway. */
   readonly gatewayAddress: string;
+  /** Zipkin's address (its API under /api/v2, its UI at /zipkin/) when tracing is on. */
+  readonly zipkinUrl: string | undefined;
   /**
    * Where a service (its first replica) or a named replica itself answers, bypassing the mesh (its
    * Unix socket in the mesh): for checks and seeding.
@@ -71,7 +78,8 @@ export interface RunningShop extends Pick<Launcher, "kill" | "restart" | "stop" 
 
 export async function startShop(options: ShopOptions): Promise<RunningShop> {
   const base = options.base === "free" ? await freePortBase(portSpan) : options.base;
-  const topology = loadTopology(join(repoRoot, "deploy", "topology.yaml"), { base, replicas: options.replicas });
+  const tracing = options.tracing === "as-topology" ? undefined : (options.tracing ?? false);
+  const topology = loadTopology(join(repoRoot, "deploy", "topology.yaml"), { base, replicas: options.replicas, tracing });
   const dirs = layout(options.runDir);
   const mesh = options.mesh ?? true;
   const stages = components(topology, dirs, { mesh, ...(options.services === undefined ? {} : { services: options.services }) });
@@ -118,6 +126,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     topology,
     dirs,
     gatewayAddress: `127.0.0.1:${topology.gateway.port}`,
+    zipkinUrl: topology.tracing.enabled ? `http://127.0.0.1:${topology.tracing.port}` : undefined,
     serviceAddress: addressOf,
     rotateCertificates,
     async restartService(name, onReplica) {

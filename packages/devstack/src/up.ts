@@ -15,6 +15,12 @@ if (base !== undefined && (!Number.isInteger(base) || base < 1024 || base > 65_0
   process.stderr.write(`SHOP_PORT_BASE must be an integer 1024..65000 (got "${baseEnv}")\n`);
   process.exit(1);
 }
+// TRACING=off (make up TRACING=off): no Zipkin, no exporter; otherwise as deploy/topology.yaml says.
+const tracingEnv = process.env["TRACING"] ?? "on";
+if (tracingEnv !== "on" && tracingEnv !== "off") {
+  process.stderr.write(`TRACING must be on or off (got "${tracingEnv}")\n`);
+  process.exit(1);
+}
 const runDir = join(repoRoot, ".run");
 let shop: RunningShop | undefined;
 let control: Server | undefined;
@@ -60,6 +66,7 @@ try {
   shop = await startShop({
     runDir,
     seedStock: 100,
+    tracing: tracingEnv === "off" ? false : "as-topology",
     ...(base === undefined ? {} : { base }),
     onProgress: (component, event, ms) => {
       if (event === "ready") process.stdout.write(`  ✓ ${component.name.padEnd(22)} ${component.kind.padEnd(8)} ready in ${ms} ms\n`);
@@ -110,7 +117,9 @@ process.stdout.write(`\nall healthy in ${((Date.now() - began) / 1000).toFixed(1
 for (const row of rows) process.stdout.write(`${line(row)}\n`);
 const web = shop.running.find((r) => r.component.kind === "web");
 process.stdout.write(`
-gateway: ${shop.gatewayAddress} (gRPC and gRPC-web)${web ? `\nstorefront: http://127.0.0.1:${web.component.port}/ (open it in a browser)` : ""}
+gateway: ${shop.gatewayAddress} (gRPC and gRPC-web)${web ? `\nstorefront: http://127.0.0.1:${web.component.port}/ (open it in a browser)` : ""}${
+  shop.zipkinUrl === undefined ? "" : `\ntraces: ${shop.zipkinUrl}/zipkin/ (every request's trace, by service or by trace id)`
+}
 
   grpcurl -plaintext ${shop.gatewayAddress} list
   grpcurl -plaintext -d '{"page_size": 3}' ${shop.gatewayAddress} shop.catalog.v1.CatalogService/ListProducts

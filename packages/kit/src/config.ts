@@ -168,6 +168,51 @@ export interface ServerConfig {
   readonly metricsPort?: number;
 }
 
+/**
+ * What the tracing module (loaded with `--import` before anything else) reads. Off unless
+ * TRACING=true: then nothing is exported and nothing tries to reach a collector.
+ */
+export const tracingEnvShape = {
+  TRACING: env.boolean(false).describe("send spans of every RPC to Zipkin (`true` or `false`)"),
+  TRACING_ZIPKIN_URL: env.url(["http", "https"]).optional().describe("Zipkin's span endpoint (`…/api/v2/spans`); required when tracing"),
+  TRACING_SAMPLING: z
+    .string()
+    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, { error: "must be a ratio 0..1" })
+    .default("1")
+    .transform(Number)
+    .describe("share of the traces this service starts itself that are kept; calls that arrive follow their caller's decision"),
+  TRACING_SERVICE_NAME: env
+    .string({ pattern: /^[a-z][a-z0-9-]*$/, expects: "a service name", default: "shop" })
+    .describe("the service's name in traces"),
+  TRACING_INSTANCE: env
+    .string({ pattern: /^[a-z][a-z0-9-]*$/, expects: "a replica name", default: "shop" })
+    .describe("the replica's name in traces (service.instance.id)"),
+} as const;
+
+export type TracingConfig =
+  | { readonly enabled: false }
+  | {
+      readonly enabled: true;
+      readonly zipkinUrl: string;
+      readonly sampling: number;
+      readonly serviceName: string;
+      readonly instance: string;
+    };
+
+/** Tracing settings from `env`; a bad value is a ConfigError naming the variable. */
+export function tracingConfig(environment: Env): TracingConfig {
+  const parsed = parseEnv(tracingEnvShape, environment);
+  if (!parsed.TRACING) return { enabled: false };
+  if (parsed.TRACING_ZIPKIN_URL === undefined) throw new ConfigError("config: TRACING_ZIPKIN_URL must be set when TRACING=true (not set)");
+  return {
+    enabled: true,
+    zipkinUrl: parsed.TRACING_ZIPKIN_URL,
+    sampling: parsed.TRACING_SAMPLING,
+    serviceName: parsed.TRACING_SERVICE_NAME,
+    instance: parsed.TRACING_INSTANCE,
+  };
+}
+
 /** The server part of a config parsed with serverEnvShape. */
 export function serverConfig(parsed: z.output<z.ZodObject<typeof serverEnvShape>>): ServerConfig {
   if (parsed.GRPC_PORT === undefined && parsed.GRPC_SOCKET === undefined) {

@@ -32,6 +32,8 @@ export {
   describeEnv,
   configTable,
   withConfigTable,
+  tracingEnvShape,
+  tracingConfig,
 } from "./config.js";
 export type {
   ServerConfig,
@@ -42,8 +44,11 @@ export type {
   Env,
   EnvShape,
   ConfigVariable,
+  TracingConfig,
 } from "./config.js";
 export { createLogger } from "./logger.js";
+export { inSpan, shopTracer, traceFields } from "./trace-context.js";
+export type { SpanOutcome } from "./trace-context.js";
 export type { Logger } from "./logger.js";
 export { runMain, serve } from "./main.js";
 export type { Running } from "./main.js";

@@ -1,5 +1,5 @@
 // One call's handler context and the one log line it ends with (method, code, duration,
-// request id, user), written here for every RPC rather than by each handler.
+// request id, user, trace), written here for every RPC rather than by each handler.
 import { randomUUID } from "node:crypto";
 import type * as grpc from "@grpc/grpc-js";
 import type { DescMethod, DescService, Message } from "@bufbuild/protobuf";
@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { RpcMetrics } from "./metrics.js";
 import { callerFromHeaders, callerKey, requestIdHeader, requestIdKey } from "./identity.js";
 import { codeName, headersFromMetadata, statusFromError } from "./status.js";
+import { traceFields } from "./trace-context.js";
 
 export type ServerCall = grpc.ServerUnaryCall<Buffer, Message> | grpc.ServerWritableStream<Buffer, Message>;
 
@@ -40,6 +41,8 @@ export function beginRpc(call: ServerCall, options: RpcCallOptions): RpcCall {
   const requestHeader = headersFromMetadata(call.metadata);
   const requestId = requestHeader.get(requestIdHeader) ?? randomUUID();
   const caller = callerFromHeaders(requestHeader);
+  // The call's server span is active here; the line may be written after it ended.
+  const traced = traceFields();
   const cancelled = new AbortController();
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
@@ -72,6 +75,7 @@ export function beginRpc(call: ServerCall, options: RpcCallOptions): RpcCall {
       duration_ms: Math.round(durationMs * 100) / 100,
       request_id: requestId,
       ...(caller ? { user_id: caller.userId } : {}),
+      ...traced,
     };
     if (err !== undefined) logger.error({ ...line, err }, "rpc failed unexpectedly");
     else logger.info(line, "rpc");

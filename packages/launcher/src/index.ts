@@ -3,8 +3,20 @@ export type { Launched, Launcher, LauncherOptions } from "./launcher.js";
 export type { Component, ComponentKind, Readiness } from "./component.js";
 export { describeExit, restartPolicy } from "./supervision.js";
 export type { ComponentState, ComponentStatus, ExitRecord, RestartPolicy, SupervisionEvent, SupervisionOptions } from "./supervision.js";
-export { envoy, ferretDb, mongod, nodeService, redisServer, serviceEntry, webDist, webServer } from "./recipes.js";
-export type { EnvoyOptions, MongoOptions, RedisOptions, ServiceOptions } from "./recipes.js";
+export {
+  envoy,
+  ferretDb,
+  mongod,
+  nodeService,
+  redisServer,
+  serviceEntry,
+  tracingModule,
+  webDist,
+  webServer,
+  zipkin,
+  zipkinJar,
+} from "./recipes.js";
+export type { EnvoyOptions, MongoOptions, RedisOptions, ServiceOptions, ZipkinOptions } from "./recipes.js";
 export { isAlive, startChild } from "./child.js";
 export type { Child } from "./child.js";
 export { accepts, freePort, freePortBase, waitForPort } from "./ports.js";

@@ -1,6 +1,8 @@
-// How each kind of process of the shop is started, once: the stores, a service, Envoy, the web server.
+// How each kind of process of the shop is started, once: the stores, a service, Envoy, the web
+// server, the trace collector.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Component } from "./component.js";
 import { repoRoot, toolPath } from "./tools.js";
 
@@ -116,6 +118,13 @@ export interface ServiceOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The kit's tracing module, imported before the service's main: it must patch @grpc/grpc-js before
+ * the service imports it (in ESM, only a loader hook registered first can). It does nothing unless
+ * the service's environment says TRACING=true.
+ */
+export const tracingModule = join(repoRoot, "packages", "kit", "dist", "src", "tracing-register.js");
+
 /** A service as its real process, ready once its health says SERVING. */
 export function nodeService(options: ServiceOptions): Component {
   const entry = serviceEntry(options.service);
@@ -126,7 +135,7 @@ export function nodeService(options: ServiceOptions): Component {
     port: options.port,
     ...(options.socket === undefined ? {} : { socket: options.socket }),
     command: process.execPath,
-    args: [entry],
+    args: ["--import", pathToFileURL(tracingModule).href, entry],
     env: { ...(options.socket === undefined ? { GRPC_PORT: String(options.port) } : { GRPC_SOCKET: options.socket }), ...options.env },
     ready: "grpc-health",
   };
@@ -177,5 +186,43 @@ export function webServer(options: { readonly port: number; readonly gatewayUrl:
     args: [join(repoRoot, "web", "serve.mjs")],
     env: { WEB_PORT: String(options.port), GATEWAY_URL: options.gatewayUrl },
     ready: "tcp",
+  };
+}
+
+/** The Zipkin server's executable jar, as `make tools` puts it (pinned in the Makefile). */
+export const zipkinJar = join(repoRoot, ".tools", "zipkin", "zipkin-server-exec.jar");
+
+export interface ZipkinOptions {
+  readonly port: number;
+  /** Spans kept in memory; the oldest go first (Zipkin's default is 500 000). */
+  readonly maxSpans?: number;
+  /** The JVM's heap ceiling in MiB. */
+  readonly heapMiB?: number;
+}
+
+/**
+ * Zipkin (its collector, API and UI at /zipkin/) with in-memory storage, on loopback only
+ * (Armeria's port settings name the address), ready once /health answers. The JVM is told to
+ * start fast rather than run fast: a few hundred spans a second need no optimising compiler.
+ */
+export function zipkin(options: ZipkinOptions): Component {
+  if (!existsSync(zipkinJar)) throw new Error(`${zipkinJar} is missing: run make tools (it needs Java 17 and Maven)`);
+  return {
+    name: "zipkin",
+    kind: "tracing",
+    port: options.port,
+    command: "java",
+    args: [
+      `-Xmx${options.heapMiB ?? 192}m`,
+      "-XX:+UseSerialGC",
+      "-XX:TieredStopAtLevel=1",
+      "-jar",
+      zipkinJar,
+      `--armeria.ports[0].ip=127.0.0.1`,
+      `--armeria.ports[0].port=${options.port}`,
+      "--armeria.ports[0].protocols[0]=http",
+    ],
+    env: { STORAGE_TYPE: "mem", MEM_MAX_SPANS: String(options.maxSpans ?? 200_000), QUERY_PORT: String(options.port) },
+    ready: { httpOk: `http://127.0.0.1:${options.port}/health` },
   };
 }

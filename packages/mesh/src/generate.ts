@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { gatewayConfig, sidecarConfig, type MeshOptions } from "./envoy.js";
+import { withTracing } from "./envoy-tracing.js";
 import type { MeshFiles } from "./mesh-files.js";
 import type { Topology } from "./topology.js";
 
@@ -13,7 +14,7 @@ export interface GeneratedConfig {
   readonly path: string;
 }
 
-/** Writes gateway.json and sidecar-<replica>.json (one per replica of each service) into `outDir`. */
+/** Writes gateway.json and sidecar-<replica>.json (one per replica of each service) into `outDir`, traced when the topology says so. */
 export function writeEnvoyConfigs(topology: Topology, outDir: string, files: MeshFiles, options: MeshOptions = {}): GeneratedConfig[] {
   const dir = resolve(outDir);
   mkdirSync(dir, { recursive: true });
@@ -29,9 +30,14 @@ export function writeEnvoyConfigs(topology: Topology, outDir: string, files: Mes
     socketDir: resolve(files.socketDir),
     jwksPath: resolve(files.jwksPath),
   };
-  write("gateway", gatewayConfig(topology, absolute, options));
+  const traced = (config: Record<string, unknown>, serviceName: string, workload: string): unknown =>
+    topology.tracing.enabled ? withTracing(config, topology, serviceName, workload) : config;
+  write("gateway", traced(gatewayConfig(topology, absolute, options), "gateway", "gateway"));
   for (const service of topology.services) {
-    for (const replica of service.replicas) write(`sidecar-${replica.name}`, sidecarConfig(topology, service, replica, absolute, options));
+    for (const replica of service.replicas) {
+      const config = sidecarConfig(topology, service, replica, absolute, options);
+      write(`sidecar-${replica.name}`, traced(config, `sidecar-${service.name}`, replica.name));
+    }
   }
   return written;
 }

@@ -2,6 +2,7 @@ export { loadTopology, parseTopology, buildTopology, serviceNamed, workloads, po
 export type { Topology, TopologyOverrides, ServiceNode, Replica, StoreNode, CallGrant, TokenBucket } from "./topology.js";
 export { gatewayConfig, sidecarConfig, faultHeader, unsentHeader } from "./envoy.js";
 export type { MeshOptions } from "./envoy.js";
+export { withTracing, zipkinCluster, zipkinSpansPath } from "./envoy-tracing.js";
 export { calleePolicies, identityCarriers } from "./envoy-authz.js";
 export { writeEnvoyConfigs, validateEnvoyConfig } from "./generate.js";
 export type { GeneratedConfig } from "./generate.js";

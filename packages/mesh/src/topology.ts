@@ -30,6 +30,9 @@ const topologySchema = z.object({
     reflectionVia: z.string(),
   }),
   web: z.object({ port: z.number().int().min(0) }),
+  tracing: z
+    .object({ enabled: z.boolean().default(true), sampling: z.number().min(0).max(1).default(1), port: z.number().int().min(0) })
+    .optional(),
   stores: z.record(z.string(), z.object({ kind: z.enum(["mongodb", "redis"]), port: z.number().int().min(0) })),
   services: z.record(
     z.string().regex(/^[a-z]+$/),
@@ -122,14 +125,21 @@ export interface Topology {
   };
   /** Port of the storefront's static server. */
   readonly webPort: number;
+  /**
+   * Traces through the Envoys and the services, collected by Zipkin on `port` (its UI at /zipkin/);
+   * `sampling` is the share of the requests the gateway traces. Off: no collector and no exporter.
+   */
+  readonly tracing: { readonly enabled: boolean; readonly sampling: number; readonly port: number };
   readonly stores: readonly StoreNode[];
   readonly services: readonly ServiceNode[];
 }
 
-/** What a run may change from the file: the port base (SHOP_PORT_BASE) and replica counts per service. */
+/** What a run may change from the file: the port base (SHOP_PORT_BASE), replica counts per service, tracing. */
 export interface TopologyOverrides {
   readonly base?: number | undefined;
   readonly replicas?: Readonly<Record<string, number>> | undefined;
+  /** Tracing on or off whatever the file says (`make up TRACING=off`, test meshes). */
+  readonly tracing?: boolean | undefined;
 }
 
 /** Reads and checks the topology. */
@@ -210,6 +220,11 @@ export function buildTopology(file: TopologyFile, overrides: TopologyOverrides =
       reflectionVia: file.gateway.reflectionVia,
     },
     webPort: base + file.web.port,
+    tracing: {
+      enabled: overrides.tracing ?? file.tracing?.enabled ?? false,
+      sampling: file.tracing?.sampling ?? 1,
+      port: base + (file.tracing?.port ?? 4),
+    },
     stores: Object.entries(file.stores).map(([name, s]) => ({ name, kind: s.kind, port: base + s.port })),
     services,
   };

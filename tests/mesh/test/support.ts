@@ -26,11 +26,18 @@ export interface TestMesh {
   stop(): Promise<void>;
 }
 
-/** Replicas per service instead of the topology's, e.g. `{ order: 1 }` for a lighter mesh. */
-export async function startTestMesh(options: { replicas?: Readonly<Record<string, number>> } = {}): Promise<TestMesh> {
+export interface TestMeshOptions {
+  /** Replicas per service instead of the topology's, e.g. `{ order: 1 }` for a lighter mesh. */
+  readonly replicas?: Readonly<Record<string, number>>;
+  /** Traces to a Zipkin started with the mesh (off by default: it takes a JVM's start). */
+  readonly tracing?: boolean;
+}
+
+export async function startTestMesh(options: TestMeshOptions = {}): Promise<TestMesh> {
   const runDir = mkdtempSync(join(tmpdir(), "shopmesh-mesh-"));
   const replicas = options.replicas === undefined ? {} : { replicas: options.replicas };
-  const shop = await startShop({ base: meshBase, runDir, faults: true, seedStock: initialStock, ...replicas });
+  const tracing = options.tracing ?? false;
+  const shop = await startShop({ base: meshBase, runDir, faults: true, seedStock: initialStock, tracing, ...replicas });
   const clients: { close(): void }[] = [];
   const keep = <C extends { close(): void }>(client: C): C => {
     clients.push(client);

@@ -13,6 +13,7 @@ import { formatAmount, moneyFromAmount } from "@shopmesh/domain";
 import { orderAmount, type OrderRecord } from "../order.js";
 import { toAddressMessage } from "../order-message.js";
 import type { StepOutcome } from "./state-machine.js";
+import { callSpan, stepSpan } from "./step-span.js";
 
 export interface SagaActions {
   reserve(order: OrderRecord, requestId?: string): Promise<StepOutcome>;
@@ -141,22 +142,28 @@ export function createSagaActions(deps: ActionsDeps): SagaActions {
       // Voided by key, not looked up: a Charge or CreateShipment whose outcome is unknown (it timed
       // out, the order's runner crashed) may still be running, and must meet the void when it lands.
       if (order.state === "PAID") {
-        try {
-          // PAID: the shipment may have been created, or be on its way.
-          await downstream.shipping.cancelShipment({ orderId: order.id }, { headers });
-        } catch (err) {
-          return failed("shipping", err);
-        }
+        const cancelled = await stepSpan("cancelShipment", order.id, async () => {
+          try {
+            // PAID: the shipment may have been created, or be on its way.
+            await downstream.shipping.cancelShipment({ orderId: order.id }, { headers });
+            return ok;
+          } catch (err) {
+            return failed("shipping", err);
+          }
+        });
+        if (cancelled.kind !== "ok") return cancelled;
       }
       // Nothing was charged for a total of 0 (the charge step asks nothing then).
       if (order.totalMinor === 0) return ok;
-      try {
-        // No payment yet: the key is voided; PENDING: voided; CAPTURED: refunded; DECLINED: left.
-        await downstream.payment.voidCharge({ idempotencyKey: order.id }, { headers });
-        return ok;
-      } catch (err) {
-        return failed("payment", err);
-      }
+      return stepSpan("voidCharge", order.id, async () => {
+        try {
+          // No payment yet: the key is voided; PENDING: voided; CAPTURED: refunded; DECLINED: left.
+          await downstream.payment.voidCharge({ idempotencyKey: order.id }, { headers });
+          return ok;
+        } catch (err) {
+          return failed("payment", err);
+        }
+      });
     },
 
     async release(order, requestId) {
@@ -177,20 +184,19 @@ export function createSagaActions(deps: ActionsDeps): SagaActions {
           `total ${formatAmount(orderAmount(order, order.totalMinor))}` +
           (order.trackingId !== "" ? `, tracking id ${order.trackingId}.` : ".")
         : `Your order ${order.id} was cancelled: ${order.cancelReason}.`;
-      const sending = downstream.notification
-        .sendNotification(
+      const sending = callSpan("notify", order.id, () =>
+        downstream.notification.sendNotification(
           {
             userId: order.userId,
             kind: confirmed ? NotificationKind.ORDER_CONFIRMED : NotificationKind.ORDER_CANCELLED,
             text,
           },
           { headers: internalHeaders(requestId) },
-        )
-        .then(
-          () => undefined,
-          (err: unknown) =>
-            logger.warn({ order_id: order.id, err: ConnectError.from(err).message }, "could not send the order notification"),
-        );
+        ),
+      ).then(
+        () => undefined,
+        (err: unknown) => logger.warn({ order_id: order.id, err: ConnectError.from(err).message }, "could not send the order notification"),
+      );
       notifications.add(sending);
       void sending.finally(() => notifications.delete(sending));
     },

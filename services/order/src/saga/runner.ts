@@ -7,6 +7,7 @@ import type { OrderRecord } from "../order.js";
 import type { OrderStore } from "../store/order-store.js";
 import type { SagaActions } from "./actions.js";
 import type { CrashHooks } from "./crash-points.js";
+import { stepSpan } from "./step-span.js";
 import { describe, localSteps, nextStep, retryDelayMs, transition, type RunMode, type Step, type StepOutcome } from "./state-machine.js";
 
 export interface SagaRunnerDeps {
@@ -84,7 +85,10 @@ export function createSagaRunner(deps: SagaRunnerDeps): SagaRunner {
         await store.releaseLease(order.id, owner, new Date(clock()));
         return { order, ended: "final", ...(cause ? { cause } : {}) };
       }
-      const outcome = await perform(step, order, options);
+      // Each step that calls out is a span of its own (its calls are its children); local ones are not.
+      const outcome = localSteps.has(step)
+        ? await perform(step, order, options)
+        : await stepSpan(step, order.id, () => perform(step, order, options));
       if (outcome.kind === "ok" && !localSteps.has(step)) crash.beforePersist(step);
       if (outcome.kind !== "ok")
         log.warn({ step, state: order.state, outcome: outcome.kind, detail: describe(outcome) }, "saga step failed");
