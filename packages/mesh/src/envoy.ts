@@ -5,6 +5,7 @@
 // reaches, and reaches its callees through its sidecar's egress socket.
 import { identityHeader } from "@shopmesh/kit";
 import { identityGuardFilter, rbacFilter, reflectionPaths } from "./envoy-authz.js";
+import { faultFilters, faultRuntime } from "./envoy-faults.js";
 import { edgeServerTls, meshClientTls, meshServerTls } from "./envoy-tls.js";
 import { egressSocket, serviceSocket, type MeshFiles } from "./mesh-files.js";
 import type { Replica, ServiceNode, TokenBucket, Topology } from "./topology.js";
@@ -171,10 +172,19 @@ function serviceRoutes(callee: ServiceNode, cluster: string, methods: readonly s
       route: {
         cluster,
         timeout: streaming ? "0s" : callee.timeout,
-        ...(streaming ? {} : { retry_policy: retryPolicy }),
+        ...(streaming ? {} : { retry_policy: { ...retryPolicy, ...tryTimeout(callee, method) } }),
       },
     };
   });
+}
+
+/**
+ * An idempotent call's attempt that outlasts the callee's `tryTimeout` is given up and retried on
+ * another replica; each such attempt also counts as a 504 against that replica for outlier detection,
+ * which reacts to errors, not to latency, so this is what moves traffic off a slow replica.
+ */
+function tryTimeout(callee: ServiceNode, method: string): Json {
+  return callee.tryTimeout !== undefined && callee.idempotent.includes(method) ? { per_try_timeout: callee.tryTimeout } : {};
 }
 
 const localRetry: Json = { retry_on: "refused-stream,connect-failure", num_retries: 1, retry_back_off: retryBackOff };
@@ -199,8 +209,8 @@ function httpManager(statPrefix: string, logPath: string, routes: Json[], filter
       access_log: accessLog(logPath),
       route_config: {
         name: statPrefix,
-        // Retried requests say which attempt they are (x-envoy-attempt-count); the test-only
-        // fault below uses it to fail exactly the first attempt.
+        // Retried requests say which attempt they are (x-envoy-attempt-count); a fault scenario
+        // may fail exactly the first attempt (envoy-faults.ts).
         virtual_hosts: [{ name: statPrefix, domains: ["*"], routes, include_request_attempt_count: true }],
       },
       http_filters: [...filters, routerFilter],
@@ -209,31 +219,7 @@ function httpManager(statPrefix: string, logPath: string, routes: Json[], filter
   };
 }
 
-/** Header that asks a sidecar's ingress to fail the first attempt of a call (test meshes only). */
-export const faultHeader = "x-shop-fault";
-
-/**
- * Fails a call's first attempt with UNAVAILABLE when it carries `x-shop-fault: unavailable-once`:
- * a single transient failure that a retrying hop (gateway or caller's sidecar) should absorb.
- * Only in meshes generated with `faults: true` (the mesh tests), never in `make up`'s.
- */
-function transientFaultFilter(): Json {
-  return {
-    name: "envoy.filters.http.fault",
-    typed_config: {
-      "@type": "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault",
-      abort: { grpc_status: 14, percentage: { numerator: 100, denominator: "HUNDRED" } },
-      headers: [
-        { name: faultHeader, string_match: { exact: "unavailable-once" } },
-        { name: "x-envoy-attempt-count", string_match: { exact: "1" } },
-      ],
-    },
-  };
-}
-
 export interface MeshOptions {
-  /** The test-only transient fault (fail a call's first attempt on request). */
-  readonly faults?: boolean;
   /** Plaintext between Envoys and no authorization: only to measure what mTLS costs (the bench). */
   readonly insecure?: boolean;
 }
@@ -253,8 +239,9 @@ export function sidecarConfig(
 ): Json {
   const accessLogPath = `${files.logDir}/sidecar-${replica.name}-access.log`;
   const ingressFilters = [
-    ...(options.faults ? [transientFaultFilter()] : []),
     ...(options.insecure ? [] : [identityGuardFilter(topology, service), rbacFilter(topology, service)]),
+    // After authorization: a scenario makes the service fail, not the mesh's checks.
+    ...faultFilters(topology, service),
   ];
   const listeners: Json[] = [
     {
@@ -312,7 +299,12 @@ export function sidecarConfig(
       );
     }
   }
-  return { node: node(replica.name), admin: admin(replica.adminPort), static_resources: { listeners, clusters } };
+  return {
+    node: node(replica.name),
+    admin: admin(replica.adminPort),
+    layered_runtime: faultRuntime(),
+    static_resources: { listeners, clusters },
+  };
 }
 
 /** Every replica's sidecar: callers balance across the healthy ones. */

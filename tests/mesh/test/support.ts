@@ -30,7 +30,7 @@ export interface TestMesh {
 export async function startTestMesh(options: { replicas?: Readonly<Record<string, number>> } = {}): Promise<TestMesh> {
   const runDir = mkdtempSync(join(tmpdir(), "shopmesh-mesh-"));
   const replicas = options.replicas === undefined ? {} : { replicas: options.replicas };
-  const shop = await startShop({ base: meshBase, runDir, faults: true, seedStock: initialStock, ...replicas });
+  const shop = await startShop({ base: meshBase, runDir, seedStock: initialStock, ...replicas });
   const clients: { close(): void }[] = [];
   const keep = <C extends { close(): void }>(client: C): C => {
     clients.push(client);
