@@ -17,10 +17,10 @@ export function faultFilters(topology: Topology, service: ServiceNode): Json[] {
 
 function faultFilter(scenario: FaultScenario, service: ServiceNode): Json {
   const keys = faultRuntimeKeys(scenario.name);
-  const path =
-    scenario.methods === undefined
-      ? { prefix: `/${service.service}/` }
-      : { safe_regex: { regex: `^/${service.service.replaceAll(".", "\\.")}/(${scenario.methods.join("|")})$` } };
+  const literal = (text: string): string => text.replaceAll(".", "\\.");
+  const methods = scenario.methods === undefined ? "[^/]+" : `(${scenario.methods.join("|")})`;
+  const health = scenario.health ? `|/${literal("grpc.health.v1.Health")}/(Check|Watch)` : "";
+  const path = { safe_regex: { regex: `^(/${literal(service.service)}/${methods}${health})$` } };
   const marked = scenario.markedFirstAttempt
     ? [
         { name: faultHeader, string_match: { exact: scenario.name } },

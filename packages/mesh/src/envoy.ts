@@ -126,6 +126,9 @@ function grpcCluster(name: string, addresses: readonly Json[], options: ClusterO
           outlier_detection: {
             consecutive_5xx: 5,
             consecutive_gateway_failure: 3,
+            // Enforced (Envoy only counts it by default): three 502/503/504s in a row, e.g. attempts
+            // given up after their per-attempt timeout, take a replica out.
+            enforcing_consecutive_gateway_failure: 100,
             interval: "1s",
             base_ejection_time: "2s",
             // Never all replicas at once for a burst of errors: with two, one always takes calls.

@@ -24,6 +24,7 @@ const scenarioSchema = z
     service: z.string().regex(/^[a-z]+$/, { error: "must be a service name or all" }),
     methods: z.array(z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: "must be a method name like GetProduct" })).optional(),
     replica: z.number().int().min(1).optional(),
+    health: z.boolean().default(false),
     abort: z
       .object({
         code: z.string().refine((c) => grpcCode(c) !== undefined, { error: "must be a gRPC code name like UNAVAILABLE" }),
@@ -48,6 +49,8 @@ export interface FaultScenario {
   readonly methods: readonly string[] | undefined;
   /** Only this replica's sidecar is switched (ordinal, 1 for the first). */
   readonly replica: number | undefined;
+  /** Its health checks (grpc.health.v1) too, so that callers' active health checks see it. */
+  readonly health: boolean;
   readonly abort: { readonly code: number; readonly percent: number } | undefined;
   readonly delay: { readonly ms: number; readonly percent: number } | undefined;
   /** Only calls marked with `x-shop-fault: <name>`, and only their first attempt. */
@@ -95,6 +98,7 @@ export function parseFaults(data: unknown, source: string, topology: Topology): 
       services,
       methods: s.methods,
       replica: s.replica,
+      health: s.health,
       abort: s.abort === undefined ? undefined : { code: grpcCode(s.abort.code) ?? 14, percent: s.abort.percent },
       delay: s.delay,
       markedFirstAttempt: s.only === "marked-first-attempt",
