@@ -4,6 +4,7 @@
 // every scenario off.
 import { faultRuntimeKeys, grpcCode, type FaultScenario } from "@shopmesh/mesh";
 import { codeName } from "@shopmesh/kit";
+import type { ShopState } from "./state.js";
 
 /** A sidecar of the running mesh: `sidecar-<replica>` and its admin port. */
 export interface SidecarAdmin {
@@ -137,4 +138,22 @@ async function runtimeOf(sidecar: SidecarAdmin): Promise<Record<string, string>>
   const res = await fetch(`http://127.0.0.1:${sidecar.adminPort}/runtime`);
   const body = (await res.json()) as { entries?: Record<string, { final_value?: string }> };
   return Object.fromEntries(Object.entries(body.entries ?? {}).map(([k, v]) => [k, v.final_value ?? ""]));
+}
+
+/** The sidecars a running `make up` lists in its state file. */
+export function sidecarAdmins(state: ShopState): SidecarAdmin[] {
+  return state.components.flatMap((c) =>
+    c.kind === "sidecar" && c.adminPort !== undefined ? [{ name: c.name, adminPort: c.adminPort }] : [],
+  );
+}
+
+/** "50% UNAVAILABLE in sidecar-payment", "100% +3000 ms in sidecar-catalog-2", or "off". */
+export function describeState(s: ScenarioState): string {
+  if (s.on.length === 0) return "off";
+  return s.on
+    .map(
+      (o) =>
+        `${o.percent}%${o.delayMs === undefined ? "" : ` +${o.delayMs} ms`}${o.code === undefined ? "" : ` ${o.code}`} in ${o.sidecar}`,
+    )
+    .join(", ");
 }

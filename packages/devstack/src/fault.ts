@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { repoRoot } from "@shopmesh/launcher";
 import { loadTopology } from "@shopmesh/mesh";
-import { createFaultSwitch, type ScenarioState } from "./fault-switch.js";
+import { createFaultSwitch, describeState, sidecarAdmins } from "./fault-switch.js";
 import { stateFile, type ShopState } from "./state.js";
 
 const { values } = parseArgs({
@@ -25,21 +25,7 @@ if (!existsSync(file)) {
   process.exit(1);
 }
 const state = JSON.parse(readFileSync(file, "utf8")) as ShopState;
-const sidecars = state.components.flatMap((c) =>
-  c.kind === "sidecar" && c.adminPort !== undefined ? [{ name: c.name, adminPort: c.adminPort }] : [],
-);
-const faults = createFaultSwitch(loadTopology(join(repoRoot, "deploy", "topology.yaml")).faults, sidecars);
-
-/** "50% in sidecar-payment" or "off". */
-function describeState(s: ScenarioState): string {
-  if (s.on.length === 0) return "off";
-  return s.on
-    .map(
-      (o) =>
-        `${o.percent}%${o.delayMs === undefined ? "" : ` +${o.delayMs} ms`}${o.code === undefined ? "" : ` ${o.code}`} in ${o.sidecar}`,
-    )
-    .join(", ");
-}
+const faults = createFaultSwitch(loadTopology(join(repoRoot, "deploy", "topology.yaml")).faults, sidecarAdmins(state));
 
 const number = (name: string, v: string | undefined): number | undefined => {
   if (given(v) === undefined) return undefined;
