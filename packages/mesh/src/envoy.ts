@@ -126,9 +126,11 @@ function grpcCluster(name: string, addresses: readonly Json[], options: ClusterO
           outlier_detection: {
             consecutive_5xx: 5,
             consecutive_gateway_failure: 3,
-            // Enforced (Envoy only counts it by default): three 502/503/504s in a row, e.g. attempts
-            // given up after their per-attempt timeout, take a replica out.
-            enforcing_consecutive_gateway_failure: 100,
+            // Timeouts (and connect failures) are Envoy's own, not the replica's answer, and never
+            // eject it: on a busy machine the last replica standing may be slow, and ejecting it
+            // would leave none. A slow replica is the health checker's to take out.
+            split_external_local_origin_errors: true,
+            enforcing_consecutive_local_origin_failure: 0,
             interval: "1s",
             base_ejection_time: "2s",
             // Never all replicas at once for a burst of errors: with two, one always takes calls.
