@@ -185,8 +185,8 @@ function serviceRoutes(callee: ServiceNode, cluster: string, methods: readonly s
 
 /**
  * An idempotent call's attempt that outlasts the callee's `tryTimeout` is given up and retried on
- * another replica; each such attempt also counts as a 504 against that replica for outlier detection,
- * which reacts to errors, not to latency, so this is what moves traffic off a slow replica.
+ * another replica: a slow replica costs a call that long, not its whole delay. (Outlier detection
+ * reacts to errors, not latency, and does not count these timeouts; see grpcCluster.)
  */
 function tryTimeout(callee: ServiceNode, method: string): Json {
   return callee.tryTimeout !== undefined && callee.idempotent.includes(method) ? { per_try_timeout: callee.tryTimeout } : {};
