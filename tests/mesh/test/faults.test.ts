@@ -63,6 +63,13 @@ async function sidecarStat(service: string, name: string): Promise<number> {
   return values.reduce((a, b) => a + b, 0);
 }
 
+/** Whether `sidecar`'s cluster `cluster` has an endpoint it counts out. */
+async function sidecarSeesUnhealthy(sidecar: string, cluster: string): Promise<boolean> {
+  const port = mesh.shop.running.find((r) => r.component.name === sidecar)?.component.adminPort;
+  const text = await (await fetch(`http://127.0.0.1:${port}/clusters`)).text();
+  return text.split("\n").some((l) => l.startsWith(`${cluster}::`) && l.includes("::health_flags::") && !l.endsWith("::healthy"));
+}
+
 /** Whether the gateway counts catalog-2's sidecar out (failed health checks or ejected). */
 async function gatewaySeesUnhealthy(): Promise<boolean> {
   const port = mesh.shop.running.find((r) => r.component.name === "sidecar-catalog-2")?.component.port;
@@ -247,11 +254,37 @@ describe("one slow catalog replica", () => {
     // Its health checks time out (2 s, three in a row): within seconds the gateway counts it down.
     expect(down).toBeLessThan(12_000);
     expect(unhealthyAtOff).toBe(true);
-    // Until then its attempts were felt (each given up after the 0.5 s per-attempt timeout) …
+    // Until then its attempts were felt (each given up after the 1 s per-attempt timeout) …
     expect(p99(onAt, onAt + down)).toBeGreaterThan(400);
     // … and from then on calls no longer meet the slow replica.
     expect(recovered).toBeLessThan(400);
   }, 60_000);
+});
+
+describe("payment unreachable", () => {
+  it("is counted down by its callers, fails checkout fast, and the order is cancelled once payment is back", async () => {
+    const { shopper } = await shopperWithCart();
+    await mesh.faults.on("payment-unreachable");
+    const onAt = Date.now();
+    // Its health checks fail too: the order's sidecar counts it down, as if it were gone.
+    await eventually(() => sidecarSeesUnhealthy("sidecar-order", "payment_ingress"), { timeoutMs: 10_000, what: "payment counted down" });
+    const downAfterMs = Date.now() - onAt;
+    const failed = await timed(placeOrder(shopper, "payment-unreachable"));
+    const err = ConnectError.from(failed.error);
+    process.stdout.write(
+      `payment-unreachable: counted down after ${downAfterMs} ms; PlaceOrder answered ${Code[err.code]} in ` +
+        `${failed.ms.toFixed(0)} ms: ${err.rawMessage}\n`,
+    );
+    expect(err.code).toBe(Code.Unavailable);
+    expect(err.rawMessage).toMatch(/the payment service is unavailable; order ord_\w+ will be cancelled once its compensation completes/);
+    expect(failed.ms).toBeLessThan(2_000);
+
+    await mesh.faults.off("payment-unreachable");
+    // Recovery voids the charge and releases the stock once payment answers again.
+    await checkShopInvariants(mesh, 60_000);
+    const { orders } = await mesh.grpc(OrderService).listOrders({}, { headers: shopper.headers });
+    expect(orders.map((o) => o.state)).toEqual([OrderState.CANCELLED]);
+  }, 90_000);
 });
 
 describe("every scenario switched off", () => {
