@@ -37,6 +37,7 @@ help:
 	@echo "make test        lint, breaking check, generated-code drift, type check, all tests"
 	@echo "make status      what runs, with restarts and last exits; make restart NAME=<service> rolls one service"
 	@echo "make stat        requests/s, success rate, latency per service and method [NAME=<service>] [WATCH=1]"
+	@echo "make fault       failure scenarios and their state; make fault ON=<name> [PERCENT=n] [DELAY_MS=n], OFF=<name|all>"
 	@echo "make tools       install the pinned toolchain into .tools/"
 	@echo "make generate    regenerate gen/ from proto/"
 	@echo "make docs        rewrite the service READMEs' config tables from their schemas"
@@ -243,6 +244,12 @@ restart:
 
 down:
 	@node packages/devstack/dist/src/status.js down
+
+# make fault: the failure scenarios (deploy/faults.yaml) and which are on; make fault ON=payment-failure
+# PERCENT=50, make fault ON=shipping-slow DELAY_MS=3000, make fault OFF=payment-failure, make fault OFF=all.
+.PHONY: fault
+fault:
+	@node packages/devstack/dist/src/fault.js --on "$(ON)" --off "$(OFF)" --percent "$(PERCENT)" --delay-ms "$(DELAY_MS)" --code "$(CODE)"
 
 # A scripted shop session through the gateway with grpcurl (needs `make up` running).
 .PHONY: demo

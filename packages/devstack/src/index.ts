@@ -8,3 +8,5 @@ export { goldenMetrics, quantile, readMesh } from "./golden-metrics.js";
 export type { GoldenMetrics, MeshEnvoy, MeshReading, MethodMetrics, ServiceMetrics } from "./golden-metrics.js";
 export { renderGoldenMetrics, serviceInfos, shopEnvoys, statShop } from "./stat-report.js";
 export { shopState, writeState } from "./state.js";
+export { createFaultSwitch } from "./fault-switch.js";
+export type { FaultSwitch, FaultSettings, ScenarioState, SidecarAdmin } from "./fault-switch.js";

@@ -36,8 +36,6 @@ export interface ShopOptions {
   readonly tracing?: boolean | "as-topology";
   /** Extra environment per component name (e.g. short intervals in tests). */
   readonly env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  /** Sidecars fail a call's first attempt on request (x-shop-fault); for the mesh tests only. */
-  readonly faults?: boolean;
   /** Plaintext between Envoys and no authorization: only for the bench to measure what mTLS costs. */
   readonly insecure?: boolean;
   /** Stock this many units of every catalog product that has no stock yet (0: leave stock alone). */
@@ -92,7 +90,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     mkdirSync(dirs.socketDir, { recursive: true, mode: 0o700 });
     chmodSync(dirs.socketDir, 0o700);
     await rotateCertificates();
-    writeEnvoyConfigs(topology, dirs.envoyDir, dirs, { faults: options.faults ?? false, insecure: options.insecure ?? false });
+    writeEnvoyConfigs(topology, dirs.envoyDir, dirs, { insecure: options.insecure ?? false });
   }
   /** A service's (its first replica's) address, or a named replica's. */
   const addressOf = (name: string): string => {

@@ -3,6 +3,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describeExit, healthClient, isAlive, repoRoot } from "@shopmesh/launcher";
+import { loadTopology } from "@shopmesh/mesh";
+import { createFaultSwitch, describeState, sidecarAdmins } from "./fault-switch.js";
 import { stateFile, type ComponentRecord, type ShopState } from "./state.js";
 
 const file = stateFile(join(repoRoot, ".run"));
@@ -67,4 +69,8 @@ for (const c of state.components.filter((c) => c.state === "crash-loop")) {
   process.stdout.write(`! ${c.name} kept exiting and is no longer restarted; its log: ${relative(repoRoot, c.log)}\n`);
 }
 process.stdout.write(`gateway ${state.gateway}: ${healthy ? "all healthy" : "NOT all healthy"}\n`);
+// Scenarios switched on (make fault), read from the sidecars that answer.
+const faults = createFaultSwitch(loadTopology(join(repoRoot, "deploy", "topology.yaml")).faults, sidecarAdmins(state));
+const on = (await faults.list().catch(() => [])).filter((s) => s.on.length > 0);
+for (const s of on) process.stdout.write(`fault scenario on: ${s.name}, ${describeState(s)} (make fault OFF=${s.name})\n`);
 process.exit(healthy ? 0 : 1);

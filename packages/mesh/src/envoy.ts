@@ -6,6 +6,7 @@
 import { identityHeader } from "@shopmesh/kit";
 import { identityGuardFilter, rbacFilter, reflectionPaths } from "./envoy-authz.js";
 import { contractMethods, grpcStatsFilter, statsConfig } from "./envoy-stats.js";
+import { faultFilters, faultRuntime } from "./envoy-faults.js";
 import { edgeServerTls, meshClientTls, meshServerTls } from "./envoy-tls.js";
 import { egressSocket, serviceSocket, type MeshFiles } from "./mesh-files.js";
 import type { Replica, ServiceNode, TokenBucket, Topology } from "./topology.js";
@@ -97,7 +98,7 @@ function grpcCluster(name: string, addresses: readonly Json[], options: ClusterO
         // Slow checks never take a live endpoint out: three missed checks of up to 2 s each, on 2
         // busy cores a single one can take over a second. A dead replica is avoided long before
         // that: its sidecar refuses the call at once, marked unsent, and the caller retries another
-        // replica (serviceRoutes); outlier detection ejects it after three such answers.
+        // replica (serviceRoutes); outlier detection ejects it after five such answers.
         timeout: "2s",
         interval: "1s",
         no_traffic_interval: "1s",
@@ -126,6 +127,11 @@ function grpcCluster(name: string, addresses: readonly Json[], options: ClusterO
           outlier_detection: {
             consecutive_5xx: 5,
             consecutive_gateway_failure: 3,
+            // Timeouts (and connect failures) are Envoy's own, not the replica's answer, and never
+            // eject it: on a busy machine the last replica standing may be slow, and ejecting it
+            // would leave none. A slow replica is the health checker's to take out.
+            split_external_local_origin_errors: true,
+            enforcing_consecutive_local_origin_failure: 0,
             interval: "1s",
             base_ejection_time: "2s",
             // Never all replicas at once for a burst of errors: with two, one always takes calls.
@@ -172,7 +178,7 @@ function serviceRoutes(callee: ServiceNode, cluster: string, methods: readonly s
       route: {
         cluster,
         timeout: streaming ? "0s" : callee.timeout,
-        ...(streaming ? {} : { retry_policy: retryPolicy }),
+        ...(streaming ? {} : { retry_policy: { ...retryPolicy, ...tryTimeout(callee, method) } }),
       },
     };
   });
@@ -194,6 +200,15 @@ const wholeAnswers = {
 };
 const healthWatchPath = "/grpc.health.v1.Health/Watch";
 const wholeAnswersOff: Json = { "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.LuaPerRoute", disabled: true };
+
+/**
+ * An idempotent call's attempt that outlasts the callee's `tryTimeout` is given up and retried on
+ * another replica: a slow replica costs a call that long, not its whole delay. (Outlier detection
+ * reacts to errors, not latency, and does not count these timeouts; see grpcCluster.)
+ */
+function tryTimeout(callee: ServiceNode, method: string): Json {
+  return callee.tryTimeout !== undefined && callee.idempotent.includes(method) ? { per_try_timeout: callee.tryTimeout } : {};
+}
 
 const localRetry: Json = { retry_on: "refused-stream,connect-failure", num_retries: 1, retry_back_off: retryBackOff };
 
@@ -217,8 +232,8 @@ function httpManager(statPrefix: string, logPath: string, routes: Json[], filter
       access_log: accessLog(logPath),
       route_config: {
         name: statPrefix,
-        // Retried requests say which attempt they are (x-envoy-attempt-count); the test-only
-        // fault below uses it to fail exactly the first attempt.
+        // Retried requests say which attempt they are (x-envoy-attempt-count); a fault scenario
+        // may fail exactly the first attempt (envoy-faults.ts).
         virtual_hosts: [{ name: statPrefix, domains: ["*"], routes, include_request_attempt_count: true }],
       },
       http_filters: [...filters, routerFilter],
@@ -227,31 +242,7 @@ function httpManager(statPrefix: string, logPath: string, routes: Json[], filter
   };
 }
 
-/** Header that asks a sidecar's ingress to fail the first attempt of a call (test meshes only). */
-export const faultHeader = "x-shop-fault";
-
-/**
- * Fails a call's first attempt with UNAVAILABLE when it carries `x-shop-fault: unavailable-once`:
- * a single transient failure that a retrying hop (gateway or caller's sidecar) should absorb.
- * Only in meshes generated with `faults: true` (the mesh tests), never in `make up`'s.
- */
-function transientFaultFilter(): Json {
-  return {
-    name: "envoy.filters.http.fault",
-    typed_config: {
-      "@type": "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault",
-      abort: { grpc_status: 14, percentage: { numerator: 100, denominator: "HUNDRED" } },
-      headers: [
-        { name: faultHeader, string_match: { exact: "unavailable-once" } },
-        { name: "x-envoy-attempt-count", string_match: { exact: "1" } },
-      ],
-    },
-  };
-}
-
 export interface MeshOptions {
-  /** The test-only transient fault (fail a call's first attempt on request). */
-  readonly faults?: boolean;
   /** Plaintext between Envoys and no authorization: only to measure what mTLS costs (the bench). */
   readonly insecure?: boolean;
 }
@@ -272,8 +263,9 @@ export function sidecarConfig(
   const accessLogPath = `${files.logDir}/sidecar-${replica.name}-access.log`;
   const ingressFilters = [
     grpcStatsFilter([{ service, methods: contractMethods(service) }]),
-    ...(options.faults ? [transientFaultFilter()] : []),
     ...(options.insecure ? [] : [identityGuardFilter(topology, service), rbacFilter(topology, service)]),
+    // After authorization: a scenario makes the service fail, not the mesh's checks.
+    ...faultFilters(topology, service),
   ];
   const listeners: Json[] = [
     {
@@ -345,6 +337,7 @@ export function sidecarConfig(
     node: node(replica.name),
     admin: admin(replica.adminPort),
     stats_config: statsConfig(),
+    layered_runtime: faultRuntime(),
     static_resources: { listeners, clusters },
   };
 }

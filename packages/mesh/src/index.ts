@@ -1,6 +1,8 @@
 export { loadTopology, parseTopology, buildTopology, serviceNamed, workloads, portSpan } from "./topology.js";
 export type { Topology, TopologyOverrides, ServiceNode, Replica, StoreNode, CallGrant, TokenBucket } from "./topology.js";
-export { gatewayConfig, sidecarConfig, faultHeader, unsentHeader } from "./envoy.js";
+export { gatewayConfig, sidecarConfig, unsentHeader } from "./envoy.js";
+export { faultHeader, faultRuntimeKeys, grpcCode, loadFaults, parseFaults } from "./faults.js";
+export type { FaultScenario } from "./faults.js";
 export type { MeshOptions } from "./envoy.js";
 export { withTracing, zipkinCluster, zipkinSpansPath } from "./envoy-tracing.js";
 export { calleePolicies, identityCarriers } from "./envoy-authz.js";

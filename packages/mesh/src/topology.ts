@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { shopFiles } from "@shopmesh/kit";
 import { z } from "zod";
+import { loadFaults, type FaultScenario } from "./faults.js";
 import type { Workload } from "./pki.js";
 
 const methodList = z.array(z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: "must be a method name like GetProduct" }));
@@ -46,6 +47,7 @@ const topologySchema = z.object({
       idempotent: methodList,
       streaming: methodList.default([]),
       timeout: duration,
+      tryTimeout: duration.optional(),
       replicas: z.number().int().min(1).max(maxReplicas).default(1),
     }),
   ),
@@ -101,6 +103,8 @@ export interface ServiceNode {
   readonly idempotent: readonly string[];
   readonly streaming: readonly string[];
   readonly timeout: string;
+  /** Per attempt of an idempotent call: a slower attempt is given up and retried on another replica. */
+  readonly tryTimeout: string | undefined;
   /** Outside the mesh (one process, no sidecar). */
   readonly appPort: number;
   /** The first replica's sidecar ports. */
@@ -132,6 +136,8 @@ export interface Topology {
   readonly tracing: { readonly enabled: boolean; readonly sampling: number; readonly port: number };
   readonly stores: readonly StoreNode[];
   readonly services: readonly ServiceNode[];
+  /** The failure scenarios of faults.yaml beside the topology file (none when parsed from data alone). */
+  readonly faults: readonly FaultScenario[];
 }
 
 /** What a run may change from the file: the port base (SHOP_PORT_BASE), replica counts per service, tracing. */
@@ -144,7 +150,8 @@ export interface TopologyOverrides {
 
 /** Reads and checks the topology. */
 export function loadTopology(path: string, overrides: TopologyOverrides = {}): Topology {
-  return parseTopology(parse(readFileSync(path, "utf8")), path, overrides);
+  const topology = parseTopology(parse(readFileSync(path, "utf8")), path, overrides);
+  return { ...topology, faults: loadFaults(path, topology) };
 }
 
 /** Checks a topology already read (YAML parsed to plain data); `source` names it in errors. */
@@ -199,6 +206,7 @@ export function buildTopology(file: TopologyFile, overrides: TopologyOverrides =
       idempotent: s.idempotent,
       streaming: s.streaming,
       timeout: s.timeout,
+      tryTimeout: s.tryTimeout,
       appPort: base + 20 + i,
       ingressPort: base + 30 + i,
       adminPort: base + 50 + i,
@@ -227,6 +235,7 @@ export function buildTopology(file: TopologyFile, overrides: TopologyOverrides =
     },
     stores: Object.entries(file.stores).map(([name, s]) => ({ name, kind: s.kind, port: base + s.port })),
     services,
+    faults: [],
   };
 }
 

@@ -47,8 +47,9 @@ describe("generated Envoy configs", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("all pass envoy --mode validate (with the test-only fault filter too)", async () => {
-    const configs = writeEnvoyConfigs(topology, join(dir, "envoy"), files, { faults: true });
+  it("all pass envoy --mode validate, with every fault scenario's filter and the admin runtime layer", async () => {
+    expect(topology.faults.length).toBeGreaterThan(0);
+    const configs = writeEnvoyConfigs(topology, join(dir, "envoy"), files);
     const sidecars = topology.services.flatMap((s) => s.replicas.map((r) => `sidecar-${r.name}`));
     expect(configs.map((c) => c.name).sort()).toEqual(["gateway", ...sidecars].sort());
     expect(sidecars).toEqual(expect.arrayContaining(["sidecar-catalog", "sidecar-catalog-2"]));

@@ -182,6 +182,8 @@ describe("bad input through the gateway", () => {
 
 describe("resilience", () => {
   it("absorbs a single transient UNAVAILABLE with a retry, for idempotent calls only", async () => {
+    // Only calls marked for it, and only their first attempt: the other tests' calls are untouched.
+    await mesh.faults.on("unavailable-once");
     const fault = { headers: { [faultHeader]: "unavailable-once" } };
     const retriesBefore = await gatewayStat("cluster.catalog_ingress.upstream_rq_retry");
     const { products } = await mesh.grpc(CatalogService).listProducts({ pageSize: 1 }, fault);
@@ -195,6 +197,7 @@ describe("resilience", () => {
         .addItem({ productId: products[0]?.id ?? "", quantity: 1 }, { headers: { ...shopper.headers, ...fault.headers } }),
     );
     expect(err.code).toBe(Code.Unavailable);
+    await mesh.faults.off("unavailable-once");
   });
 
   it("fails fast while every replica of a service is down, keeps the rest serving, and recovers after a restart", async () => {

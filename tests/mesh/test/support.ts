@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
-import { startShop, type RunningShop } from "@shopmesh/devstack";
+import { createFaultSwitch, startShop, type FaultSwitch, type RunningShop } from "@shopmesh/devstack";
 import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
 import { createGrpcClient, type GrpcClient } from "@shopmesh/kit";
 
@@ -17,6 +17,8 @@ export const initialStock = 1_000;
 
 export interface TestMesh {
   readonly shop: RunningShop;
+  /** The failure scenarios of deploy/faults.yaml, switched in the running sidecars as `make fault` does. */
+  readonly faults: FaultSwitch;
   /** A grpc-js client through the gateway. */
   grpc<S extends DescService>(service: S): GrpcClient<S>;
   /** A Connect gRPC-web client (fetch) through the gateway, as a browser would use. */
@@ -37,14 +39,18 @@ export async function startTestMesh(options: TestMeshOptions = {}): Promise<Test
   const runDir = mkdtempSync(join(tmpdir(), "shopmesh-mesh-"));
   const replicas = options.replicas === undefined ? {} : { replicas: options.replicas };
   const tracing = options.tracing ?? false;
-  const shop = await startShop({ base: meshBase, runDir, faults: true, seedStock: initialStock, tracing, ...replicas });
+  const shop = await startShop({ base: meshBase, runDir, seedStock: initialStock, tracing, ...replicas });
   const clients: { close(): void }[] = [];
   const keep = <C extends { close(): void }>(client: C): C => {
     clients.push(client);
     return client;
   };
+  const sidecars = shop.running.flatMap(({ component: c }) =>
+    c.kind === "sidecar" && c.adminPort !== undefined ? [{ name: c.name, adminPort: c.adminPort }] : [],
+  );
   return {
     shop,
+    faults: createFaultSwitch(shop.topology.faults, sidecars),
     grpc: (service) => keep(createGrpcClient(service, shop.gatewayAddress, { defaultTimeoutMs: 10_000 })),
     web: (service) => createClient(service, createGrpcWebTransport({ baseUrl: `http://${shop.gatewayAddress}` })),
     direct: (service, name) => keep(createGrpcClient(service, shop.serviceAddress(name), { defaultTimeoutMs: 10_000 })),
