@@ -15,6 +15,7 @@ import {
   type ServiceNode,
   type Topology,
 } from "@shopmesh/mesh";
+import { pageTokenSecret } from "./page-token-secrets.js";
 
 export interface Layout extends MeshFiles {
   readonly runDir: string;
@@ -65,7 +66,8 @@ export interface Selection {
 function serviceEnv(topology: Topology, service: ServiceNode, replica: Replica, dirs: Layout, mesh: boolean): Record<string, string> {
   const store = topology.stores.find((s) => s.name === service.store.server);
   if (store === undefined) throw new Error(`no store ${service.store.server}`);
-  const env: Record<string, string> = { LOG_LEVEL: "info" };
+  // The same page-token key on every replica (services without page tokens ignore it).
+  const env: Record<string, string> = { LOG_LEVEL: "info", PAGE_TOKEN_SECRET: pageTokenSecret(dirs.keyDir, service.name) };
   if (store.kind === "mongodb") {
     env["MONGO_URL"] = `mongodb://127.0.0.1:${store.port}`;
     env["MONGO_DB"] = service.store.database ?? service.name;

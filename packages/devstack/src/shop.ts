@@ -130,16 +130,16 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     async restartService(name, onReplica) {
       const service = serviceNamed(topology, name);
       const replicas = mesh ? service.replicas.map((r) => r.name) : [service.name];
+      const envoys = (): Component[] => launcher.running.map((r) => r.component);
       for (const replica of replicas) {
+        // Only once every replica is healthy wherever the service is routed to (a replica killed a
+        // moment ago may still count as down there): draining this one then leaves the others.
+        if (mesh) await upstreamsHealthy(envoys(), (line) => line.startsWith(`${name}_ingress::`));
         onReplica?.(replica, "restarting");
         await launcher.restart(replica);
         // Its own sidecar sees it, and so does everything that routes to the service.
         const concerned = (line: string): boolean => line.startsWith(`${name}_ingress::`) || line.includes(`/${replica}.sock::`);
-        if (mesh)
-          await upstreamsHealthy(
-            launcher.running.map((r) => r.component),
-            concerned,
-          );
+        if (mesh) await upstreamsHealthy(envoys(), concerned);
         onReplica?.(replica, "healthy");
       }
     },

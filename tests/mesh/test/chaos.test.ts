@@ -93,14 +93,20 @@ describe("a minute of shoppers while replicas are killed", () => {
       }
     };
 
-    // Kill one service replica at a time, only when every replica of its service is back up:
-    // a replicated service always has a healthy replica, a single one is simply down for a while.
+    // Kill one service replica at a time, only when every replica of its service is back up and
+    // healthy at the gateway: a replicated service always has a healthy replica, a single one is
+    // simply down for a while.
     const killed: string[] = [];
     const chaos = async (): Promise<void> => {
       while (running) {
         await new Promise((r) => setTimeout(r, killEveryMs));
         if (!running) return;
-        const candidates = mesh.shop.topology.services.filter((s) => s.replicas.every((r) => mesh.shop.status(r.name).state === "running"));
+        const clusters = await fetch(`http://127.0.0.1:${mesh.shop.topology.gateway.adminPort}/clusters`).then((r) => r.text());
+        const healthyAtGateway = (service: string, port: number): boolean =>
+          clusters.includes(`${service}_ingress::127.0.0.1:${port}::health_flags::healthy\n`);
+        const candidates = mesh.shop.topology.services.filter((s) =>
+          s.replicas.every((r) => mesh.shop.status(r.name).state === "running" && healthyAtGateway(s.name, r.ingressPort)),
+        );
         const service = candidates[Math.floor(Math.random() * candidates.length)];
         const replica = service?.replicas[Math.floor(Math.random() * service.replicas.length)];
         const victim = mesh.shop.running.find((r) => r.component.name === replica?.name);
