@@ -23,7 +23,13 @@ export interface LatencyBucket {
   readonly cumulative: number;
 }
 
-/** One Envoy's counts, keyed by `cluster/service/method`. */
+/**
+ * The method name of a cluster's retries entry (service ""): `total` is Envoy's
+ * `cluster.<cluster>.upstream_rq_retry`, the calls this Envoy retried to that cluster.
+ */
+export const retriesEntry = "(retries)";
+
+/** One Envoy's counts, keyed by `cluster/service/method`, with one retries entry per cluster. */
 export type EnvoyReading = ReadonlyMap<string, MethodCounts>;
 
 export function countsKey(c: Pick<MethodCounts, "cluster" | "service" | "method">): string {
@@ -43,10 +49,15 @@ interface StatsJson {
 
 // Service names are dotted (shop.catalog.v1.CatalogService); methods start upper case, stats lower case or digits.
 const statName = /^cluster\.([^.]+)\.grpc\.(.+)\.([A-Z][A-Za-z0-9]*)\.([a-z0-9_]+)$/;
+const retryStat = /^cluster\.([^.]+)\.upstream_rq_retry$/;
 
 /** Reads `/stats?format=json` (only the per-method gRPC stats) from the admin port. */
 export async function readEnvoyGrpcStats(adminPort: number, timeoutMs = 2_000): Promise<EnvoyReading> {
-  const query = new URLSearchParams({ format: "json", histogram_buckets: "cumulative", filter: "^cluster\\.[^.]+\\.grpc\\..+\\.[A-Z]" });
+  const query = new URLSearchParams({
+    format: "json",
+    histogram_buckets: "cumulative",
+    filter: "^cluster\\.[^.]+\\.(grpc\\..+\\.[A-Z]|upstream_rq_retry$)",
+  });
   const response = await fetch(`http://127.0.0.1:${adminPort}/stats?${query}`, { signal: AbortSignal.timeout(timeoutMs) });
   if (!response.ok) throw new Error(`admin :${adminPort} answered HTTP ${response.status}`);
   return parseEnvoyGrpcStats((await response.json()) as StatsJson);
@@ -68,6 +79,20 @@ export function parseEnvoyGrpcStats(json: StatsJson): EnvoyReading {
     return [counts, stat];
   };
   for (const item of json.stats) {
+    const retried = item.name === undefined ? null : retryStat.exec(item.name);
+    if (retried !== null && item.value !== undefined) {
+      const cluster = retried[1] ?? "";
+      byKey.set(countsKey({ cluster, service: "", method: retriesEntry }), {
+        cluster,
+        service: "",
+        method: retriesEntry,
+        total: item.value,
+        success: 0,
+        codes: {},
+        latency: [],
+      });
+      continue;
+    }
     if (item.name !== undefined && item.value !== undefined) {
       const found = entry(item.name);
       if (found === undefined) continue;

@@ -2,7 +2,7 @@
 // per-method gRPC stats: requests per second, success rate and latency percentiles per method,
 // as each service's own sidecars see its calls (ingress, summed over its replicas), and its
 // outgoing calls per callee method (its sidecars' egress).
-import { countsKey, type EnvoyReading, type LatencyBucket, type MethodCounts } from "./envoy-grpc-stats.js";
+import { countsKey, retriesEntry, type EnvoyReading, type LatencyBucket, type MethodCounts } from "./envoy-grpc-stats.js";
 
 /** An Envoy of the mesh: a service replica's sidecar, or the gateway. */
 export interface MeshEnvoy {
@@ -41,6 +41,8 @@ export interface ServiceMetrics {
   readonly service: string;
   /** Sidecars of its replicas that answered both readings. */
   readonly replicasSeen: number;
+  /** Attempts its callers (the gateway, other services' sidecars) retried to it in the window. */
+  readonly retriedByCallers: number;
   /** Its methods, as its own sidecars saw the calls to them. */
   readonly inbound: readonly MethodMetrics[];
   /** Its calls to other services' methods, as its sidecars' egress saw them. */
@@ -98,9 +100,11 @@ export function goldenMetrics(
     const inbound = counts.filter((c) => c.cluster === "local_service" && c.service === info.service);
     const outbound = counts.filter((c) => c.cluster !== "local_service");
     const shortName = (grpcName: string): string => byGrpcName.get(grpcName)?.name ?? grpcName;
+    const retries = [...deltas.values()].flat().filter((c) => c.method === retriesEntry && c.cluster === `${info.name}_ingress`);
     return {
       service: info.name,
       replicasSeen: sidecars.length,
+      retriedByCallers: sum(retries.map((c) => c.total)),
       inbound: info.methods.map((method) => metrics(info.name, method, inbound, seconds)),
       outbound: info.calls.flatMap(({ callee, methods }) =>
         methods.map((method) =>

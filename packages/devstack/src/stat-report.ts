@@ -67,7 +67,8 @@ export function renderGoldenMetrics(golden: GoldenMetrics, service?: string): st
   for (const s of shown) {
     const inbound = service === undefined ? s.inbound.filter((m) => m.requests > 0) : s.inbound;
     const replicas = `${s.replicasSeen} ${s.replicasSeen === 1 ? "replica" : "replicas"}`;
-    lines.push(`${s.service} (${replicas})${inbound.length === 0 ? ": no calls" : ""}`);
+    const retried = s.retriedByCallers > 0 ? `, ${s.retriedByCallers} attempts retried by its callers` : "";
+    lines.push(`${s.service} (${replicas}${retried})${inbound.length === 0 ? ": no calls" : ""}`);
     for (const m of inbound) lines.push(...methodLines(`  ${m.method}`, m));
     if (service !== undefined && s.outbound.length > 0) {
       lines.push(`${s.service} calls out (at its sidecars' egress)`);

@@ -218,6 +218,46 @@ describe("a PlaceOrder through the gateway", () => {
   }, 90_000);
 });
 
+describe("a failure scenario switched on", () => {
+  it("shows the injected fault on the callee's sidecar span, and no span of the service it never reached", async () => {
+    await mesh.faults.on("payment-failure", { percent: 100 });
+    let orderId = "";
+    try {
+      const shopper = await newShopper(mesh);
+      await fillCart(shopper);
+      const placing = mesh
+        .grpc(OrderService)
+        .placeOrder(
+          { requestId: `faulted-${Date.now()}`, shippingAddress: testAddress, card: testCards.succeeds },
+          { headers: shopper.headers },
+        );
+      expect((await rejection(placing)).code).toBe(Code.Unavailable);
+      orderId = (await mesh.grpc(OrderService).listOrders({}, { headers: shopper.headers })).orders[0]?.id ?? "";
+    } finally {
+      await mesh.faults.off("payment-failure");
+    }
+    const t = await traceOf(orderId, (t) => {
+      const charge = t.child(placeOrderSpan(t), "saga charge", t.saga("charge"));
+      const client = t.child(charge, "order's Charge client span", t.clientOf("Charge"));
+      t.child(
+        t.child(client, "order's sidecar egress", t.envoyAt("sidecar-order", "egress")),
+        "payment's sidecar ingress",
+        t.envoyAt("sidecar-payment", "ingress"),
+      );
+    });
+    const charge = t.child(placeOrderSpan(t), "saga charge", t.saga("charge"));
+    const client = t.child(charge, "order's Charge client span", t.clientOf("Charge"));
+    const egress = t.child(client, "order's sidecar egress", t.envoyAt("sidecar-order", "egress"));
+    const ingress = t.children(egress).filter(t.envoyAt("sidecar-payment", "ingress"));
+    // Each attempt the egress made met the fault at payment's sidecar: flag FI (fault injected), UNAVAILABLE.
+    expect(ingress.length).toBeGreaterThan(0);
+    for (const span of ingress) {
+      expect(span.tags).toMatchObject({ response_flags: "FI", "grpc.status_code": String(Code.Unavailable) });
+      expect(t.children(span).filter(t.serverOf("payment", "Charge"))).toEqual([]);
+    }
+  }, 90_000);
+});
+
 describe("with tracing off", () => {
   /** A collector that only counts who connects to it. */
   const fakeCollector = async (): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> => {
