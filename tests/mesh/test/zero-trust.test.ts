@@ -246,12 +246,19 @@ describe("the edge", () => {
   it("throttles a burst of Logins with RESOURCE_EXHAUSTED, and leaves a shopper's other calls alone", async () => {
     const shopper = await newShopper(mesh);
     const users = mesh.grpc(UserService);
-    const codes: Code[] = [];
-    for (let i = 0; i < 30; i++) codes.push((await rejection(users.login({ email: "victim@example.com", password: `guess-${i}` }))).code);
+    // All at once, as a guessing script would: however slow each Login is on a busy machine, the
+    // bucket refills by only a token or two while they arrive.
+    const codes = await Promise.all(
+      Array.from(
+        { length: 30 },
+        async (_, i) => (await rejection(users.login({ email: "victim@example.com", password: `guess-${i}` }))).code,
+      ),
+    );
     const limited = codes.filter((c) => c === Code.ResourceExhausted).length;
-    expect(limited).toBeGreaterThan(10);
-    expect(codes.slice(0, 5).every((c) => c === Code.Unauthenticated)).toBe(true);
-    expect(codes.every((c) => c === Code.Unauthenticated || c === Code.ResourceExhausted)).toBe(true);
+    const checked = codes.filter((c) => c === Code.Unauthenticated).length;
+    expect(limited).toBeGreaterThan(15);
+    expect(checked).toBeGreaterThan(3);
+    expect(limited + checked).toBe(30);
     const cart = await mesh.grpc(CartService).getCart({}, { headers: shopper.headers });
     expect(cart.cart).toBeDefined();
   });
