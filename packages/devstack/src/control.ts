@@ -2,7 +2,7 @@
 // reaches it): `make restart NAME=<service>` asks it for a rolling restart and prints its progress.
 // HTTP over the socket, so that any client (curl --unix-socket) can drive it too.
 import { createServer, request, type Server } from "node:http";
-import { rmSync } from "node:fs";
+import { chmodSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 export function controlSocket(runDir: string): string {
@@ -45,6 +45,8 @@ export async function serveControl(path: string, handlers: ControlHandlers): Pro
     server.once("error", reject);
     server.listen(path, () => resolve());
   });
+  // Only this user, whatever the umask.
+  chmodSync(path, 0o600);
   return server;
 }
 
@@ -55,6 +57,7 @@ export function sendControl(path: string, command: string, onLine: (line: string
       let buffered = "";
       let last = "";
       res.setEncoding("utf8");
+      res.on("error", reject);
       res.on("data", (chunk: string) => {
         buffered += chunk;
         const lines = buffered.split("\n");

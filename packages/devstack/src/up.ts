@@ -24,6 +24,7 @@ if (tracingEnv !== "on" && tracingEnv !== "off") {
 const runDir = join(repoRoot, ".run");
 let shop: RunningShop | undefined;
 let control: Server | undefined;
+let restarting: Promise<void> | undefined;
 let stopping = false;
 
 async function shutdown(code: number): Promise<void> {
@@ -31,6 +32,8 @@ async function shutdown(code: number): Promise<void> {
   stopping = true;
   process.stdout.write("\nstopping everything…\n");
   control?.close();
+  // A rolling restart under way finishes its replica first, so that stop() sees its new process.
+  await restarting?.catch(() => undefined);
   await shop?.stop();
   rmSync(stateFile(runDir), { force: true });
   rmSync(controlSocket(runDir), { force: true });
@@ -91,12 +94,19 @@ control = await serveControl(controlSocket(runDir), {
     if (!running.topology.services.some((s) => s.name === service)) {
       throw new Error(`no service ${service}; the services are ${running.topology.services.map((s) => s.name).join(", ")}`);
     }
-    await running.restartService(service, (replica, event) => {
+    restarting = running.restartService(service, (replica, event) => {
       writeState(runDir, shopState(process.pid, running));
       const note = event === "restarting" ? "draining and restarting" : "healthy again, in every Envoy that routes to it";
       say(`${replica}: ${note}`);
       process.stdout.write(`  ↻ ${replica} ${note}\n`);
+      // Ctrl-C or make down meanwhile: no next replica.
+      if (stopping) throw new Error("make up is stopping; the rest of the restart is left undone");
     });
+    try {
+      await restarting;
+    } finally {
+      restarting = undefined;
+    }
   },
 });
 

@@ -131,12 +131,13 @@ export class ShopServer {
 
   private async shutdown(): Promise<void> {
     this.health.stop();
-    this.streamShutdown.abort(new ConnectError("server is shutting down", Code.Unavailable));
     const drainDelayMs = this.options.drainDelayMs ?? 0;
     if (drainDelayMs > 0) {
       this.logger.info({ drain_delay_ms: drainDelayMs }, "draining: NOT_SERVING, still answering");
       await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
     }
+    // Streams end only now: a client resubscribing during the drain would still be routed here.
+    this.streamShutdown.abort(new ConnectError("server is shutting down", Code.Unavailable));
     const graceMs = this.options.shutdownGraceMs ?? 5_000;
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {

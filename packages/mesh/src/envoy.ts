@@ -95,10 +95,11 @@ function grpcCluster(name: string, addresses: readonly Json[], options: ClusterO
     },
     health_checks: [
       {
-        // Slow checks never take a live endpoint out: three missed checks of up to 2 s each, on 2
-        // busy cores a single one can take over a second. A dead replica is avoided long before
-        // that: its sidecar refuses the call at once, marked unsent, and the caller retries another
-        // replica (serviceRoutes); outlier detection ejects it after five such answers.
+        // A slow check alone does not take a live endpoint out: only three missed checks in a row of
+        // 2 s each do, and on 2 busy cores a single one can take over a second. A dead replica is
+        // avoided long before that: its sidecar refuses the call at once, marked unsent, and the
+        // caller retries another replica (serviceRoutes); with two replicas or more, outlier
+        // detection also ejects it after five such answers.
         timeout: "2s",
         interval: "1s",
         no_traffic_interval: "1s",
@@ -317,12 +318,14 @@ export function sidecarConfig(
       filter_chains: [
         {
           filters: [
-            httpManager(
-              "egress",
-              accessLogPath,
-              [...grants.flatMap(({ callee, methods }) => serviceRoutes(callee, `${callee.name}_ingress`, methods)), notGranted],
-              [grpcStatsFilter(grants.map(({ callee, methods }) => ({ service: callee, methods })))],
-              { codec_type: "HTTP2" },
+            withoutUnsentMarker(
+              httpManager(
+                "egress",
+                accessLogPath,
+                [...grants.flatMap(({ callee, methods }) => serviceRoutes(callee, `${callee.name}_ingress`, methods)), notGranted],
+                [grpcStatsFilter(grants.map(({ callee, methods }) => ({ service: callee, methods })))],
+                { codec_type: "HTTP2" },
+              ),
             ),
           ],
         },
@@ -345,6 +348,16 @@ export function sidecarConfig(
     layered_runtime: faultRuntime(),
     static_resources: { listeners, clusters },
   };
+}
+
+/**
+ * The unsent marker stays between the two Envoys of one hop: a service that passed a callee's
+ * answer on as its own must not make its own caller think that call never reached it.
+ */
+function withoutUnsentMarker(manager: Json): Json {
+  const config = (manager["typed_config"] as Json)["route_config"] as { virtual_hosts: Json[] };
+  for (const host of config.virtual_hosts) host["response_headers_to_remove"] = [unsentHeader];
+  return manager;
 }
 
 /** Every replica's sidecar: callers balance across the healthy ones. */
@@ -462,11 +475,9 @@ export function gatewayConfig(topology: Topology, files: MeshFiles, options: Mes
   });
   const config = (manager["typed_config"] as Json)["route_config"] as { virtual_hosts: Json[] };
   const host = config.virtual_hosts[0];
-  if (host) {
-    host["typed_per_filter_config"] = cors;
-    // Between Envoys only: clients never see it.
-    host["response_headers_to_remove"] = [unsentHeader];
-  }
+  if (host) host["typed_per_filter_config"] = cors;
+  // Between Envoys only: clients never see it.
+  withoutUnsentMarker(manager);
   return {
     node: node("gateway"),
     admin: admin(topology.gateway.adminPort),

@@ -105,6 +105,11 @@ describe("replicas", () => {
     );
     // The marker stays between Envoys.
     expect(JSON.stringify(gatewayConfig(topology, files))).toContain(`"response_headers_to_remove":["${unsentHeader}"]`);
+    // …and within one hop: a caller's egress drops it from what its service gets back.
+    const cart = serviceNamed(topology, "cart");
+    expect(JSON.stringify(sidecarConfig(topology, cart, first(cart.replicas), files))).toContain(
+      `"response_headers_to_remove":["${unsentHeader}"]`,
+    );
     const catalog = serviceNamed(topology, "catalog");
     const sidecar = JSON.stringify(sidecarConfig(topology, catalog, first(catalog.replicas), files));
     expect(sidecar).toContain(`"flags":["UF","UH"]`);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
-import { createFaultSwitch, startShop, type FaultSwitch, type RunningShop } from "@shopmesh/devstack";
+import { createFaultSwitch, startShop, type FaultSwitch, type RunningShop, type ShopOptions } from "@shopmesh/devstack";
 import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
 import { createGrpcClient, type GrpcClient } from "@shopmesh/kit";
 
@@ -33,13 +33,16 @@ export interface TestMeshOptions {
   readonly replicas?: Readonly<Record<string, number>>;
   /** Traces to a Zipkin started with the mesh (off by default: it takes a JVM's start). */
   readonly tracing?: boolean;
+  /** Supervision settings instead of the launcher's (the chaos run kills replicas again and again). */
+  readonly supervise?: ShopOptions["supervise"];
 }
 
 export async function startTestMesh(options: TestMeshOptions = {}): Promise<TestMesh> {
   const runDir = mkdtempSync(join(tmpdir(), "shopmesh-mesh-"));
   const replicas = options.replicas === undefined ? {} : { replicas: options.replicas };
   const tracing = options.tracing ?? false;
-  const shop = await startShop({ base: meshBase, runDir, seedStock: initialStock, tracing, ...replicas });
+  const supervise = options.supervise === undefined ? {} : { supervise: options.supervise };
+  const shop = await startShop({ base: meshBase, runDir, seedStock: initialStock, tracing, ...replicas, ...supervise });
   const clients: { close(): void }[] = [];
   const keep = <C extends { close(): void }>(client: C): C => {
     clients.push(client);
