@@ -4,11 +4,12 @@
 // socket, through the catalog's sidecar, through the gateway and the sidecar — at fixed rates and
 // at saturation; plus the mesh's memory idle and under load, and its time to all-healthy.
 // Rewrites its section of docs/benchmarks.md.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { grpcurl, repoRoot, runGhz } from "@shopmesh/launcher";
 import { startShop, type RunningShop } from "../src/index.js";
+import { writeBenchSection } from "./benchmarks-doc.js";
 
 const base = Number(process.env["BENCH_PORT_BASE"] ?? "7800");
 const seconds = Number(process.env["BENCH_DURATION_S"] ?? "10");
@@ -174,10 +175,7 @@ What mutual TLS costs (mTLS rows minus plaintext rows): ${tlsCost(100)}; ${tlsCo
 | memory, all processes, idle (RSS) | ${f(plaintext.idleMiB, 0)} MiB | ${f(mtls.idleMiB, 0)} MiB |
 | memory, all processes, under saturation (RSS, sampled mid-run) | ${f(plaintext.loadedMiB, 0)} MiB | ${f(mtls.loadedMiB, 0)} MiB |
 <!-- bench-mesh:end -->`;
-  const path = join(repoRoot, "docs", "benchmarks.md");
-  const current = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmarks\n";
-  const marker = /<!-- bench-mesh:start -->[\s\S]*<!-- bench-mesh:end -->/;
-  writeFileSync(path, marker.test(current) ? current.replace(marker, section) : `${current.trimEnd()}\n\n${section}\n`);
+  const path = writeBenchSection("mesh", section);
   process.stdout.write(`${table}\n\n${tlsCost(100)}\n${tlsCost(1_000)}\nwrote ${path}\n`);
 }
 

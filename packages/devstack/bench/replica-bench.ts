@@ -4,11 +4,12 @@
 // that failed and the time from the kill to the replica serving again; then ListProducts at
 // saturation with both replicas and with one of them stopped, side by side in the same run.
 // Rewrites its section of docs/benchmarks.md.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { healthClient, repoRoot, runGhz, type GhzResult } from "@shopmesh/launcher";
 import { startShop, type RunningShop } from "../src/index.js";
+import { writeBenchSection } from "./benchmarks-doc.js";
 
 const base = Number(process.env["BENCH_PORT_BASE"] ?? "7800");
 const seconds = Number(process.env["BENCH_DURATION_S"] ?? "10");
@@ -115,10 +116,7 @@ replica helps on this machine, not on one with a core per replica.
 
 ${table}
 <!-- bench-replicas:end -->`;
-  const path = join(repoRoot, "docs", "benchmarks.md");
-  const current = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmarks\n";
-  const marker = /<!-- bench-replicas:start -->[\s\S]*<!-- bench-replicas:end -->/;
-  writeFileSync(path, marker.test(current) ? current.replace(marker, section) : `${current.trimEnd()}\n\n${section}\n`);
+  const path = writeBenchSection("replicas", section);
   process.stdout.write(`${table}\nwrote ${path}\n`);
 }
 

@@ -4,11 +4,12 @@
 // saturation. Reports the latency and throughput side by side, the memory of the shop's own
 // processes with and without tracing, and Zipkin's own start time and memory.
 // Rewrites its section of docs/benchmarks.md.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { grpcurl, repoRoot, runGhz, type GhzResult } from "@shopmesh/launcher";
 import { startShop, type RunningShop } from "../src/index.js";
+import { writeBenchSection } from "./benchmarks-doc.js";
 
 const base = Number(process.env["BENCH_PORT_BASE"] ?? "7800");
 const seconds = Number(process.env["BENCH_DURATION_S"] ?? "10");
@@ -120,10 +121,7 @@ ${f(on.saturation.rps, 0)} rps instead of ${f(off.saturation.rps, 0)} (${f((1 - 
 
 Zipkin was ready (its /health answering) ${f((on.zipkinReadyMs ?? Number.NaN) / 1000, 1)} s after it was started; the stores start beside it.
 <!-- bench-tracing:end -->`;
-  const path = join(repoRoot, "docs", "benchmarks.md");
-  const current = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmarks\n";
-  const marker = /<!-- bench-tracing:start -->[\s\S]*<!-- bench-tracing:end -->/;
-  writeFileSync(path, marker.test(current) ? current.replace(marker, section) : `${current.trimEnd()}\n\n${section}\n`);
+  const path = writeBenchSection("tracing", section);
   process.stdout.write(`${table}\nwrote ${path}\n`);
 }
 
