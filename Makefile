@@ -16,6 +16,7 @@ GRPCURL_VERSION  := v1.9.3
 GHZ_VERSION      := v0.121.0
 FERRETDB_VERSION := v1.24.2
 ZIPKIN_VERSION   := 3.5.1
+NATS_VERSION     := v2.15.2
 
 # make up TRACING=off: no Zipkin and no span exporter (make tools then needs no Java either).
 TRACING ?= on
@@ -49,7 +50,7 @@ help:
 
 .PHONY: tools
 tools: $(STAMP)/node $(STAMP)/npm $(STAMP)/envoy $(STAMP)/grpcurl $(STAMP)/ghz $(STAMP)/ferretdb $(STAMP)/redis $(STAMP)/chromium \
-  $(STAMP)/zipkin-$(ZIPKIN_VERSION)
+  $(STAMP)/zipkin-$(ZIPKIN_VERSION) $(STAMP)/nats-server
 
 $(STAMP):
 	@mkdir -p $@ $(BIN)
@@ -94,6 +95,8 @@ $(STAMP)/$(1): | $(STAMP)
 endef
 $(eval $(call go_tool,grpcurl,github.com/fullstorydev/grpcurl/cmd/grpcurl,$(GRPCURL_VERSION)))
 $(eval $(call go_tool,ghz,github.com/bojand/ghz/cmd/ghz,$(GHZ_VERSION)))
+# The event broker: NATS with JetStream (docs/dependencies.md says why NATS).
+$(eval $(call go_tool,nats-server,github.com/nats-io/nats-server/v2,$(NATS_VERSION)))
 
 # FerretDB's main package panics unless build/version/version.txt names its version, which the
 # module zip lacks, so it is built from the module's source with that file written in.

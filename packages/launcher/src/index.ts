@@ -7,6 +7,7 @@ export {
   envoy,
   ferretDb,
   mongod,
+  natsServer,
   nodeService,
   redisServer,
   serviceEntry,
@@ -16,7 +17,7 @@ export {
   zipkin,
   zipkinJar,
 } from "./recipes.js";
-export type { EnvoyOptions, MongoOptions, RedisOptions, ServiceOptions, ZipkinOptions } from "./recipes.js";
+export type { EnvoyOptions, MongoOptions, NatsOptions, RedisOptions, ServiceOptions, ZipkinOptions } from "./recipes.js";
 export { isAlive, startChild } from "./child.js";
 export type { Child } from "./child.js";
 export { accepts, freePort, freePortBase, waitForPort } from "./ports.js";
