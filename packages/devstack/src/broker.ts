@@ -24,15 +24,24 @@ export function writeBrokerConfig(topology: Topology, dirs: Layout): void {
   });
 }
 
-/** A connection as the mesh's admin (every subject), for setting up and for tests. */
-export function connectAsAdmin(topology: Topology, dirs: Layout): Promise<NatsConnection> {
+/**
+ * A connection with the certificate of `workload` (a replica, or "broker-admin"), its replies under
+ * `replies` (a service's inbox prefix), for tests of who may do what.
+ */
+export function connectToBroker(topology: Topology, dirs: Layout, workload: string, replies?: string): Promise<NatsConnection> {
   if (topology.broker === undefined) throw new Error("the topology has no broker");
-  const own = workloadFiles(dirs.pkiDir, "broker-admin");
+  const own = workloadFiles(dirs.pkiDir, workload);
   return connect({
     servers: `tls://127.0.0.1:${topology.broker.port}`,
-    name: "broker-admin",
+    name: workload,
+    ...(replies === undefined ? {} : { inboxPrefix: replies }),
     tls: { caFile: trustFiles(dirs.pkiDir).caCertificate, certFile: own.certificate, keyFile: own.privateKey },
   });
+}
+
+/** A connection as the mesh's admin (every subject), for setting up and for tests. */
+export function connectAsAdmin(topology: Topology, dirs: Layout): Promise<NatsConnection> {
+  return connectToBroker(topology, dirs, "broker-admin");
 }
 
 /** Every producer's stream, every consumer's dead letters and durable consumer, as the topology says. */
