@@ -265,8 +265,8 @@ logs:
 
 # ---------------------------------------------------------------- benchmarks
 
-.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing protoset
-bench: bench-kit bench-mesh bench-replicas bench-tracing
+.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing bench-events protoset
+bench: bench-kit bench-mesh bench-replicas bench-tracing bench-events
 
 # The protoset lets ghz call servers that have no reflection (connect-node's).
 protoset: proto-deps
@@ -283,6 +283,9 @@ bench-replicas: tools build protoset
 
 bench-tracing: tools build protoset
 	node packages/devstack/dist/bench/tracing-bench.js
+
+bench-events: tools build
+	node packages/devstack/dist/bench/events-bench.js
 
 .PHONY: clean
 clean:
