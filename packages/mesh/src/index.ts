@@ -13,3 +13,5 @@ export type { MeshFiles } from "./mesh-files.js";
 export { issueCertificates, workloadFiles, trustFiles } from "./pki.js";
 export type { Workload, WorkloadFiles, PkiOptions } from "./pki.js";
 export { contractMethods } from "./envoy-stats.js";
+export { containerPorts, localAddressing, networkAddressing } from "./addressing.js";
+export type { Addressing, NetworkAddressingOptions } from "./addressing.js";
