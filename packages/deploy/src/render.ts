@@ -1,0 +1,56 @@
+// Every generated deploy file, by its path under deploy/: the Compose file and its Envoy configs,
+// the Kubernetes base and both overlays. `make manifests` writes them; a test fails when the
+// committed ones differ.
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Topology } from "@shopmesh/mesh";
+import { stringify } from "yaml";
+import { composeFiles } from "./compose.js";
+import { baseFiles } from "./k8s-base.js";
+import { istioFiles } from "./k8s-istio.js";
+import { sidecarsFiles } from "./k8s-sidecars.js";
+
+const header = "# Generated from deploy/topology.yaml by `make manifests` (packages/deploy); do not edit.\n";
+
+/** The directories under deploy/ that hold only generated files. */
+export const generatedDirs = ["compose", "k8s"] as const;
+
+function text(path: string, content: unknown): string {
+  if (path.endsWith(".json")) return `${JSON.stringify(content, null, 2)}\n`;
+  const documents = Array.isArray(content) ? content : [content];
+  // No line folding and no anchors: each line says all of itself, and a diff shows what changed.
+  return header + documents.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
+}
+
+/** Path (relative to deploy/) to file content. */
+export function renderDeploy(topology: Topology): Map<string, string> {
+  const out = new Map<string, string>();
+  const add = (prefix: string, files: Map<string, unknown>): void => {
+    for (const [path, content] of files) out.set(`${prefix}/${path}`, text(path, content));
+  };
+  add("compose", composeFiles(topology));
+  add("k8s/base", baseFiles(topology));
+  add("k8s/overlays/sidecars", sidecarsFiles(topology));
+  add("k8s/overlays/istio", istioFiles(topology));
+  return out;
+}
+
+/** Replaces the generated directories under `deployDir` with what the topology renders. */
+export function writeDeploy(topology: Topology, deployDir: string): string[] {
+  const files = renderDeploy(topology);
+  for (const dir of generatedDirs) rmSync(join(deployDir, dir), { recursive: true, force: true });
+  for (const [path, content] of files) {
+    const target = join(deployDir, path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
+  return [...files.keys()];
+}
+
+/** Every file under `dir`, relative to it. */
+export function listFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const path = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+    return entry.isDirectory() ? listFiles(dir, path) : [path];
+  });
+}
