@@ -13,8 +13,8 @@ async function main(args: readonly string[]): Promise<void> {
   const topology = loadTopology(join(repoRoot, "deploy", "topology.yaml"));
   const [command, dir] = args;
   if (command === "manifests" && dir === undefined) {
-    const written = writeDeploy(topology, join(repoRoot, "deploy"));
-    process.stdout.write(`manifests: wrote ${written.length} files under deploy/compose and deploy/k8s\n`);
+    const written = writeDeploy(topology, repoRoot);
+    process.stdout.write(`manifests: wrote ${written.length} files (deploy/compose, deploy/k8s, docker-bake.hcl)\n`);
   } else if (command === "compose-secrets" && dir !== undefined) {
     await renderComposeSecrets(topology, dir);
     process.stdout.write(`compose-secrets: certificates in ${dir}/pki, page-token keys in ${dir}/env (never commit them)\n`);

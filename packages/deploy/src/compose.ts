@@ -27,7 +27,7 @@ const envoyReady = {
 
 /** grpc.health.v1 Check of `service` on the container's loopback (deploy/images/grpc-health.mjs, in every Node image). */
 function grpcHealth(service: string): Json {
-  return { test: ["CMD", "node", "deploy/images/grpc-health.mjs", `127.0.0.1:${containerPorts.app}`, service], ...probeTiming };
+  return { test: ["CMD", "node", "/app/deploy/images/grpc-health.mjs", `127.0.0.1:${containerPorts.app}`, service], ...probeTiming };
 }
 
 const trustMount = `${composeSecretsDir}/pki/sds-trust.json:/etc/shopmesh/pki/sds-trust.json:ro`;

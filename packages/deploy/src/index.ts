@@ -9,3 +9,4 @@ export { implementationOf, serviceImage, serviceImageName, thirdPartyImages, web
 export type { Implementation } from "./images.js";
 export { composeWorkloads, kubernetesWorkloads, renderComposeSecrets, renderKubernetesSecrets } from "./secrets.js";
 export { repoRoot } from "./repo.js";
+export { bakeFile, platforms } from "./bake.js";

@@ -5,6 +5,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Topology } from "@shopmesh/mesh";
 import { stringify } from "yaml";
+import { bakeFile } from "./bake.js";
 import { composeFiles } from "./compose.js";
 import { baseFiles } from "./k8s-base.js";
 import { istioFiles } from "./k8s-istio.js";
@@ -12,8 +13,8 @@ import { sidecarsFiles } from "./k8s-sidecars.js";
 
 const header = "# Generated from deploy/topology.yaml by `make manifests` (packages/deploy); do not edit.\n";
 
-/** The directories under deploy/ that hold only generated files. */
-export const generatedDirs = ["compose", "k8s"] as const;
+/** The directories that hold only generated files (relative to the repository root). */
+export const generatedDirs = ["deploy/compose", "deploy/k8s"] as const;
 
 function text(path: string, content: unknown): string {
   if (path.endsWith(".json")) return `${JSON.stringify(content, null, 2)}\n`;
@@ -22,25 +23,26 @@ function text(path: string, content: unknown): string {
   return header + documents.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
 }
 
-/** Path (relative to deploy/) to file content. */
+/** Path (relative to the repository root) to file content. */
 export function renderDeploy(topology: Topology): Map<string, string> {
   const out = new Map<string, string>();
   const add = (prefix: string, files: Map<string, unknown>): void => {
     for (const [path, content] of files) out.set(`${prefix}/${path}`, text(path, content));
   };
-  add("compose", composeFiles(topology));
-  add("k8s/base", baseFiles(topology));
-  add("k8s/overlays/sidecars", sidecarsFiles(topology));
-  add("k8s/overlays/istio", istioFiles(topology));
+  add("deploy/compose", composeFiles(topology));
+  add("deploy/k8s/base", baseFiles(topology));
+  add("deploy/k8s/overlays/sidecars", sidecarsFiles(topology));
+  add("deploy/k8s/overlays/istio", istioFiles(topology));
+  out.set("docker-bake.hcl", bakeFile(topology));
   return out;
 }
 
-/** Replaces the generated directories under `deployDir` with what the topology renders. */
-export function writeDeploy(topology: Topology, deployDir: string): string[] {
+/** Replaces the generated files under `root` (the repository) with what the topology renders. */
+export function writeDeploy(topology: Topology, root: string): string[] {
   const files = renderDeploy(topology);
-  for (const dir of generatedDirs) rmSync(join(deployDir, dir), { recursive: true, force: true });
+  for (const dir of generatedDirs) rmSync(join(root, dir), { recursive: true, force: true });
   for (const [path, content] of files) {
-    const target = join(deployDir, path);
+    const target = join(root, path);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, content);
   }
