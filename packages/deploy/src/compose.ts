@@ -19,6 +19,15 @@ const probeTiming = { interval: "5s", timeout: "3s", retries: 5, start_period: "
 // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose's variable syntax, not a template.
 const runAs = "${SHOPMESH_UID:-1000}:${SHOPMESH_GID:-1000}";
 
+/**
+ * Envoy itself, not the image's entrypoint script (which would switch users; these run as the secrets' owner).
+ * No hot restart: a new config is a new container.
+ */
+const envoyCommand = {
+  entrypoint: ["envoy"],
+  command: ["-c", "/etc/envoy/envoy.json", "--log-level", "warn", "--disable-hot-restart"],
+};
+
 /** Envoy's admin /ready on the container's loopback, with the bash in Envoy's image (it has no HTTP client). */
 const envoyReady = {
   test: ["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9901 && printf 'GET /ready HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q LIVE <&3"],
@@ -79,7 +88,7 @@ function replicaServices(topology: Topology, service: ServiceNode, replica: Repl
       restart,
       user: runAs,
       network_mode: `service:${replica.name}`,
-      command: ["-c", "/etc/envoy/envoy.json", "--log-level", "warn"],
+      ...envoyCommand,
       volumes: [`./envoy/sidecar-${replica.name}.json:/etc/envoy/envoy.json:ro`, trustMount, workloadMount(replica.name)],
       depends_on: { [replica.name]: { condition: "service_started" } },
       healthcheck: envoyReady,
@@ -116,7 +125,7 @@ export function composeFiles(topology: Topology): Map<string, unknown> {
     image: thirdPartyImages.envoy,
     restart,
     user: runAs,
-    command: ["-c", "/etc/envoy/envoy.json", "--log-level", "warn"],
+    ...envoyCommand,
     ports: [published(topology.gateway.port, containerPorts.gateway), published(topology.gateway.tlsPort, containerPorts.gatewayTls)],
     volumes: [
       "./envoy/gateway.json:/etc/envoy/envoy.json:ro",

@@ -39,7 +39,9 @@ function envoyContainer(ports: Json[]): Json {
   return {
     name: "envoy",
     image: thirdPartyImages.envoy,
-    args: ["-c", "/etc/envoy/envoy.json", "--log-level", "warn"],
+    // Envoy itself, not the image's entrypoint script (which would switch users); no hot restart in a pod.
+    command: ["envoy"],
+    args: ["-c", "/etc/envoy/envoy.json", "--log-level", "warn", "--disable-hot-restart"],
     ports,
     readinessProbe: envoyReady,
     resources: resources.envoy,

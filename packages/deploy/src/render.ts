@@ -19,8 +19,10 @@ export const generatedDirs = ["deploy/compose", "deploy/k8s"] as const;
 function text(path: string, content: unknown): string {
   if (path.endsWith(".json")) return `${JSON.stringify(content, null, 2)}\n`;
   const documents = Array.isArray(content) ? content : [content];
-  // No line folding and no anchors: each line says all of itself, and a diff shows what changed.
-  return header + documents.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
+  // No line folding and no anchors: each line says all of itself, and a diff shows what changed. Strings
+  // a YAML 1.1 reader would take for booleans ("yes", "on") are quoted, as kubectl and some tools read 1.1.
+  const options = { lineWidth: 0, aliasDuplicateObjects: false, version: "1.1" } as const;
+  return header + documents.map((d) => stringify(d, options)).join("---\n");
 }
 
 /** Path (relative to the repository root) to file content. */

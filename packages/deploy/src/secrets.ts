@@ -89,7 +89,7 @@ export async function renderKubernetesSecrets(topology: Topology, dir: string): 
     ),
   ];
   const secretsPath = join(dir, "secrets.yaml");
-  writePrivate(secretsPath, documents.map((d) => stringify(d, { lineWidth: 0 })).join("---\n"));
+  writePrivate(secretsPath, documents.map((d) => stringify(d, { lineWidth: 0, version: "1.1" })).join("---\n"));
   const jwksPath = join(dir, "istio-jwks.yaml");
   const requestAuthentication = {
     apiVersion: "security.istio.io/v1",
@@ -108,6 +108,6 @@ export async function renderKubernetesSecrets(topology: Topology, dir: string): 
       ],
     },
   };
-  writeFileSync(jwksPath, stringify(requestAuthentication, { lineWidth: 0 }));
+  writeFileSync(jwksPath, stringify(requestAuthentication, { lineWidth: 0, version: "1.1" }));
   return [secretsPath, jwksPath];
 }

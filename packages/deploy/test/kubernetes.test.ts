@@ -2,18 +2,45 @@
 // Kubernetes' schemas (kubernetes-validate's, staged offline) and Istio's CRD schemas, strictly:
 // a field a schema does not name is an error.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoRoot } from "../src/index.js";
-import { field, yamlDocuments } from "./documents.js";
+import { loadTopology } from "@shopmesh/mesh";
+import { renderKubernetesSecrets, repoRoot } from "../src/index.js";
+import { type Doc, field, list, yamlDocuments } from "./documents.js";
 import { pinnedTool, run, schemaDir } from "./tools.js";
 
 const overlays = ["sidecars", "istio"] as const;
 
+/** Every Secret a resource names: env secretKeyRefs, secret and projected volumes, Istio's TLS credentialName. */
+function secretsNamed(doc: Doc): string[] {
+  const names: string[] = [];
+  const walk = (value: unknown, key: string): void => {
+    if (Array.isArray(value)) for (const v of value) walk(v, key);
+    else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) walk(v, k);
+    else if (typeof value === "string" && key === "secretName") names.push(value);
+    else if (typeof value === "string" && key === "credentialName") names.push(value);
+  };
+  walk(doc, "");
+  const refs = (value: unknown): void => {
+    if (Array.isArray(value)) for (const v of value) refs(v);
+    else if (value !== null && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) {
+        if ((k === "secretKeyRef" || k === "secret") && typeof field(v, "name") === "string") names.push(String(field(v, "name")));
+        refs(v);
+      }
+    }
+  };
+  refs(doc);
+  return names;
+}
+
 async function kubeconform(path: string) {
   const location = (kind: "kubernetes" | "istio") => `${schemaDir(kind)}/{{ .ResourceKind }}{{ .KindSuffix }}.json`;
+  // One worker: each would compile Kubernetes' 4 MB of shared definitions again, which costs more than it saves.
   return run(pinnedTool("kubeconform"), [
+    "-n",
+    "1",
     "-strict",
     "-summary",
     "-schema-location",
@@ -56,6 +83,26 @@ describe("the Kubernetes manifests", () => {
     expect(result.code).not.toBe(0);
     expect(result.stdout).toContain("failureThreshhold");
     expect(result.stdout).toContain("consecutive5xxErrorz");
+  });
+
+  it("reference only Secrets that `make k8s-secrets` renders, none of them committed", async () => {
+    const secretsDir = join(dir, "secrets");
+    mkdirSync(join(secretsDir, "keys"), { recursive: true });
+    // The signing key's content is not what this checks.
+    writeFileSync(join(secretsDir, "keys", "jwt-es256.pem"), "signing key\n");
+    writeFileSync(join(secretsDir, "keys", "jwks.json"), '{"keys":[]}\n');
+    const [secretsPath = ""] = await renderKubernetesSecrets(loadTopology(join(repoRoot, "deploy", "topology.yaml")), secretsDir);
+    const rendered = new Set(yamlDocuments(readFileSync(secretsPath, "utf8")).map((d) => String(field(d, "metadata.name"))));
+    for (const overlay of overlays) {
+      const docs = yamlDocuments(built.get(overlay) ?? "");
+      expect(docs.filter((d) => d["kind"] === "Secret")).toEqual([]);
+      const named = new Set(docs.flatMap(secretsNamed));
+      expect(named.size).toBeGreaterThan(2);
+      expect([overlay, [...named].filter((n) => !rendered.has(n))]).toEqual([overlay, []]);
+    }
+    const result = await kubeconform(secretsPath);
+    expect(result.code).toBe(0);
+    expect(list(yamlDocuments(readFileSync(secretsPath, "utf8"))).length).toBe(rendered.size);
   });
 
   it("probe every service over grpc.health.v1 and give the sidecars overlay a second container per service pod", () => {
