@@ -12,6 +12,12 @@ import { type Json, namespace } from "./k8s-common.js";
 import { ingressName, ingressTlsSecret } from "./k8s-istio.js";
 import { meshSecret, trustSecret } from "./k8s-sidecars.js";
 
+/**
+ * A deployment's certificates are replaced by rendering them again (docs/deploy.md), not rotated by a
+ * running `make up`: 90 days, under a CA of a year.
+ */
+const deployValidity = { certificateHours: 90 * 24, caHours: 365 * 24 };
+
 /** Compose: one certificate per replica container; the gateway is also `localhost` for people's clients. */
 export function composeWorkloads(topology: Topology): Workload[] {
   return [
@@ -55,7 +61,7 @@ function readKeys(dir: string): { pem: string; jwks: string } {
 export async function renderComposeSecrets(topology: Topology, dir: string): Promise<void> {
   mkdirSync(join(dir, "env"), { recursive: true, mode: 0o700 });
   readKeys(dir);
-  await issueCertificates(composeWorkloads(topology), { dir: join(dir, "pki") });
+  await issueCertificates(composeWorkloads(topology), { dir: join(dir, "pki"), validity: deployValidity });
   for (const [service, secret] of Object.entries(pageTokenSecrets(topology, dir))) {
     writePrivate(join(dir, "env", `${service}.env`), `PAGE_TOKEN_SECRET=${secret}\n`);
   }
@@ -74,7 +80,7 @@ export async function renderKubernetesSecrets(topology: Topology, dir: string): 
   const keys = readKeys(dir);
   const pki = join(dir, "pki");
   const workloads = kubernetesWorkloads(topology);
-  await issueCertificates(workloads, { dir: pki });
+  await issueCertificates(workloads, { dir: pki, validity: deployValidity });
   const gateway = workloadFiles(pki, "gateway");
   const documents: Json[] = [
     secret(trustSecret, { "sds-trust.json": readFileSync(trustFiles(pki).sds, "utf8") }),
