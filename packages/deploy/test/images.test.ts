@@ -4,9 +4,11 @@
 import { describe, expect, it } from "@jest/globals";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadTopology } from "@shopmesh/mesh";
 import { repoRoot } from "../src/index.js";
 import { pinnedTool, run } from "./tools.js";
 
+const topology = loadTopology(join(repoRoot, "deploy", "topology.yaml"));
 const imagesDir = join(repoRoot, "deploy", "images");
 const dockerfiles = readdirSync(imagesDir)
   .filter((f) => f.endsWith(".Dockerfile"))
@@ -30,7 +32,9 @@ function contextCopies(dockerfile: string): string[] {
 
 describe("the images", () => {
   it("are defined by Dockerfiles for the Node services and the storefront", () => {
-    expect(dockerfiles.map((f) => f.slice(imagesDir.length + 1)).sort()).toEqual(["node-service.Dockerfile", "web.Dockerfile"]);
+    expect(dockerfiles.map((f) => f.slice(imagesDir.length + 1))).toEqual(
+      expect.arrayContaining(["node-service.Dockerfile", "web.Dockerfile"]),
+    );
   });
 
   it.each(dockerfiles)("%s passes hadolint", async (dockerfile) => {
@@ -65,7 +69,7 @@ describe("the images", () => {
   it("are all in the bake file, from Dockerfiles that exist, for linux/amd64 and linux/arm64", () => {
     const bake = readFileSync(join(repoRoot, "docker-bake.hcl"), "utf8");
     const named = [...bake.matchAll(/dockerfile\s*=\s*"([^"]+)"/g)].map((m) => m[1] ?? "");
-    expect(named.length).toBe(9);
+    expect(named.length).toBe(topology.services.length + 1);
     expect(named.filter((path) => !existsSync(join(repoRoot, path)))).toEqual([]);
     expect(bake).toContain('platforms = ["linux/amd64", "linux/arm64"]');
   });
