@@ -2,7 +2,8 @@
 # Any of the shop's Node services: `docker buildx bake` (docker-bake.hcl) builds one image per
 # service with SERVICE set, for linux/amd64 and linux/arm64. Stages: the workspace built with its
 # dev dependencies; then only the service's production dependencies; then a final stage with
-# those and the built output of the service and the workspace packages it needs, run as `node`.
+# those and the built output of the service and the workspace packages it needs, run as uid 1000
+# (the base image's `node` user).
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
@@ -18,9 +19,11 @@ COPY web/package.json web/
 COPY deploy/images deploy/images
 RUN test -n "${SERVICE}" && npm ci --no-audit --no-fund --ignore-scripts && npx tsc -b "services/${SERVICE}"
 # Every workspace member's package.json (npm checks them against the lockfile), and the built
-# output of only the service and the workspace packages it depends on.
+# output of only the service and the workspace packages it depends on (not their tests or benchmarks).
 RUN for dir in gen packages/* services/* tests/* web; do mkdir -p "/out/${dir}" && cp "${dir}/package.json" "/out/${dir}/"; done && \
-    for dir in $(node deploy/images/workspace-closure.mjs "services/${SERVICE}"); do cp -r "${dir}/dist" "/out/${dir}/"; done
+    for dir in $(node deploy/images/workspace-closure.mjs "services/${SERVICE}"); do \
+      cp -r "${dir}/dist" "/out/${dir}/" && rm -rf "/out/${dir}/dist/test" "/out/${dir}/dist/bench" "/out/${dir}"/dist/*.tsbuildinfo; \
+    done
 
 FROM ${NODE_IMAGE} AS production-dependencies
 ARG SERVICE
