@@ -42,9 +42,9 @@ function grpcHealth(service: string): Json {
 const trustMount = `${composeSecretsDir}/pki/sds-trust.json:/etc/shopmesh/pki/sds-trust.json:ro`;
 const workloadMount = (workload: string) => `${composeSecretsDir}/pki/${workload}:/etc/shopmesh/pki/${workload}:ro`;
 
-/** The published host ports: the topology's, so a Compose shop answers where `make up` does. */
+/** The published host ports: the topology's, on the host's loopback, so a Compose shop answers where `make up` does. */
 function published(hostPort: number, containerPort: number): string {
-  return `${hostPort}:${containerPort}`;
+  return `127.0.0.1:${hostPort}:${containerPort}`;
 }
 
 function storeService(kind: "mongodb" | "redis", volume: string): Json {

@@ -1,6 +1,7 @@
 export { renderDeploy, writeDeploy, listFiles, generatedDirs } from "./render.js";
 export { composeFiles, composeSecretsDir } from "./compose.js";
-export { baseFiles, ingressPortName, secretNames } from "./k8s-base.js";
+export { baseFiles, secretNames } from "./k8s-base.js";
+export { ingressPortName } from "./k8s-network-policies.js";
 export { sidecarsFiles, meshSecret, trustSecret } from "./k8s-sidecars.js";
 export { istioFiles, principal, ingressName } from "./k8s-istio.js";
 export { containerSidecar, containerGateway, composePeers, kubernetesPeers, containerFiles } from "./container-envoy.js";

@@ -1,30 +1,28 @@
 // deploy/k8s/base: what every way of running the shop on Kubernetes shares. Per service a
 // ServiceAccount (the workload's identity), a Deployment with gRPC health probes, a Service, a
 // PodDisruptionBudget and an HPA; the stores as StatefulSets with volumes; Zipkin; the
-// storefront; NetworkPolicies that deny everything but the topology's calls. The overlays add
+// storefront; NetworkPolicies that deny everything but the topology's calls (k8s-network-policies.ts). The overlays add
 // the mesh: our Envoy sidecars, or Istio.
 import { containerPorts, type ServiceNode, type Topology } from "@shopmesh/mesh";
 import { zipkinHost } from "./container-envoy.js";
 import { serviceImage, thirdPartyImages, webImage } from "./images.js";
 import {
-  callersOf,
   type Json,
   labels,
   meta,
   nameLabel,
   namespace,
+  partOf,
   podSecurity,
   resources,
   restrictedContainer,
   selectorOf,
 } from "./k8s-common.js";
+import { baseNetworkPolicies, ingressPortName } from "./k8s-network-policies.js";
 import { jwtKeyPath, serviceEnv, storePorts } from "./service-env.js";
 
 /** The Secrets `make k8s-secrets` renders (never committed): page-token keys, the token-signing key. */
 export const secretNames = { pageTokens: "page-token-keys", jwtSigning: "jwt-signing-key", jwks: "jwks" } as const;
-
-/** The port name every policy and Service targets: the service itself (Istio) or its sidecar (our Envoy). */
-export const ingressPortName = "ingress";
 
 const nodeUid = 1000;
 
@@ -237,93 +235,10 @@ function storefront(topology: Topology): Json[] {
   ];
 }
 
-const dnsEgress = {
-  to: [{ namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-  ports: [
-    { protocol: "UDP", port: 53 },
-    { protocol: "TCP", port: 53 },
-  ],
-};
-
-function networkPolicy(name: string, spec: Json): Json {
-  return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, labels: partOfLabels }, spec };
-}
-const partOfLabels = { "app.kubernetes.io/part-of": "shopmesh" };
-const from = (names: readonly string[]): Json[] => names.map((n) => ({ podSelector: selectorOf(n) }));
-
-/**
- * Deny by default; then exactly the topology's calls (caller pods to callee pods on the ingress
- * port), each service to its own store, every pod to DNS and to Zipkin. The gateway's calls are
- * each overlay's (its gateway differs).
- */
-function networkPolicies(topology: Topology): Json[] {
-  const policies: Json[] = [
-    networkPolicy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
-    networkPolicy("dns", { podSelector: {}, policyTypes: ["Egress"], egress: [dnsEgress] }),
-  ];
-  if (topology.tracing.enabled) {
-    policies.push(
-      networkPolicy("tracing", {
-        podSelector: {},
-        policyTypes: ["Egress"],
-        egress: [{ to: from([zipkinHost]), ports: [{ protocol: "TCP", port: containerPorts.zipkin }] }],
-      }),
-      networkPolicy(`${zipkinHost}-spans`, {
-        podSelector: selectorOf(zipkinHost),
-        policyTypes: ["Ingress"],
-        ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: containerPorts.zipkin }] }],
-      }),
-    );
-  }
-  for (const service of topology.services) {
-    const callers = callersOf(topology, service).map((s) => s.name);
-    if (callers.length > 0) {
-      policies.push(
-        networkPolicy(`${service.name}-callers`, {
-          podSelector: selectorOf(service.name),
-          policyTypes: ["Ingress"],
-          ingress: [{ from: from(callers), ports: [{ protocol: "TCP", port: ingressPortName }] }],
-        }),
-      );
-    }
-    const store = topology.stores.find((s) => s.name === service.store.server);
-    if (store === undefined) throw new Error(`no store ${service.store.server}`);
-    const callees = service.calls.map((g) => g.callee);
-    policies.push(
-      networkPolicy(`${service.name}-calls`, {
-        podSelector: selectorOf(service.name),
-        policyTypes: ["Egress"],
-        egress: [
-          ...(callees.length > 0 ? [{ to: from(callees), ports: [{ protocol: "TCP", port: ingressPortName }] }] : []),
-          { to: from([store.name]), ports: [{ protocol: "TCP", port: storePorts[store.kind] }] },
-        ],
-      }),
-    );
-  }
-  for (const store of topology.stores) {
-    const owners = topology.services.filter((s) => s.store.server === store.name).map((s) => s.name);
-    policies.push(
-      networkPolicy(`${store.name}-owners`, {
-        podSelector: selectorOf(store.name),
-        policyTypes: ["Ingress"],
-        ingress: [{ from: from(owners), ports: [{ protocol: "TCP", port: storePorts[store.kind] }] }],
-      }),
-    );
-  }
-  policies.push(
-    networkPolicy("web", {
-      podSelector: selectorOf("web"),
-      policyTypes: ["Ingress"],
-      ingress: [{ ports: [{ protocol: "TCP", port: containerPorts.gateway }] }],
-    }),
-  );
-  return policies;
-}
-
 /** The base's files (relative to deploy/k8s/base), each a list of documents. */
 export function baseFiles(topology: Topology): Map<string, Json[]> {
   const files = new Map<string, Json[]>();
-  files.set("namespace.yaml", [{ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: partOfLabels } }]);
+  files.set("namespace.yaml", [{ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: partOf } }]);
   for (const service of topology.services) {
     files.set(`${service.name}.yaml`, [
       serviceAccount(service.name),
@@ -339,7 +254,7 @@ export function baseFiles(topology: Topology): Map<string, Json[]> {
   );
   if (topology.tracing.enabled) files.set("zipkin.yaml", zipkin());
   files.set("web.yaml", storefront(topology));
-  files.set("network-policies.yaml", networkPolicies(topology));
+  files.set("network-policies.yaml", baseNetworkPolicies(topology));
   const resourceList = [...files.keys()];
   files.set("kustomization.yaml", [
     {
@@ -352,4 +267,4 @@ export function baseFiles(topology: Topology): Map<string, Json[]> {
   return files;
 }
 
-export { serviceAccount, clusterService, disruptionBudget, networkPolicy, from as fromPods, envList };
+export { serviceAccount, clusterService, disruptionBudget };

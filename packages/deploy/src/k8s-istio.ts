@@ -6,7 +6,8 @@
 // with the gateway's token rules. Needs Istio installed with meshConfig.trustDomain set to the
 // topology's trust domain (docs/deploy.md).
 import { containerPorts, type ServiceNode, type Topology } from "@shopmesh/mesh";
-import { fromPods, ingressPortName, networkPolicy, serviceAccount, servicePort } from "./k8s-base.js";
+import { serviceAccount, servicePort } from "./k8s-base.js";
+import { fromPods, ingressPortName, networkPolicy } from "./k8s-network-policies.js";
 import { callersOf, edgePaths, type Json, labels, meta, namespace, selectorOf, servesEdge } from "./k8s-common.js";
 
 export const ingressName = "ingress-gateway";

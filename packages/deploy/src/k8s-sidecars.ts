@@ -6,7 +6,8 @@
 import { containerPorts, type ServiceNode, type Topology } from "@shopmesh/mesh";
 import { containerGateway, containerSidecar, kubernetesPeers } from "./container-envoy.js";
 import { thirdPartyImages } from "./images.js";
-import { clusterService, disruptionBudget, fromPods, ingressPortName, networkPolicy, secretNames, serviceAccount } from "./k8s-base.js";
+import { clusterService, disruptionBudget, secretNames, serviceAccount } from "./k8s-base.js";
+import { fromPods, ingressPortName, networkPolicy } from "./k8s-network-policies.js";
 import { type Json, labels, meta, namespace, podSecurity, resources, restrictedContainer, selectorOf, servesEdge } from "./k8s-common.js";
 
 /** The Secret with `workload`'s certificate and key (an SDS file), and the one with the mesh CA. */
