@@ -1,5 +1,5 @@
 // deploy/k8s/overlays/sidecars: the mesh of `make up` on Kubernetes. Our generated Envoy is a
-// second container in every service's pod (its ingress takes the named port `ingress`), the
+// second container (a native sidecar) in every service's pod (its ingress takes the named port `ingress`), the
 // gateway is a Deployment with a Service, and certificates come from Secrets that
 // `make k8s-secrets` renders from a local CA (never committed). A service's Service is headless,
 // so each caller's Envoy sees every pod and balances and health-checks them itself.
@@ -54,7 +54,12 @@ function envoyContainer(ports: Json[]): Json {
   };
 }
 
-/** The sidecar added to a service's pod; the service's own port becomes `app` (only its sidecar's is `ingress`). */
+/**
+ * The sidecar added to a service's pod; the service's own port becomes `app` (only its sidecar's is
+ * `ingress`). A native sidecar (an init container that keeps running, Kubernetes ≥ 1.29): it is
+ * ready before the service starts, so the service's first calls out find its egress, and it stops
+ * only after the service has drained, so no call in flight loses its proxy.
+ */
 function sidecarPatch(service: ServiceNode): Json {
   return {
     apiVersion: "apps/v1",
@@ -63,10 +68,14 @@ function sidecarPatch(service: ServiceNode): Json {
     spec: {
       template: {
         spec: {
-          containers: [
-            { name: "app", ports: [{ containerPort: containerPorts.app, name: "app" }] },
-            envoyContainer([{ name: ingressPortName, containerPort: containerPorts.ingress }]),
+          initContainers: [
+            {
+              ...envoyContainer([{ name: ingressPortName, containerPort: containerPorts.ingress }]),
+              restartPolicy: "Always",
+              startupProbe: { ...envoyReady, periodSeconds: 1, failureThreshold: 30 },
+            },
           ],
+          containers: [{ name: "app", ports: [{ containerPort: containerPorts.app, name: "app" }] }],
           volumes: [{ name: "envoy-config", configMap: { name: `envoy-${service.name}` } }, pkiVolume(service.name)],
         },
       },
@@ -110,6 +119,8 @@ function gateway(topology: Topology): Json[] {
                   { name: "mesh-pki", mountPath: "/etc/shopmesh/pki", readOnly: true },
                   { name: "jwks", mountPath: "/etc/shopmesh/jwks", readOnly: true },
                 ],
+                // Until its Service stops routing here, Envoy goes on taking calls (it exits at once on SIGTERM).
+                lifecycle: { preStop: { exec: { command: ["sleep", "5"] } } },
               },
             ],
             volumes: [

@@ -105,7 +105,7 @@ describe("the Kubernetes manifests", () => {
     expect(list(yamlDocuments(readFileSync(secretsPath, "utf8"))).length).toBe(rendered.size);
   });
 
-  it("probe every service over grpc.health.v1 and give the sidecars overlay a second container per service pod", () => {
+  it("probe every service over grpc.health.v1 and give the sidecars overlay our Envoy as a native sidecar per service pod", () => {
     const sidecars = yamlDocuments(built.get("sidecars") ?? "");
     const istio = yamlDocuments(built.get("istio") ?? "");
     const services = sidecars.filter((d) => d["kind"] === "Deployment" && field(d, "spec.template.spec.serviceAccountName") !== "gateway");
@@ -113,7 +113,12 @@ describe("the Kubernetes manifests", () => {
     expect(withApp.length).toBe(8);
     for (const deployment of withApp) {
       const containers = field(deployment, "spec.template.spec.containers") as unknown[];
-      expect(containers.map((c) => field(c, "name"))).toEqual(["app", "envoy"]);
+      const sidecars = field(deployment, "spec.template.spec.initContainers") as unknown[];
+      expect(containers.map((c) => field(c, "name"))).toEqual(["app"]);
+      expect(sidecars.map((c) => [field(c, "name"), field(c, "restartPolicy"), field(c, "ports.0.name")])).toEqual([
+        ["envoy", "Always", "ingress"],
+      ]);
+      expect(field(containers[0], "ports.0.name")).toBe("app");
       expect(field(containers[0], "readinessProbe.grpc.port")).toBe(8080);
       expect(field(containers[0], "livenessProbe.grpc.port")).toBe(8080);
     }
