@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# A Compose pod without a container engine: run in a network namespace of its own with only
-# loopback (`unshare --net --mount`), FerretDB as the `ferretdb` container, the catalog service
-# with the environment its Compose container gets, its Envoy sidecar and the gateway with the
-# configs Compose mounts, names resolved from a hosts file as Docker's DNS would. Then one call
-# through the gateway, printed for the test to read.
-#   compose-pod.sh <work dir> <repo root>   (the test writes the env file and the configs first)
+# A pod without a container engine: run in a network namespace of its own with only loopback
+# (`unshare --net --mount`), FerretDB as the `ferretdb` store, the catalog service with the
+# environment its container gets, its Envoy sidecar and the gateway with the configs the container
+# mounts, names resolved from a hosts file as Docker's or the cluster's DNS would. Then one call
+# through the gateway, printed for the test to read (pod.test.ts).
+#   pod.sh <work dir> <repo root>   (the test writes the env file and the configs first)
 set -euo pipefail
 work="$1"
 root="$2"
