@@ -70,6 +70,14 @@ describe("generated deploy files", () => {
     expect(field(composeServices(), "zipkin.image")).toMatch(/^openzipkin\/zipkin:\d+\.\d+\.\d+$/);
   });
 
+  it("name every image by an exact version (Istio's gateway injection fills in its own `auto`)", () => {
+    const images = [...rendered.entries()]
+      .filter(([path]) => path.endsWith(".yaml"))
+      .flatMap(([, content]) => [...content.matchAll(/^\s*(?:- )?image: (\S+)$/gm)].map((m) => m[1] ?? ""));
+    expect(images.length).toBeGreaterThan(20);
+    expect(images.filter((image) => image !== "auto" && !/^[a-z0-9./-]+:v?\d+\.\d+\.\d+$/.test(image))).toEqual([]);
+  });
+
   it("never carry a private key: the manifests reference Secrets", () => {
     for (const [path, content] of rendered) expect([path, /PRIVATE KEY/.test(content)]).toEqual([path, false]);
   });
