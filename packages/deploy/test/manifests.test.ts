@@ -35,6 +35,14 @@ describe("generated deploy files", () => {
     const bake = rendered.get("docker-bake.hcl") ?? "";
     expect(bake).toContain('dockerfile = "deploy/images/node-service.Dockerfile"');
     expect(bake).toContain('platforms = ["linux/amd64", "linux/arm64"]');
+    // A topology whose shipping runs the Go implementation renders its image everywhere.
+    const withGo = { ...topology, services: topology.services.map((s) => (s.name === "shipping" ? { ...s, impl: "go" } : s)) };
+    const goRendered = renderDeploy(withGo);
+    expect(goRendered.get("docker-bake.hcl")).toContain(
+      'target "shipping-go" {\n  inherits   = ["_common"]\n  dockerfile = "deploy/images/go-service.Dockerfile"',
+    );
+    expect(field(parse(goRendered.get("deploy/compose/compose.yaml") ?? ""), "services.shipping.image")).toMatch(/^shopmesh\/shipping-go:/);
+    expect(goRendered.get("deploy/k8s/base/shipping.yaml")).toContain("image: shopmesh/shipping-go:");
   });
 
   it("run each service with the topology's replicas, scaling from there, and one Compose container pair per replica", () => {
