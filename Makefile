@@ -59,8 +59,10 @@ help:
 # ---------------------------------------------------------------- toolchain
 
 .PHONY: tools
-tools: $(STAMP)/node $(STAMP)/npm $(STAMP)/envoy $(STAMP)/grpcurl $(STAMP)/ghz $(STAMP)/ferretdb $(STAMP)/redis $(STAMP)/chromium \
-  $(STAMP)/zipkin-$(ZIPKIN_VERSION) deploy-tools
+# What the shop itself needs (`make up` installs only these); `make tools` adds the deploy checks `make test` runs.
+RUN_TOOLS := $(STAMP)/node $(STAMP)/npm $(STAMP)/envoy $(STAMP)/grpcurl $(STAMP)/ghz $(STAMP)/ferretdb $(STAMP)/redis $(STAMP)/chromium \
+  $(STAMP)/zipkin-$(ZIPKIN_VERSION)
+tools: $(RUN_TOOLS) deploy-tools
 
 $(STAMP):
 	@mkdir -p $@ $(BIN)
@@ -284,7 +286,7 @@ keys: build
 	node services/user/dist/src/keygen.js .run/keys
 
 .PHONY: up
-up: tools build web keys
+up: $(RUN_TOOLS) build web keys
 	TRACING=$(TRACING) node packages/devstack/dist/src/up.js
 
 .PHONY: status down logs restart stat
