@@ -34,3 +34,5 @@ export {
   streamSettings,
 } from "./broker.js";
 export type { DeadLetters, EventConsumer, EventStream } from "./broker.js";
+export { containerPorts, localAddressing, networkAddressing } from "./addressing.js";
+export type { Addressing, NetworkAddressingOptions } from "./addressing.js";
