@@ -69,7 +69,7 @@ describe("generated deploy files", () => {
   it("render the topology's SPIFFE identities and trace to Zipkin", () => {
     const sidecar = JSON.parse(rendered.get("deploy/compose/envoy/sidecar-order.json") ?? "{}") as unknown;
     const text = JSON.stringify(sidecar);
-    for (const callee of ["cart", "catalog", "inventory", "payment", "shipping", "notification"]) {
+    for (const callee of ["cart", "catalog", "inventory", "payment", "shipping"]) {
       expect(text).toContain(`spiffe://${topology.trustDomain}/svc/${callee}`);
     }
     expect(text).toContain('"collector_cluster":"zipkin"');
