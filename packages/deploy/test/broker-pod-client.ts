@@ -1,5 +1,5 @@
 // Inside the broker's pod (broker-pod.sh, after the setup ran): order, inventory and notification
-// reach the broker with the settings their own config.js makes of the environment Compose gives
+// reach the broker with the settings their own config.js makes of the environment Compose (or Kubernetes) gives
 // their containers (the broker by its name, over its TLS, each with its certificate). Order publishes
 // an event; each consumer pulls it from its durable consumer and acks it. Prints what happened as JSON.
 //   node broker-pod-client.js <work dir> <repo root>

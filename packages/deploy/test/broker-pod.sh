@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The broker's pod without a container engine: in a network namespace of its own with only loopback
-# (`unshare --net --mount`), nats-server with the configuration Compose mounts, the names resolved
-# from a hosts file as Docker's DNS would; then the one-shot setup with its Compose environment, then
+# (`unshare --net --mount`), nats-server with the configuration Compose or Kubernetes mounts, the names resolved
+# from a hosts file as Docker's or the cluster's DNS would; then the one-shot setup with its environment, then
 # the services' clients (broker-pod-client.ts), whose JSON the test reads (broker.test.ts).
 #   broker-pod.sh <work dir> <repo root>   (the test writes the configs and environments first)
 set -euo pipefail

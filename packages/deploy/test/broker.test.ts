@@ -1,9 +1,9 @@
 // The broker as Compose and Kubernetes run it: the configuration each mounts passes nats-server's
 // own check with certificates issued for the containers' names; every file the broker, its setup
 // and its clients are told to read is mounted from what `make compose-secrets` or `make k8s-secrets`
-// renders; and, in a network namespace of the test's own, the broker with Compose's configuration,
-// the setup with its Compose environment and the services' own configs carry an event from order to
-// each consumer.
+// renders; and, in a network namespace of the test's own, the broker with the configuration each
+// mounts, the setup with its environment and the services' own configs of theirs carry an event
+// from order to each consumer.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { X509Certificate } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -165,50 +165,85 @@ describe("the files the broker, its setup and its clients read", () => {
   });
 });
 
-describe("events in a network namespace", () => {
-  it("go from order to each consumer through the broker and setup Compose runs, with the services' own configs", async () => {
-    pinnedTool("nats-server");
-    const work = mkdtempSync(join(tmpdir(), "shopmesh-broker-pod-"));
-    const pki = join(work, "pki");
-    await issueCertificates(composeWorkloads(topology), { dir: pki });
-    writeFileSync(join(work, "nats.json"), local(readFileSync(join(repoRoot, "deploy", "compose", "broker", "nats.json"), "utf8"), work));
-    cpSync(join(repoRoot, "deploy", "compose", "broker", "layout.json"), join(work, "layout.json"));
-    const services = composeServices();
-    const localEnv = (name: string): Record<string, string> =>
-      Object.fromEntries(
-        Object.entries(field(services, `${name}.environment`) as Record<string, string>).map(([k, v]) => [
-          k,
-          v.replace(`${containerFiles.pkiDir}/`, `${pki}/`).replace(brokerPaths.layout, join(work, "layout.json")),
-        ]),
-      );
-    const setup = localEnv("broker-setup");
-    writeFileSync(join(work, "broker-setup.env.json"), JSON.stringify(setup));
-    writeFileSync(
-      join(work, "broker-setup.env"),
-      `${Object.entries(setup)
-        .map(([k, v]) => `${k}='${v}'`)
-        .join("\n")}\n`,
-    );
-    for (const service of ["order", "inventory", "notification"])
-      writeFileSync(join(work, `${service}.env.json`), JSON.stringify({ ...localEnv(service), PAGE_TOKEN_SECRET: "k".repeat(43) }));
+/** A container's environment in the cluster: Secrets and the pod's name are stand-ins here. */
+function podEnv(doc: Doc | undefined): Record<string, string> {
+  const variables = list(field(doc, "spec.template.spec.containers.0.env"));
+  return Object.fromEntries(
+    variables.map((v) => [
+      String(field(v, "name")),
+      String(field(v, "value") ?? (field(v, "valueFrom.secretKeyRef") !== undefined ? "k".repeat(43) : "pod")),
+    ]),
+  );
+}
 
-    const result = await run("unshare", [
-      "--net",
-      "--mount",
-      "--",
-      "bash",
-      join(repoRoot, "packages", "deploy", "test", "broker-pod.sh"),
-      work,
-      repoRoot,
-    ]);
-    if (result.code !== 0) throw new Error(`the broker's pod failed (unshare needs root):\n${result.stderr}`);
-    expect(JSON.parse(result.stdout)).toEqual({
-      streams: ["INVENTORY_DEAD_LETTERS", "NOTIFICATION_DEAD_LETTERS", "ORDER_EVENTS"],
-      consumers: ["inventory", "notification"],
-      published: "ORDER_EVENTS",
-      received: { notification: "shop.order.v1.OrderConfirmed", inventory: "shop.order.v1.OrderConfirmed" },
-    });
-    expect(readFileSync(join(work, "setup.log"), "utf8")).toContain("broker set up");
-    rmSync(work, { recursive: true, force: true });
-  }, 90_000);
+interface PodRendering {
+  readonly dir: string;
+  readonly workloads: (t: typeof topology) => Workload[];
+  /** The environment of the setup ("broker-setup") or a service's container. */
+  readonly env: (name: string) => Record<string, string>;
+}
+
+const podRenderings: Readonly<Record<string, PodRendering>> = {
+  Compose: {
+    dir: join(repoRoot, "deploy", "compose", "broker"),
+    workloads: composeWorkloads,
+    env: (name) => ({
+      ...(field(composeServices(), `${name}.environment`) as Record<string, string>),
+      ...(name === "broker-setup" ? {} : { PAGE_TOKEN_SECRET: "k".repeat(43) }),
+    }),
+  },
+  Kubernetes: {
+    dir: join(repoRoot, "deploy", "k8s", "base", "broker"),
+    workloads: kubernetesWorkloads,
+    env: (name) =>
+      name === "broker-setup"
+        ? podEnv(k8s("base/broker.yaml").find((d) => d["kind"] === "Job"))
+        : podEnv(k8s(`base/${name}.yaml`).find((d) => d["kind"] === "Deployment")),
+  },
+};
+
+describe("events in a network namespace", () => {
+  it.each(Object.keys(podRenderings))(
+    "go from order to each consumer through the broker and setup %s runs, with the services' own configs",
+    async (name) => {
+      pinnedTool("nats-server");
+      const rendering = podRenderings[name] as PodRendering;
+      const work = mkdtempSync(join(tmpdir(), "shopmesh-broker-pod-"));
+      const pki = join(work, "pki");
+      await issueCertificates(rendering.workloads(topology), { dir: pki });
+      writeFileSync(join(work, "nats.json"), local(readFileSync(join(rendering.dir, "nats.json"), "utf8"), work));
+      cpSync(join(rendering.dir, "layout.json"), join(work, "layout.json"));
+      // The containers' paths pointed at the local copies of what they mount.
+      const localEnv = (container: string): Record<string, string> =>
+        Object.fromEntries(
+          Object.entries(rendering.env(container)).map(([k, v]) => [
+            k,
+            v.replace(`${containerFiles.pkiDir}/`, `${pki}/`).replace(brokerPaths.layout, join(work, "layout.json")),
+          ]),
+        );
+      const setup = localEnv("broker-setup");
+      writeFileSync(join(work, "broker-setup.env.json"), JSON.stringify(setup));
+      writeFileSync(
+        join(work, "broker-setup.env"),
+        `${Object.entries(setup)
+          .map(([k, v]) => `${k}='${v}'`)
+          .join("\n")}\n`,
+      );
+      for (const service of ["order", "inventory", "notification"])
+        writeFileSync(join(work, `${service}.env.json`), JSON.stringify(localEnv(service)));
+
+      const script = join(repoRoot, "packages", "deploy", "test", "broker-pod.sh");
+      const result = await run("unshare", ["--net", "--mount", "--", "bash", script, work, repoRoot]);
+      if (result.code !== 0) throw new Error(`the broker's pod failed (unshare needs root):\n${result.stderr}`);
+      expect(JSON.parse(result.stdout)).toEqual({
+        streams: ["INVENTORY_DEAD_LETTERS", "NOTIFICATION_DEAD_LETTERS", "ORDER_EVENTS"],
+        consumers: ["inventory", "notification"],
+        published: "ORDER_EVENTS",
+        received: { notification: "shop.order.v1.OrderConfirmed", inventory: "shop.order.v1.OrderConfirmed" },
+      });
+      expect(readFileSync(join(work, "setup.log"), "utf8")).toContain("broker set up");
+      rmSync(work, { recursive: true, force: true });
+    },
+    90_000,
+  );
 });
