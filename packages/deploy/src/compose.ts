@@ -1,8 +1,9 @@
 // deploy/compose/compose.yaml: the mesh of `make up` in containers. Each replica is a service
 // container with its Envoy sidecar in the same network namespace (`network_mode: service:<name>`,
 // the pod pattern); the gateway, real MongoDB and Redis with volumes, the event broker (NATS with
-// its own TLS, a one-shot that sets up its streams and consumers), Zipkin and the storefront beside them. Certificates, keys and page-token secrets are rendered locally into .run/compose
-// (`make compose-secrets`) and mounted; none is in the repository.
+// its own TLS, a one-shot that sets up its streams and consumers), Zipkin and the storefront beside
+// them. Certificates, keys and page-token secrets are rendered locally into .run/compose (`make
+// compose-secrets`) and mounted; none is in the repository.
 import { containerPorts, type Replica, type ServiceNode, type Topology } from "@shopmesh/mesh";
 import {
   brokerAdminWorkload,

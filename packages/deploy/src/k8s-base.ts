@@ -1,8 +1,9 @@
 // deploy/k8s/base: what every way of running the shop on Kubernetes shares. Per service a
 // ServiceAccount (the workload's identity), a Deployment with gRPC health probes, a Service, a
 // PodDisruptionBudget and an HPA; the stores as StatefulSets with volumes; Zipkin; the
-// storefront; the event broker and its setup Job (k8s-broker.ts); NetworkPolicies that deny everything but the topology's calls (k8s-network-policies.ts). The overlays add
-// the mesh: our Envoy sidecars, or Istio.
+// storefront; the event broker and its setup Job (k8s-broker.ts); NetworkPolicies that deny
+// everything but the topology's calls (k8s-network-policies.ts). The overlays add the mesh: our
+// Envoy sidecars, or Istio.
 import { containerPorts, type ServiceNode, type Topology } from "@shopmesh/mesh";
 import { brokerHost, brokerLayoutFile, containerNatsConfig, deployedBroker, usesBroker } from "./broker.js";
 import { zipkinHost } from "./container-envoy.js";

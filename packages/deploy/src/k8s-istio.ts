@@ -3,10 +3,11 @@
 // AuthorizationPolicy allowing exactly the topology's callers per method (principals from their
 // ServiceAccounts); DestinationRules carry the sidecars' connection limits and outlier detection,
 // VirtualServices the topology's timeouts and retries; an ingress gateway takes gRPC and gRPC-web
-// with the gateway's token rules. The broker's port is plain TCP to Istio (NATS's own TLS rides inside
-// Istio's mutual TLS): an AuthorizationPolicy admits exactly the services that publish or consume
-// events, and the setup Job, by principal; NATS's own TLS identity decides what each may do there. Needs Istio installed with meshConfig.trustDomain set to the
-// topology's trust domain (docs/deploy.md).
+// with the gateway's token rules. The broker's port is plain TCP to Istio (NATS's own TLS rides
+// inside Istio's mutual TLS): an AuthorizationPolicy admits exactly the services that publish or
+// consume events, and the setup Job, by principal; NATS's own TLS identity decides what each may do
+// there. Needs Istio installed with meshConfig.trustDomain set to the topology's trust domain
+// (docs/deploy.md).
 import { containerPorts, type ServiceNode, type Topology } from "@shopmesh/mesh";
 import { brokerHost, brokerPorts, brokerSetupName, deployedBroker, usesBroker } from "./broker.js";
 import { serviceAccount, servicePort } from "./k8s-base.js";

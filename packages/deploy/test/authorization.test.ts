@@ -62,7 +62,10 @@ const podName = (selector: unknown): string | undefined => {
   return labels["app.kubernetes.io/name"];
 };
 
-/** "caller -> callee" for every pair of pods the NetworkPolicies let connect: the callee admits the caller and the caller may reach the callee. */
+/**
+ * "caller -> callee" for every pair of pods the NetworkPolicies let connect: the callee admits the
+ * caller and the caller may reach the callee.
+ */
 function networkPairs(overlay: "sidecars" | "istio"): string[] {
   const policies = [
     ...k8s("base/network-policies.yaml"),
