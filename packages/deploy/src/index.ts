@@ -11,3 +11,14 @@ export type { Implementation } from "./images.js";
 export { composeWorkloads, kubernetesWorkloads, renderComposeSecrets, renderKubernetesSecrets } from "./secrets.js";
 export { repoRoot } from "./repo.js";
 export { bakeFile, platforms } from "./bake.js";
+export {
+  brokerAdminWorkload,
+  brokerHost,
+  brokerPaths,
+  brokerPorts,
+  brokerSetupName,
+  containerNatsConfig,
+  deployedBroker,
+  usesBroker,
+} from "./broker.js";
+export { brokerConfigMaps, brokerPortName } from "./k8s-broker.js";
