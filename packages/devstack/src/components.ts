@@ -146,7 +146,8 @@ export function components(topology: Topology, dirs: Layout, selection: Selectio
   // The broker beside the stores: it is set up (streams, consumers) before the services start.
   const { broker } = topology;
   if (broker !== undefined && services.some(usesBroker)) {
-    const dataDir = join(dirs.brokerDir, "data");
+    // natsConfig puts JetStream's store here.
+    const dataDir = join(dirs.brokerDir, "jetstream");
     stores.push(natsServer({ port: broker.port, monitorPort: broker.monitorPort, configFile: brokerConfigFile(dirs), dataDir }));
   }
   // Replicas need the mesh (their sidecars balance the calls): outside it each service runs once.

@@ -34,8 +34,15 @@ interface ParsedBroker {
 
 /** The broker settings, undefined without BROKER_URL; throws ConfigError when a file is missing. */
 export function brokerConfig(parsed: ParsedBroker): BrokerConfig | undefined {
-  if (parsed.BROKER_URL === undefined) return undefined;
   const { BROKER_CA_FILE: caFile, BROKER_CERT_FILE: certFile, BROKER_KEY_FILE: keyFile } = parsed;
+  if (parsed.BROKER_URL === undefined) {
+    // Files without an address are a mistake that would otherwise pass unseen: no events at all.
+    const stray = Object.entries({ BROKER_CA_FILE: caFile, BROKER_CERT_FILE: certFile, BROKER_KEY_FILE: keyFile })
+      .filter(([, value]) => value !== undefined)
+      .map(([name]) => `${name} is set but BROKER_URL is not`);
+    configProblems(stray);
+    return undefined;
+  }
   const missing = Object.entries({ BROKER_CA_FILE: caFile, BROKER_CERT_FILE: certFile, BROKER_KEY_FILE: keyFile })
     .filter(([, value]) => value === undefined)
     .map(([name]) => `${name} is required when BROKER_URL is set`);

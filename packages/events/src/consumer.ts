@@ -1,18 +1,21 @@
 // A durable consumer of events: each message is decoded by its type header and handed to its
 // handler; an ack follows success. The broker delivers at least once, so handlers apply an event
 // at most once by its id (in the consumer's own store). A failed try is retried with a growing
-// delay while later messages go on; after `maxDeliver` tries, or at once for a message that can
-// never be handled (it does not decode, its type or schema version is unknown), the message goes
-// to the consumer's dead letters with the reason, and the stream goes on. How many tries a
-// message gets is the durable consumer's own setting (max_deliver), which the mesh sets up.
+// delay while later messages go on. A try that failed because a store is unreachable (the
+// handler's UNAVAILABLE) is retried for as long as that lasts, up to every 30 s; one that failed
+// for a reason of the message's own counts, and after the consumer's max tries (its metadata,
+// which the mesh sets up), or at once for a message that can never be handled (it does not
+// decode, its type or schema version is unknown), the message goes to the consumer's dead
+// letters with the reason, and the stream goes on.
 import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { JsMsg } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
 import type { EventMeta } from "@shopmesh/gen/shop/common/v1/common_pb.js";
 import type { BackgroundLoop, Logger } from "@shopmesh/kit";
 import { headerNames, headerRecord } from "./envelope.js";
 import type { BrokerLink } from "./link.js";
-import { deadLetterPrefix } from "./names.js";
+import { deadLetterPrefix, maxTriesKey } from "./names.js";
 import { inConsumeSpan } from "./trace.js";
 
 /** What a handler gets besides the decoded message. */
@@ -55,14 +58,27 @@ export class UnusableEvent extends Error {
 }
 
 const maxRetryDelayMs = 10_000;
+/** Retries while a store is down come at least this often. */
+const maxOutageRetryDelayMs = 30_000;
+/** Tries before a failing message is dead-lettered, when the consumer's metadata does not say. */
+const defaultMaxTries = 5;
+
+/** A store outage: nothing wrong with the message, it is worth trying again for as long as it lasts. */
+function isOutage(err: unknown): boolean {
+  return err instanceof ConnectError && err.code === Code.Unavailable;
+}
 
 export function startEventConsumer(options: ConsumerOptions): BackgroundLoop {
   const { link, stream, durable, logger } = options;
   const retryBaseMs = options.retryBaseMs ?? 500;
   const deadLetters = deadLetterPrefix(durable);
   let stopped = false;
-  let maxDeliver = 1;
+  let maxTries = defaultMaxTries;
   let messages: { stop(): void } | undefined;
+  let onStop: () => void = () => undefined;
+  const stopping = new Promise<undefined>((resolve) => {
+    onStop = () => resolve(undefined);
+  });
   const log = logger.child({ consumer: `${stream}/${durable}` });
 
   const decode = (m: JsMsg): { handler: EventHandler; message: unknown; meta: EventMeta; type: string } => {
@@ -106,13 +122,20 @@ export function startEventConsumer(options: ConsumerOptions): BackgroundLoop {
       m.ack();
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      if (err instanceof UnusableEvent || attempt >= maxDeliver) {
+      if (isOutage(err)) {
+        const delay = Math.min(retryBaseMs * 2 ** (attempt - 1), maxOutageRetryDelayMs);
+        log.warn({ subject: m.subject, attempt, retry_in_ms: delay, err: reason }, "event not handled while a store is down; retrying");
+        m.nak(delay);
+        return;
+      }
+      if (err instanceof UnusableEvent || attempt >= maxTries) {
         try {
           await deadLetter(m, reason);
         } catch (dlqErr) {
-          // The dead letter could not be written (the broker went away): the message comes back.
+          // The dead letter could not be written (the broker went away): the message comes back
+          // (the broker redelivers without limit) and goes to the dead letters then.
           log.warn({ err: dlqErr instanceof Error ? dlqErr.message : String(dlqErr) }, "could not write the dead letter");
-          m.nak(retryBaseMs);
+          m.nak(maxRetryDelayMs);
         }
         return;
       }
@@ -123,21 +146,28 @@ export function startEventConsumer(options: ConsumerOptions): BackgroundLoop {
   };
 
   const run = (async () => {
-    const broker = await link?.connected();
+    // A stop while the broker was never reached ends the wait.
+    const broker = await Promise.race([link?.connected(), stopping]);
     while (!stopped && broker !== undefined) {
       try {
         const consumer = await broker.js.consumers.get(stream, durable);
-        // -1: unlimited; then a failing message is retried until it is handled.
-        const configured = (await consumer.info(true)).config.max_deliver ?? -1;
-        maxDeliver = configured > 0 ? configured : Number.POSITIVE_INFINITY;
-        const iterator = await consumer.consume({ max_messages: 64 });
+        const configured = Number((await consumer.info(true)).config.metadata?.[maxTriesKey]);
+        maxTries = Number.isInteger(configured) && configured > 0 ? configured : defaultMaxTries;
+        // A few at a time: messages wait in this process while earlier ones are handled, and an
+        // ack wait that runs out on one that was never tried would count as a delivery.
+        const iterator = await consumer.consume({ max_messages: 16 });
         messages = iterator;
+        // A stop that came while this was being set up.
+        if (stopped) {
+          iterator.stop();
+          break;
+        }
         // One at a time keeps each user's notifications in the order the events arrive.
         for await (const m of iterator) await handleMessage(m);
       } catch (err) {
         if (stopped) break;
         log.warn({ err: err instanceof Error ? err.message : String(err) }, "consumer interrupted; resuming");
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        await Promise.race([new Promise((resolve) => setTimeout(resolve, 1_000)), stopping]);
       }
     }
   })();
@@ -145,6 +175,7 @@ export function startEventConsumer(options: ConsumerOptions): BackgroundLoop {
   return {
     async stop() {
       stopped = true;
+      onStop();
       messages?.stop();
       await run;
     },

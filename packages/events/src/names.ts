@@ -16,6 +16,9 @@ export function deadLetterPrefix(service: string): string {
   return `deadletter.${service}`;
 }
 
+/** The durable consumer's metadata key that says after how many failed tries a message is dead-lettered. */
+export const maxTriesKey = "shopmesh.max-tries";
+
 /** Inboxes (request replies: publish acks, pulled messages) are per service, so no service reads another's. */
 export function inboxPrefix(service: string): string {
   return `_INBOX_${service}`;

@@ -82,12 +82,11 @@ export function startOutboxRelay<E extends OutgoingEvent>(options: RelayOptions<
     let published = 0;
     try {
       const pending = await outbox.pending(new Date(clock() - graceMs), sweepBatch);
-      // A few at a time (events of different orders have no order among them); after a failure
-      // the broker is likely gone again, and the rest wait for the next sweep.
-      for (let i = 0; i < pending.length && !stopped; i += sweepParallel) {
+      // A few at a time (events of different orders have no order among them). One that fails
+      // does not hold the others back; once the broker is gone again, the rest wait for the next sweep.
+      for (let i = 0; i < pending.length && !stopped && link?.up() === true; i += sweepParallel) {
         const done = await Promise.all(pending.slice(i, i + sweepParallel).map(publish));
         published += done.filter(Boolean).length;
-        if (done.includes(false)) break;
       }
     } catch (err) {
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, "outbox sweep failed");

@@ -5,7 +5,8 @@
 // a publisher publishes its events, a consumer pulls from, acks on and dead-letters for its own
 // consumers. Nothing else is allowed (NATS denies what a user's permissions do not list).
 import { join } from "node:path";
-import { type BrokerLayout, deadLetterPrefix, deadLetterStreamName, inboxPrefix, streamName } from "@shopmesh/events";
+import { deadLetterPrefix, deadLetterStreamName, inboxPrefix, maxTriesKey, streamName } from "@shopmesh/events";
+import type { BrokerLayout } from "@shopmesh/events";
 import type { BrokerNode, ServiceNode, Topology } from "./topology.js";
 import { trustFiles, workloadFiles } from "./pki.js";
 
@@ -26,7 +27,7 @@ export interface EventConsumer {
   readonly events: readonly string[];
 }
 
-/** Where a consumer's messages go after `maxDeliver` tries, or at once when they cannot be read. */
+/** Where a consumer's messages go after `maxTries` failed tries, or at once when they cannot be read. */
 export interface DeadLetters {
   readonly service: string;
   readonly stream: string;
@@ -53,11 +54,6 @@ export function eventConsumers(topology: Topology): EventConsumer[] {
 
 export function deadLetters(service: string): DeadLetters {
   return { service, stream: deadLetterStreamName(service), subjectPrefix: deadLetterPrefix(service) };
-}
-
-/** The advisory the broker sends when a consumer's message ran out of tries without an ack. */
-export function maxDeliveriesAdvisory(consumer: Pick<EventConsumer, "stream" | "durable">): string {
-  return `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${consumer.stream}.${consumer.durable}`;
 }
 
 /** What a service's broker user may publish and subscribe to. */
@@ -140,13 +136,10 @@ export function streamSettings(stream: EventStream): Record<string, unknown> {
   };
 }
 
-export function deadLetterStreamSettings(topology: Topology, service: string): Record<string, unknown> {
-  const advisories = eventConsumers(topology)
-    .filter((c) => c.service === service)
-    .map(maxDeliveriesAdvisory);
+export function deadLetterStreamSettings(service: string): Record<string, unknown> {
   return {
     name: deadLetterStreamName(service),
-    subjects: [`${deadLetters(service).subjectPrefix}.>`, ...advisories],
+    subjects: [`${deadLetters(service).subjectPrefix}.>`],
     storage: "file",
     retention: "limits",
     max_age: 2 * retentionMs * 1_000_000,
@@ -162,7 +155,11 @@ export function consumerSettings(consumer: EventConsumer, broker: BrokerNode): R
     deliver_policy: "all",
     filter_subjects: [...consumer.events],
     ack_wait: broker.ackWaitMs * 1_000_000,
-    max_deliver: broker.maxDeliver,
+    // The broker redelivers without limit: a store outage must not use a message's tries up. The
+    // consumer counts the tries that failed for a reason of the message's own, and after this many
+    // moves it to its dead letters.
+    max_deliver: -1,
+    metadata: { [maxTriesKey]: String(broker.maxTries) },
     max_ack_pending: 256,
   };
 }
@@ -173,7 +170,7 @@ export function brokerLayout(topology: Topology, broker: BrokerNode): BrokerLayo
   return {
     streams: [
       ...eventStreams(topology).map(streamSettings),
-      ...[...new Set(consumers.map((c) => c.service))].map((service) => deadLetterStreamSettings(topology, service)),
+      ...[...new Set(consumers.map((c) => c.service))].map((service) => deadLetterStreamSettings(service)),
     ],
     consumers: consumers.map((c) => ({ stream: c.stream, settings: consumerSettings(c, broker) })),
   };

@@ -39,7 +39,7 @@ const topologySchema = z.object({
     .object({
       port: z.number().int().min(0),
       monitorPort: z.number().int().min(0),
-      maxDeliver: z.number().int().min(1).max(20).default(5),
+      maxTries: z.number().int().min(1).max(20).default(5),
       ackWait: duration.default("10s"),
     })
     .optional(),
@@ -75,8 +75,10 @@ export interface EventSubscription {
 
 /**
  * The event broker (NATS with JetStream): clients on `port` over TLS, each authenticated by its
- * mesh certificate; HTTP monitoring on `monitorPort`. A consumer gets a message up to
- * `maxDeliver` times, each try `ackWaitMs` long, before it goes to the consumer's dead letters.
+ * mesh certificate; HTTP monitoring on `monitorPort`. A consumer gets a message that failed
+ * again until it is handled; one that fails `maxTries` times for a reason of its own (not an
+ * outage of the consumer's store) goes to the consumer's dead letters. A try that takes longer
+ * than `ackWaitMs` counts as failed and the message comes again.
  */
 export interface BrokerNode {
   readonly port: number;
@@ -85,7 +87,7 @@ export interface BrokerNode {
   readonly identity: string;
   /** The SPIFFE ID of the mesh's own client, which sets up streams and consumers. */
   readonly adminIdentity: string;
-  readonly maxDeliver: number;
+  readonly maxTries: number;
   readonly ackWaitMs: number;
 }
 
@@ -295,7 +297,7 @@ export function buildTopology(file: TopologyFile, overrides: TopologyOverrides =
             monitorPort: base + file.broker.monitorPort,
             identity: `spiffe://${file.trustDomain}/broker`,
             adminIdentity: `spiffe://${file.trustDomain}/broker-admin`,
-            maxDeliver: file.broker.maxDeliver,
+            maxTries: file.broker.maxTries,
             ackWaitMs: Math.round(Number.parseFloat(file.broker.ackWait) * 1000),
           },
     services,

@@ -24,6 +24,7 @@ export function startInventory(config: InventoryConfig, logger: Logger, options:
       broker === undefined
         ? undefined
         : resources.own("broker", createBrokerLink(broker, { inboxPrefix: inboxPrefix("inventory"), name: "inventory" }, logger));
+    if (link === undefined) logger.warn("no broker (BROKER_URL unset): no sales are counted");
     const handlers = {
       [OrderConfirmedSchema.typeName]: on({
         schema: OrderConfirmedSchema,

@@ -22,6 +22,7 @@ export function startNotification(config: NotificationConfig, logger: Logger): P
       broker === undefined
         ? undefined
         : resources.own("broker", createBrokerLink(broker, { inboxPrefix: inboxPrefix("notification"), name: "notification" }, logger));
+    if (link === undefined) logger.warn("no broker (BROKER_URL unset): order events make no notifications");
     const handlers = orderEventHandlers(store, logger);
     return {
       services: [register(NotificationService, createNotificationService({ store, pageTokens }))],

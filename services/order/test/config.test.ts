@@ -74,6 +74,7 @@ describe("loadConfig", () => {
     const brokerWithoutFiles = configError({ ...base, BROKER_URL: "tls://127.0.0.1:4222", BROKER_CA_FILE: "/ca.pem" });
     expect(brokerWithoutFiles).toContain("BROKER_CERT_FILE is required when BROKER_URL is set");
     expect(brokerWithoutFiles).toContain("BROKER_KEY_FILE is required when BROKER_URL is set");
+    expect(configError({ ...base, BROKER_CERT_FILE: "/pki/order/cert.pem" })).toContain("BROKER_CERT_FILE is set but BROKER_URL is not");
     expect(configError({ ...base, SAGA_CRASH_BEFORE_PERSIST: "x" })).toContain("SAGA_CRASH_BEFORE_PERSIST");
     expect(configError({ ...base, DOWNSTREAM_TIMEOUT_MS: "5000", ORDER_LEASE_MS: "8000" })).toContain(
       "ORDER_LEASE_MS must be greater than twice",

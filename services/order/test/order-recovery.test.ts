@@ -4,6 +4,7 @@
 // The invariants are checked after every test.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code } from "@connectrpc/connect";
+import { consumerReports } from "@shopmesh/devstack";
 import { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { OrderState } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { PaymentStatus } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
@@ -232,8 +233,15 @@ describe("a downstream service down", () => {
         timeoutMs: 15_000,
         what: "the notifications of the orders placed meanwhile",
       });
-      // Long enough for a redelivery to show up as a second notification.
-      await pause(3_000);
+      // Once notification has acknowledged every event it was given, none can come again.
+      await eventually(
+        async () => {
+          const report = (await consumerReports(shop.brokerMonitorUrl)).find((r) => r.consumer === "notification");
+          return report !== undefined && report.pending === 0 && report.unacked === 0;
+        },
+        { what: "every event acknowledged" },
+      );
+      await pause(500);
       const orderOf = (text: string) => placed.find((id) => text.includes(id)) ?? `(none: ${text})`;
       expect(stream.received.map((n) => orderOf(n.text)).sort()).toEqual([...placed].sort());
       expect(stream.received.every((n) => n.kind === NotificationKind.ORDER_CONFIRMED)).toBe(true);

@@ -222,6 +222,12 @@ export const recordSaleScript = script(
   "record-sale",
   `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+-- Every check before the first write: Redis does not undo a script's writes when it fails halfway.
+for i = 2, #KEYS do
+  local kind = redis.call('TYPE', KEYS[i]).ok
+  if kind ~= 'hash' and kind ~= 'none' then return redis.error_reply('stock ' .. KEYS[i] .. ' is not a hash') end
+  if not tonumber(redis.call('HGET', KEYS[i], 'sold') or '0') then return redis.error_reply('sold of ' .. KEYS[i] .. ' is not a number') end
+end
 for i = 2, #KEYS do redis.call('HINCRBY', KEYS[i], 'sold', tonumber(ARGV[i])) end
 redis.call('SET', KEYS[1], 1, 'EX', ARGV[1])
 return 1

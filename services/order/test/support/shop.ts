@@ -22,8 +22,8 @@ import type { TestStore } from "@shopmesh/testkit";
 
 export const serviceNames = ["catalog", "inventory", "cart", "payment", "shipping", "notification", "order"] as const;
 export type ServiceName = (typeof serviceNames)[number];
-/** What a test can kill and start again: a service, or the event broker. */
-export type ProcessName = ServiceName | "broker";
+/** What a test can kill and start again: a service, the event broker, or notification's Redis. */
+export type ProcessName = ServiceName | "broker" | "redis-notification";
 
 /** The order service's settings in tests: short deadlines, leases and intervals. */
 export const orderTestEnv = {

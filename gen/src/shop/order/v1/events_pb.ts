@@ -19,7 +19,8 @@ export const file_shop_order_v1_events: GenFile = /*@__PURE__*/
   fileDesc("ChpzaG9wL29yZGVyL3YxL2V2ZW50cy5wcm90bxINc2hvcC5vcmRlci52MSJeCg5PcmRlckNvbmZpcm1lZBInCgRtZXRhGAEgASgLMhkuc2hvcC5jb21tb24udjEuRXZlbnRNZXRhEiMKBW9yZGVyGAIgASgLMhQuc2hvcC5vcmRlci52MS5PcmRlciJeCg5PcmRlckNhbmNlbGxlZBInCgRtZXRhGAEgASgLMhkuc2hvcC5jb21tb24udjEuRXZlbnRNZXRhEiMKBW9yZGVyGAIgASgLMhQuc2hvcC5vcmRlci52MS5PcmRlcmIGcHJvdG8z", [file_shop_common_v1_common, file_shop_order_v1_order]);
 
 /**
- * An order reached CONFIRMED: it is paid, shipped and final. Published once per order.
+ * An order reached CONFIRMED: it is paid, shipped and final. One per confirmed order, published
+ * at least once (consumers dedupe by `meta.event_id`).
  *
  * @generated from message shop.order.v1.OrderConfirmed
  */
@@ -48,7 +49,8 @@ export const OrderConfirmedSchema: GenMessage<OrderConfirmed> = /*@__PURE__*/
 
 /**
  * An order reached CANCELLED: everything it held was given back (the charge voided or
- * refunded, the stock released, the shipment cancelled). Published once per order.
+ * refunded, the stock released, the shipment cancelled). One per cancelled order, published at
+ * least once (consumers dedupe by `meta.event_id`).
  *
  * @generated from message shop.order.v1.OrderCancelled
  */
