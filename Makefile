@@ -16,6 +16,9 @@ GRPCURL_VERSION  := v1.9.3
 GHZ_VERSION      := v0.121.0
 FERRETDB_VERSION := v1.24.2
 ZIPKIN_VERSION   := 3.5.1
+# Go code generators (buf generate runs them beside protoc-gen-es).
+PROTOC_GEN_GO_VERSION      := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
 
 # make up TRACING=off: no Zipkin and no span exporter (make tools then needs no Java either).
 TRACING ?= on
@@ -49,7 +52,7 @@ help:
 
 .PHONY: tools
 tools: $(STAMP)/node $(STAMP)/npm $(STAMP)/envoy $(STAMP)/grpcurl $(STAMP)/ghz $(STAMP)/ferretdb $(STAMP)/redis $(STAMP)/chromium \
-  $(STAMP)/zipkin-$(ZIPKIN_VERSION)
+  $(STAMP)/zipkin-$(ZIPKIN_VERSION) $(STAMP)/protoc-gen-go $(STAMP)/protoc-gen-go-grpc
 
 $(STAMP):
 	@mkdir -p $@ $(BIN)
@@ -94,6 +97,8 @@ $(STAMP)/$(1): | $(STAMP)
 endef
 $(eval $(call go_tool,grpcurl,github.com/fullstorydev/grpcurl/cmd/grpcurl,$(GRPCURL_VERSION)))
 $(eval $(call go_tool,ghz,github.com/bojand/ghz/cmd/ghz,$(GHZ_VERSION)))
+$(eval $(call go_tool,protoc-gen-go,google.golang.org/protobuf/cmd/protoc-gen-go,$(PROTOC_GEN_GO_VERSION)))
+$(eval $(call go_tool,protoc-gen-go-grpc,google.golang.org/grpc/cmd/protoc-gen-go-grpc,$(PROTOC_GEN_GO_GRPC_VERSION)))
 
 # FerretDB's main package panics unless build/version/version.txt names its version, which the
 # module zip lacks, so it is built from the module's source with that file written in.
@@ -160,7 +165,7 @@ proto-deps: $(STAMP)/npm
 	@cp node_modules/grpc-health-check/proto/health/v1/health.proto .build/proto-deps/grpc/health/v1/health.proto
 
 .PHONY: generate
-generate: proto-deps
+generate: proto-deps $(STAMP)/protoc-gen-go $(STAMP)/protoc-gen-go-grpc
 	buf generate
 
 .PHONY: proto-lint
@@ -187,6 +192,20 @@ drift: generate
 build: $(STAMP)/npm
 	tsc -b
 
+# The Go implementation of the shipping service (`impl: go` in deploy/topology.yaml), built where
+# the launcher and the tests look for it; go vet and gofmt keep its code honest.
+GO_SERVICES := shipping-go
+.PHONY: go-build
+go-build:
+	@mkdir -p .build/bin
+	@for s in $(GO_SERVICES); do (cd services/$$s && go build -o $(CURDIR)/.build/bin/$$s .) || exit 1; done
+
+.PHONY: go-lint
+go-lint:
+	@for s in $(GO_SERVICES); do \
+	  (cd services/$$s && go vet ./... && test -z "$$(gofmt -l .)" || { echo "gofmt: run gofmt -w services/$$s" >&2; gofmt -l . >&2; exit 1; }) || exit 1; \
+	done
+
 # Each service README's configuration table, rendered from the service's config schema.
 .PHONY: docs
 docs: build
@@ -208,13 +227,13 @@ format: $(STAMP)/npm
 	biome check --write .
 
 .PHONY: test
-test: tools lint proto-lint proto-breaking drift build web
+test: tools lint go-lint proto-lint proto-breaking drift build go-build web
 	@mkdir -p .build
 	@status=0; $(JEST) --ci --json --outputFile=.build/jest-results.json || status=$$?; \
 	  node scripts/test-summary.mjs .build/jest-results.json; exit $$status
 
 .PHONY: test-only
-test-only: build
+test-only: build go-build
 	$(JEST) $(ARGS)
 
 # ---------------------------------------------------------------- running
@@ -225,7 +244,7 @@ keys: build
 	node services/user/dist/src/keygen.js .run/keys
 
 .PHONY: up
-up: tools build web keys
+up: tools build go-build web keys
 	TRACING=$(TRACING) node packages/devstack/dist/src/up.js
 
 .PHONY: status down logs restart stat

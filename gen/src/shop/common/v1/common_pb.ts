@@ -70,7 +70,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file shop/common/v1/common.proto.
  */
 export const file_shop_common_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("ChtzaG9wL2NvbW1vbi92MS9jb21tb24ucHJvdG8SDnNob3AuY29tbW9uLnYxIm8KB0FkZHJlc3MSFgoOcmVjaXBpZW50X25hbWUYASABKAkSFAoMc3RyZWV0X2xpbmVzGAIgAygJEgwKBGNpdHkYAyABKAkSEwoLcG9zdGFsX2NvZGUYBCABKAkSEwoLcmVnaW9uX2NvZGUYBSABKAkiKQoITGluZUl0ZW0SCwoDc2t1GAEgASgJEhAKCHF1YW50aXR5GAIgASgFYgZwcm90bzM");
+  fileDesc("ChtzaG9wL2NvbW1vbi92MS9jb21tb24ucHJvdG8SDnNob3AuY29tbW9uLnYxIm8KB0FkZHJlc3MSFgoOcmVjaXBpZW50X25hbWUYASABKAkSFAoMc3RyZWV0X2xpbmVzGAIgAygJEgwKBGNpdHkYAyABKAkSEwoLcG9zdGFsX2NvZGUYBCABKAkSEwoLcmVnaW9uX2NvZGUYBSABKAkiKQoITGluZUl0ZW0SCwoDc2t1GAEgASgJEhAKCHF1YW50aXR5GAIgASgFQixaKnNob3BtZXNoL2dlbi9nby9wYi9zaG9wL2NvbW1vbi92MTtjb21tb252MWIGcHJvdG8z");
 
 /**
  * A postal address to ship to.
