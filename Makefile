@@ -72,7 +72,7 @@ $(STAMP)/node: | $(STAMP)
 
 # npm ci fails on this registry (it lacks other platforms' optional binaries the lockfile names),
 # so dependencies are installed with npm install against the committed lockfile.
-WORKSPACE_MANIFESTS := package.json $(wildcard package-lock.json gen/package.json packages/*/package.json services/*/package.json tests/*/package.json web/package.json)
+WORKSPACE_MANIFESTS := package.json $(wildcard package-lock.json gen/package.json packages/*/package.json services/*/package.json tests/*/package.json tests/conformance/*/package.json web/package.json)
 $(STAMP)/npm: $(WORKSPACE_MANIFESTS) $(STAMP)/node
 	@echo "tools: npm install"
 	@npm install --no-audit --no-fund --loglevel=error

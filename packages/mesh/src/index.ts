@@ -1,5 +1,5 @@
-export { loadTopology, parseTopology, buildTopology, serviceNamed, workloads, portSpan } from "./topology.js";
-export type { Topology, TopologyOverrides, ServiceNode, Replica, StoreNode, CallGrant, TokenBucket } from "./topology.js";
+export { loadTopology, parseTopology, buildTopology, serviceNamed, workloads, portSpan, implementations } from "./topology.js";
+export type { Implementation, Topology, TopologyOverrides, ServiceNode, Replica, StoreNode, CallGrant, TokenBucket } from "./topology.js";
 export { gatewayConfig, sidecarConfig, unsentHeader } from "./envoy.js";
 export { faultHeader, faultRuntimeKeys, grpcCode, loadFaults, parseFaults } from "./faults.js";
 export type { FaultScenario } from "./faults.js";
