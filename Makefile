@@ -281,8 +281,8 @@ logs:
 
 # ---------------------------------------------------------------- benchmarks
 
-.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing protoset
-bench: bench-kit bench-mesh bench-replicas bench-tracing
+.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing bench-polyglot protoset
+bench: bench-kit bench-mesh bench-replicas bench-tracing bench-polyglot
 
 # The protoset lets ghz call servers that have no reflection (connect-node's).
 protoset: proto-deps
@@ -299,6 +299,9 @@ bench-replicas: tools build protoset
 
 bench-tracing: tools build protoset
 	node packages/devstack/dist/bench/tracing-bench.js
+
+bench-polyglot: tools build go-build protoset
+	node packages/devstack/dist/bench/polyglot-bench.js
 
 .PHONY: clean
 clean:
