@@ -17,24 +17,29 @@ export interface RunningImplementation extends ContractTarget {
   dispose(): Promise<void>;
 }
 
-/** Extra environment for the service, on top of the port, the store and short intervals. */
-export async function startImplementation(
-  impl: Implementation,
-  env: Readonly<Record<string, string>> = {},
-): Promise<RunningImplementation> {
+export interface StartOptions {
+  /** Extra environment for the service, on top of the port, the store and short intervals. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Listen on a Unix socket in a directory of its own (as behind a sidecar) instead of a port. */
+  readonly socket?: boolean;
+}
+
+export async function startImplementation(impl: Implementation, start: StartOptions = {}): Promise<RunningImplementation> {
   const store: TestStore = await startMongo();
   const port = await freePort();
   const logDir = mkdtempSync(join(tmpdir(), `shopmesh-shipping-${impl}-`));
+  const socket = start.socket === true ? join(logDir, "shipping.sock") : undefined;
   const options = {
     service: "shipping",
     name: `shipping-${impl}`,
     port,
+    ...(socket === undefined ? {} : { socket }),
     env: {
       MONGO_URL: store.url,
       MONGO_DB: `shipping_conformance_${impl}`,
       PROBE_INTERVAL_MS: "100",
       SHUTDOWN_GRACE_MS: "1000",
-      ...env,
+      ...start.env,
     },
   };
   const launcher = createLauncher({ logDir, readyTimeoutMs: 30_000, graceMs: 5_000, supervise: false });
@@ -46,7 +51,7 @@ export async function startImplementation(
     throw err;
   }
   return {
-    address: `127.0.0.1:${port}`,
+    address: socket === undefined ? `127.0.0.1:${port}` : `unix:${socket}`,
     store: store.managed ? store : undefined,
     launcher,
     output: () => launcher.output(options.name),
