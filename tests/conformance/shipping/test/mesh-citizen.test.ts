@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
 import { createGrpcClient, identityHeader, requestIdHeader } from "@shopmesh/kit";
 import { freePort, goService, nodeService } from "@shopmesh/launcher";
-import { eventually, healthClient, testAddress } from "@shopmesh/testkit";
-import { startImplementation, type Implementation, type RunningImplementation } from "./implementations.js";
+import { eventually, healthClient, startServiceProcess, testAddress, type Implementation, type ServiceProcess } from "@shopmesh/testkit";
 
 const quote = { address: testAddress, items: [{ sku: "MUG-001", quantity: 1 }] };
 
@@ -25,7 +24,7 @@ function startFailure(impl: Implementation, env: Record<string, string>): { line
 }
 
 /** The JSON lines a process wrote. */
-function logLines(running: RunningImplementation): Record<string, unknown>[] {
+function logLines(running: ServiceProcess): Record<string, unknown>[] {
   return running
     .output()
     .split("\n")
@@ -52,7 +51,7 @@ describe("a bad variable stops either implementation with the same one line", ()
 });
 
 describe.each(["node", "go"] as const)("ShippingService in %s, as a citizen of the mesh", (impl) => {
-  let running: RunningImplementation;
+  let running: ServiceProcess;
   let zipkin: Server;
   const spans: Record<string, unknown>[] = [];
   let metricsPort: number;
@@ -70,7 +69,7 @@ describe.each(["node", "go"] as const)("ShippingService in %s, as a citizen of t
     await once(zipkin, "listening");
     const zipkinPort = (zipkin.address() as { port: number }).port;
     metricsPort = await freePort();
-    running = await startImplementation(impl, {
+    running = await startServiceProcess("shipping", impl, {
       env: {
         METRICS_PORT: String(metricsPort),
         DRAIN_DELAY_MS: "1500",
@@ -149,7 +148,7 @@ describe.each(["node", "go"] as const)("ShippingService in %s, as a citizen of t
 
   // Last: it stops the process.
   it("on SIGTERM says NOT_SERVING while it goes on answering for DRAIN_DELAY_MS, then exits 0", async () => {
-    const launched = running.launcher.running.find((r) => r.component.name === `shipping-${impl}`);
+    const launched = running.launcher.running.find((r) => r.component.name === running.name);
     if (launched === undefined) throw new Error("not running");
     const health = healthClient(running.address);
     const client = createGrpcClient(ShippingService, running.address, { defaultTimeoutMs: 2_000 });
@@ -172,10 +171,10 @@ describe.each(["node", "go"] as const)("ShippingService in %s, as a citizen of t
 });
 
 describe.each(["node", "go"] as const)("ShippingService in %s behind a sidecar", (impl) => {
-  let running: RunningImplementation;
+  let running: ServiceProcess;
 
   beforeAll(async () => {
-    running = await startImplementation(impl, { socket: true });
+    running = await startServiceProcess("shipping", impl, { socket: true });
   }, 60_000);
 
   afterAll(async () => {

@@ -1,12 +1,12 @@
 // The shipping contract against the TypeScript implementation (services/shipping), as its process.
 import { describe } from "@jest/globals";
-import { startImplementation, type RunningImplementation } from "./implementations.js";
+import { startServiceProcess, type ServiceProcess } from "@shopmesh/testkit";
 import { shippingContract } from "./shipping-contract.js";
 
 describe("ShippingService in TypeScript (impl: node)", () => {
-  let running: RunningImplementation | undefined;
+  let running: ServiceProcess | undefined;
   shippingContract(
-    async () => (running = await startImplementation("node")),
+    async () => (running = await startServiceProcess("shipping", "node")),
     async () => running?.dispose(),
   );
 });
