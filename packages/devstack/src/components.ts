@@ -1,6 +1,6 @@
-// Every process of the shop, derived from the topology, in the stages they start in: stores (and
-// Zipkin, when tracing), then services, then their Envoy sidecars (callees' first), then the edge
-// gateway and the storefront.
+// Every process of the shop, derived from the topology, in the stages they start in: stores, the
+// event broker (and Zipkin, when tracing), then services, then their Envoy sidecars (callees'
+// first), then the edge gateway and the storefront.
 // Each service owns its store: one FerretDB holds a database per Mongo service, and each Redis
 // service gets a redis-server.
 import { existsSync } from "node:fs";
@@ -9,6 +9,7 @@ import {
   envoy,
   ferretDb,
   goService,
+  natsServer,
   nodeService,
   redisServer,
   webDist,
@@ -19,6 +20,8 @@ import {
 } from "@shopmesh/launcher";
 import {
   egressSocket,
+  trustFiles,
+  workloadFiles,
   serviceSocket,
   zipkinSpansPath,
   type MeshFiles,
@@ -30,6 +33,8 @@ import { pageTokenSecret } from "./page-token-secrets.js";
 
 export interface Layout extends MeshFiles {
   readonly runDir: string;
+  /** The broker's configuration and its JetStream store. */
+  readonly brokerDir: string;
   readonly dataDir: string;
   readonly envoyDir: string;
   readonly keyDir: string;
@@ -39,6 +44,7 @@ export function layout(runDir: string): Layout {
   const keyDir = join(runDir, "keys");
   return {
     runDir,
+    brokerDir: join(runDir, "broker"),
     dataDir: join(runDir, "data"),
     logDir: join(runDir, "logs"),
     envoyDir: join(runDir, "envoy"),
@@ -97,7 +103,29 @@ function serviceEnv(topology: Topology, service: ServiceNode, replica: Replica, 
     env["METRICS_PORT"] = String(replica.metricsPort);
   }
   if (service.name === "user") env["JWT_PRIVATE_KEY_FILE"] = join(dirs.keyDir, "jwt-es256.pem");
-  return { ...env, ...tracingEnv(topology, service, replica) };
+  return { ...env, ...brokerEnv(topology, service, replica, dirs), ...tracingEnv(topology, service, replica) };
+}
+
+/** Whether `service` publishes or consumes events. */
+export function usesBroker(service: ServiceNode): boolean {
+  return service.publishes.length > 0 || service.consumes.length > 0;
+}
+
+/** How a service that publishes or consumes events reaches the broker: over TLS, as its replica's mesh identity. */
+function brokerEnv(topology: Topology, service: ServiceNode, replica: Replica, dirs: Layout): Record<string, string> {
+  if (topology.broker === undefined || !usesBroker(service)) return {};
+  const own = workloadFiles(dirs.pkiDir, replica.name);
+  return {
+    BROKER_URL: `tls://127.0.0.1:${topology.broker.port}`,
+    BROKER_CA_FILE: trustFiles(dirs.pkiDir).caCertificate,
+    BROKER_CERT_FILE: own.certificate,
+    BROKER_KEY_FILE: own.privateKey,
+  };
+}
+
+/** The broker's config file. */
+export function brokerConfigFile(dirs: Layout): string {
+  return join(dirs.brokerDir, "nats.json");
 }
 
 /** What the kit's tracing module reads: nothing (off) unless the topology traces. */
@@ -132,6 +160,12 @@ export function components(topology: Topology, dirs: Layout, selection: Selectio
     );
   // Zipkin first, beside the stores: every Envoy and service sends its spans to it from its first call.
   if (topology.tracing.enabled) stores.unshift(zipkin({ port: topology.tracing.port }));
+  // The broker beside the stores: it is set up (streams, consumers) before the services start.
+  const { broker } = topology;
+  if (broker !== undefined && services.some(usesBroker)) {
+    const dataDir = join(dirs.brokerDir, "data");
+    stores.push(natsServer({ port: broker.port, monitorPort: broker.monitorPort, configFile: brokerConfigFile(dirs), dataDir }));
+  }
   // Replicas need the mesh (their sidecars balance the calls): outside it each service runs once.
   const apps = selection.mesh
     ? services.flatMap((s) =>

@@ -1,4 +1,7 @@
 export { startShop } from "./shop.js";
+export { connectAsAdmin, connectToBroker } from "./broker.js";
+export { consumerReports, renderConsumerReports } from "./broker-report.js";
+export type { ConsumerReport } from "./broker-report.js";
 export type { ShopOptions, RunningShop } from "./shop.js";
 export { components, layout } from "./components.js";
 export type { Layout } from "./components.js";

@@ -24,6 +24,7 @@ import {
   type Topology,
   type TopologyOverrides,
 } from "@shopmesh/mesh";
+import { setUpBroker, writeBrokerConfig } from "./broker.js";
 import { components, layout, serviceAddress, type Layout } from "./components.js";
 import { seedStock } from "./seed.js";
 
@@ -100,12 +101,14 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
   const names = stages.flat().map((c) => c.name);
   // The user service signs tokens with this key and the gateway checks them with its public half.
   if (mesh || names.includes("user")) await ensureKeys(dirs.keyDir);
-  const rotateCertificates = () => issueCertificates(workloads(topology), { dir: dirs.pkiDir });
+  const broker = names.includes("broker");
+  // Every hop of the mesh, and every broker client in or out of it, is mutual TLS with the mesh's certificates.
+  if (mesh || broker) await issueCertificates(workloads(topology), { dir: dirs.pkiDir });
+  if (broker) writeBrokerConfig(topology, dirs);
   if (mesh) {
     // Private to the mesh: the services' sockets (reachable only through their sidecars) and the keys.
     mkdirSync(dirs.socketDir, { recursive: true, mode: 0o700 });
     chmodSync(dirs.socketDir, 0o700);
-    await rotateCertificates();
     writeEnvoyConfigs(topology, dirs.envoyDir, dirs, { insecure: options.insecure ?? false });
   }
   /** A service's (its first replica's) address, or a named replica's. */
@@ -126,7 +129,11 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
   });
   try {
-    for (const stage of stages) await launcher.start(stage);
+    for (const stage of stages) {
+      await launcher.start(stage);
+      // The broker starts with the stores; its streams and consumers exist before any service connects.
+      if (broker && stage.some((c) => c.name === "broker")) await setUpBroker(topology, dirs);
+    }
     if (mesh) await upstreamsHealthy(launcher.running.map((r) => r.component));
     if ((options.seedStock ?? 0) > 0) {
       await seedStock(addressOf("catalog"), addressOf("inventory"), options.seedStock ?? 0);
@@ -142,7 +149,11 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     gatewayAddress: `127.0.0.1:${topology.gateway.port}`,
     zipkinUrl: topology.tracing.enabled ? `http://127.0.0.1:${topology.tracing.port}` : undefined,
     serviceAddress: addressOf,
-    rotateCertificates,
+    async rotateCertificates() {
+      await issueCertificates(workloads(topology), { dir: dirs.pkiDir });
+      // nats-server reads its certificate at start and on a reload (SIGHUP).
+      if (broker) launcher.signal("broker", "SIGHUP");
+    },
     async restartService(name, onReplica) {
       const service = serviceNamed(topology, name);
       const replicas = mesh ? service.replicas.map((r) => r.name) : [service.name];

@@ -24,6 +24,8 @@ export interface ShopState {
   /** `make up`'s own process. */
   readonly pid: number;
   readonly gateway: string;
+  /** The event broker's HTTP monitoring, when the shop runs one. */
+  readonly brokerMonitor?: string;
   readonly components: readonly ComponentRecord[];
 }
 
@@ -32,10 +34,12 @@ export function stateFile(runDir: string): string {
 }
 
 /** The state of `shop`, started by process `pid`. */
-export function shopState(pid: number, shop: Pick<RunningShop, "gatewayAddress" | "running" | "dirs">): ShopState {
+export function shopState(pid: number, shop: Pick<RunningShop, "gatewayAddress" | "running" | "dirs" | "topology">): ShopState {
+  const broker = shop.running.some((r) => r.component.kind === "broker") ? shop.topology.broker : undefined;
   return {
     pid,
     gateway: shop.gatewayAddress,
+    ...(broker === undefined ? {} : { brokerMonitor: `http://127.0.0.1:${broker.monitorPort}` }),
     components: shop.running.map(({ component, pid: componentPid, status }) => {
       const { state, restarts, lastExit } = status();
       return {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describeExit, healthClient, isAlive, repoRoot } from "@shopmesh/launcher";
 import { loadTopology } from "@shopmesh/mesh";
+import { consumerReports, renderConsumerReports } from "./broker-report.js";
 import { createFaultSwitch, describeState, sidecarAdmins } from "./fault-switch.js";
 import { stateFile, type ComponentRecord, type ShopState } from "./state.js";
 
@@ -28,7 +29,7 @@ if (process.argv[2] === "down") {
 const lastExit = (c: ComponentRecord): string =>
   c.lastExit === undefined ? "" : `${describeExit(c.lastExit)} ${new Date(c.lastExit.at).toTimeString().slice(0, 8)}`;
 
-/** Whether it answers: a service's grpc.health.v1, an Envoy's admin /ready, else that its process lives. */
+/** Whether it answers: a service's grpc.health.v1, an Envoy's admin /ready, the broker's /healthz, else that its process lives. */
 async function probe(c: ComponentRecord): Promise<string> {
   // What supervision says first: a component waiting to be restarted, or given up on, has no live process.
   if (c.state === "crash-loop") return "CRASH-LOOP";
@@ -39,6 +40,12 @@ async function probe(c: ComponentRecord): Promise<string> {
     const status = await health.check("").catch(() => "NO ANSWER");
     health.close();
     return status;
+  }
+  if (c.kind === "broker" && state.brokerMonitor !== undefined) {
+    return fetch(`${state.brokerMonitor}/healthz?js-enabled-only=true`).then(
+      (r) => (r.ok ? "LIVE" : `HTTP ${r.status}`),
+      () => "NO ANSWER",
+    );
   }
   if (c.adminPort !== undefined) {
     return fetch(`http://127.0.0.1:${c.adminPort}/ready`).then(
@@ -69,6 +76,13 @@ for (const c of state.components.filter((c) => c.state === "crash-loop")) {
   process.stdout.write(`! ${c.name} kept exiting and is no longer restarted; its log: ${relative(repoRoot, c.log)}\n`);
 }
 process.stdout.write(`gateway ${state.gateway}: ${healthy ? "all healthy" : "NOT all healthy"}\n`);
+// Each event consumer's lag (events it has not been given yet) and its dead letters.
+if (state.brokerMonitor !== undefined) {
+  const reports = await consumerReports(state.brokerMonitor).catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
+  process.stdout.write(
+    typeof reports === "string" ? `events: the broker does not answer (${reports})\n` : `\n${renderConsumerReports(reports)}`,
+  );
+}
 // Scenarios switched on (make fault), read from the sidecars that answer.
 const faults = createFaultSwitch(loadTopology(join(repoRoot, "deploy", "topology.yaml")).faults, sidecarAdmins(state));
 const on = (await faults.list().catch(() => [])).filter((s) => s.on.length > 0);

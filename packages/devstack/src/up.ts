@@ -139,6 +139,10 @@ Behind the gateway every hop is mutual TLS: each workload's certificate names it
 (spiffe://${shop.topology.trustDomain}/…), and each sidecar lets only the callers the topology names
 call each method. Services listen only on Unix sockets under ${relative(repoRoot, shop.dirs.socketDir)}/.
 
+Events: order publishes OrderConfirmed and OrderCancelled on the broker (NATS JetStream, TLS with the
+same certificates); notification and inventory consume them. make status shows each consumer's lag
+and dead letters.
+
 Metrics: make stat [NAME=order] [WATCH=1] (per service and method, from the Envoys' stats); for
 Prometheus: prometheus --config.file=${relative(repoRoot, prometheusFile)} (every Envoy and every replica).
 

@@ -8,6 +8,7 @@ import { file_shop_cart_v1_cart } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
 import { file_shop_catalog_v1_catalog } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { file_shop_inventory_v1_inventory } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
 import { file_shop_notification_v1_notification } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
+import { file_shop_order_v1_events } from "@shopmesh/gen/shop/order/v1/events_pb.js";
 import { file_shop_order_v1_order } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { file_shop_payment_v1_payment } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { file_shop_shipping_v1_shipping } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
@@ -19,6 +20,7 @@ export const shopFiles: readonly DescFile[] = [
   file_shop_cart_v1_cart,
   file_shop_user_v1_user,
   file_shop_order_v1_order,
+  file_shop_order_v1_events,
   file_shop_payment_v1_payment,
   file_shop_shipping_v1_shipping,
   file_shop_notification_v1_notification,

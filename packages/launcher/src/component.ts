@@ -1,6 +1,6 @@
 // What the launcher needs to know of a process: how to start it and how to tell that it is ready.
 
-export type ComponentKind = "store" | "service" | "sidecar" | "gateway" | "web" | "tracing";
+export type ComponentKind = "store" | "broker" | "service" | "sidecar" | "gateway" | "web" | "tracing";
 
 /**
  * When a component counts as ready, always after its port accepts connections:

@@ -9,6 +9,7 @@ export {
   goService,
   goServiceBinary,
   mongod,
+  natsServer,
   nodeService,
   redisServer,
   serviceEntry,
@@ -18,7 +19,7 @@ export {
   zipkin,
   zipkinJar,
 } from "./recipes.js";
-export type { EnvoyOptions, MongoOptions, RedisOptions, ServiceOptions, ZipkinOptions } from "./recipes.js";
+export type { EnvoyOptions, MongoOptions, NatsOptions, RedisOptions, ServiceOptions, ZipkinOptions } from "./recipes.js";
 export { isAlive, startChild } from "./child.js";
 export type { Child } from "./child.js";
 export { accepts, freePort, freePortBase, waitForPort } from "./ports.js";

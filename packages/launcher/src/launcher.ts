@@ -64,7 +64,7 @@ export interface Launcher {
   /** SIGKILL, as a crash would; but asked for, so it is not restarted. */
   kill(name: string): Promise<void>;
   /** SIGSTOP (hangs it with its port open) or SIGCONT. */
-  signal(name: string, signal: "SIGSTOP" | "SIGCONT"): void;
+  signal(name: string, signal: "SIGSTOP" | "SIGCONT" | "SIGHUP"): void;
   /** What a component wrote, for failure messages ("" if it never started). */
   output(name: string): string;
   /** A component's state, restarts and last exit. */

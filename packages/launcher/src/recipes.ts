@@ -1,5 +1,5 @@
-// How each kind of process of the shop is started, once: the stores, a service, Envoy, the web
-// server, the trace collector.
+// How each kind of process of the shop is started, once: the stores, the event broker, a service,
+// Envoy, the web server, the trace collector.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -248,5 +248,28 @@ export function zipkin(options: ZipkinOptions): Component {
     ],
     env: { STORAGE_TYPE: "mem", MEM_MAX_SPANS: String(options.maxSpans ?? 200_000), QUERY_PORT: String(options.port) },
     ready: { httpOk: `http://127.0.0.1:${options.port}/health` },
+  };
+}
+
+export interface NatsOptions {
+  readonly port: number;
+  /** Its HTTP monitoring port (/healthz, /jsz). */
+  readonly monitorPort: number;
+  /** Its configuration (listeners, TLS, users and their permissions, JetStream's store). */
+  readonly configFile: string;
+  /** JetStream's store, under the run directory. */
+  readonly dataDir: string;
+}
+
+/** The event broker: nats-server with JetStream, ready once JetStream answers its health check. */
+export function natsServer(options: NatsOptions): Component {
+  return {
+    name: "broker",
+    kind: "broker",
+    port: options.port,
+    command: toolPath("nats-server"),
+    args: ["--config", options.configFile],
+    dirs: [options.dataDir],
+    ready: { httpOk: `http://127.0.0.1:${options.monitorPort}/healthz?js-enabled-only=true` },
   };
 }

@@ -3,6 +3,7 @@
 // headers (x-b3-traceid, x-b3-spanid, x-b3-parentspanid, x-b3-sampled), which Envoy's Zipkin tracer
 // reads and writes natively and the services' OpenTelemetry B3 propagator reads and writes too: one
 // format end to end, so every hop's span joins the same tree. The gateway starts the trace.
+import { localAddressing, type Addressing } from "./addressing.js";
 import type { Topology } from "./topology.js";
 
 type Json = Record<string, unknown>;
@@ -35,15 +36,15 @@ function hcmTracing(sampling: number, tags: Readonly<Record<string, string>>): J
   };
 }
 
-/** Plain HTTP/1.1 to Zipkin on loopback; Envoy buffers spans and drops them while it is away. */
-function collectorCluster(port: number): Json {
+/** Plain HTTP/1.1 to Zipkin (on loopback, or a name in containers); Envoy buffers spans and drops them while it is away. */
+function collectorCluster(topology: Topology, addressing: Addressing): Json {
   return {
     name: zipkinCluster,
-    type: "STATIC",
+    type: addressing.peerClusterType,
     connect_timeout: "1s",
     load_assignment: {
       cluster_name: zipkinCluster,
-      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: port } } } }] }],
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: addressing.zipkin(topology) } }] }],
     },
   };
 }
@@ -78,7 +79,13 @@ const directions: Readonly<Record<string, "INBOUND" | "OUTBOUND">> = {
  * `serviceName` names the Envoy in Zipkin (its node cluster: "gateway", "sidecar-order"); each
  * span is tagged with the workload (the replica) and the listener it went through.
  */
-export function withTracing(config: Json, topology: Topology, serviceName: string, workload: string): Json {
+export function withTracing(
+  config: Json,
+  topology: Topology,
+  serviceName: string,
+  workload: string,
+  addressing: Addressing = localAddressing,
+): Json {
   const resources = config["static_resources"] as { listeners: Json[]; clusters: Json[] };
   const listeners = resources.listeners.map((listener) => {
     const name = String(listener["name"]);
@@ -99,6 +106,6 @@ export function withTracing(config: Json, topology: Topology, serviceName: strin
     ...config,
     // Envoy's Zipkin tracer names the local service after the node's cluster.
     node: { ...(config["node"] as Json), cluster: serviceName },
-    static_resources: { ...resources, listeners, clusters: [...resources.clusters, collectorCluster(topology.tracing.port)] },
+    static_resources: { ...resources, listeners, clusters: [...resources.clusters, collectorCluster(topology, addressing)] },
   };
 }

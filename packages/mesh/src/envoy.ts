@@ -8,36 +8,27 @@ import { identityGuardFilter, rbacFilter, reflectionPaths } from "./envoy-authz.
 import { contractMethods, grpcStatsFilter, statsConfig } from "./envoy-stats.js";
 import { faultFilters, faultRuntime } from "./envoy-faults.js";
 import { edgeServerTls, meshClientTls, meshServerTls } from "./envoy-tls.js";
-import { egressSocket, serviceSocket, type MeshFiles } from "./mesh-files.js";
+import { localAddressing, type Addressing } from "./addressing.js";
+import type { MeshFiles } from "./mesh-files.js";
 import type { Replica, ServiceNode, TokenBucket, Topology } from "./topology.js";
 
 type Json = Record<string, unknown>;
 
-const loopback = "127.0.0.1";
 const hcmType = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 const routerFilter = {
   name: "envoy.filters.http.router",
   typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" },
 };
 
-function socket(port: number): Json {
-  return { socket_address: { address: loopback, port_value: port } };
-}
-
 const retryBackOff = { base_interval: "0.05s", max_interval: "0.25s" };
-
-/** A Unix socket only this user can connect to. */
-function pipe(path: string): Json {
-  return { pipe: { path, mode: 0o600 } };
-}
 
 /** Who this Envoy is; file-based SDS needs a node id and cluster. */
 function node(workload: string): Json {
   return { id: workload, cluster: "shopmesh" };
 }
 
-function admin(port: number): Json {
-  return { address: socket(port) };
+function admin(addressing: Addressing, port: number): Json {
+  return { address: addressing.admin(addressing.port("admin", port)) };
 }
 
 function accessLog(path: string): Json[] {
@@ -71,6 +62,8 @@ interface ClusterOptions {
   readonly guarded?: boolean;
   /** mTLS to the endpoint (health checks included). */
   readonly transportSocket?: Json;
+  /** STRICT_DNS when the addresses are names. */
+  readonly type?: "STATIC" | "STRICT_DNS";
 }
 
 /**
@@ -80,7 +73,7 @@ interface ClusterOptions {
 function grpcCluster(name: string, addresses: readonly Json[], options: ClusterOptions = {}): Json {
   return {
     name,
-    type: "STATIC",
+    type: options.type ?? "STATIC",
     ...(options.transportSocket ? { transport_socket: options.transportSocket } : {}),
     connect_timeout: "0.25s",
     typed_extension_protocol_options: {
@@ -251,6 +244,8 @@ function httpManager(statPrefix: string, logPath: string, routes: Json[], filter
 export interface MeshOptions {
   /** Plaintext between Envoys and no authorization: only to measure what mTLS costs (the bench). */
   readonly insecure?: boolean;
+  /** Where Envoys listen and what they connect to: one machine (the default) or containers (addressing.ts). */
+  readonly addressing?: Addressing;
 }
 
 /**
@@ -266,7 +261,8 @@ export function sidecarConfig(
   files: MeshFiles,
   options: MeshOptions = {},
 ): Json {
-  const accessLogPath = `${files.logDir}/sidecar-${replica.name}-access.log`;
+  const addressing = options.addressing ?? localAddressing;
+  const accessLogPath = addressing.accessLog(`${files.logDir}/sidecar-${replica.name}-access.log`);
   const ingressFilters = [
     grpcStatsFilter([{ service, methods: contractMethods(service) }]),
     ...(options.insecure ? [] : [identityGuardFilter(topology, service), rbacFilter(topology, service)]),
@@ -276,7 +272,7 @@ export function sidecarConfig(
   const listeners: Json[] = [
     {
       name: "ingress",
-      address: socket(replica.ingressPort),
+      address: addressing.listen(addressing.port("ingress", replica.ingressPort)),
       filter_chains: [
         {
           ...(options.insecure ? {} : { transport_socket: meshServerTls(files, replica.name) }),
@@ -305,7 +301,7 @@ export function sidecarConfig(
       ],
     },
   ];
-  const clusters: Json[] = [grpcCluster("local_service", [pipe(serviceSocket(files, replica.name))])];
+  const clusters: Json[] = [grpcCluster("local_service", [addressing.localService(files, replica)])];
   const grants = service.calls.map((grant) => {
     const callee = topology.services.find((s) => s.name === grant.callee);
     if (callee === undefined) throw new Error(`unknown callee ${grant.callee}`);
@@ -314,7 +310,7 @@ export function sidecarConfig(
   if (grants.length > 0) {
     listeners.push({
       name: "egress",
-      address: pipe(egressSocket(files, replica.name)),
+      address: addressing.egress(files, replica),
       filter_chains: [
         {
           filters: [
@@ -333,9 +329,10 @@ export function sidecarConfig(
     });
     for (const { callee } of grants) {
       clusters.push(
-        grpcCluster(`${callee.name}_ingress`, replicaAddresses(callee), {
+        grpcCluster(`${callee.name}_ingress`, addressing.peers(callee), {
           healthService: callee.service,
           guarded: true,
+          ...peerType(addressing),
           ...(options.insecure ? {} : { transportSocket: meshClientTls(files, replica.name, callee.identity) }),
         }),
       );
@@ -343,7 +340,7 @@ export function sidecarConfig(
   }
   return {
     node: node(replica.name),
-    admin: admin(replica.adminPort),
+    admin: admin(addressing, replica.adminPort),
     stats_config: statsConfig(),
     layered_runtime: faultRuntime(),
     static_resources: { listeners, clusters },
@@ -360,9 +357,9 @@ function withoutUnsentMarker(manager: Json): Json {
   return manager;
 }
 
-/** Every replica's sidecar: callers balance across the healthy ones. */
-function replicaAddresses(service: ServiceNode): Json[] {
-  return service.replicas.map((r) => socket(r.ingressPort));
+/** Every replica's sidecar is an endpoint: callers balance across the healthy ones (a name, resolved, gives them all). */
+function peerType(addressing: Addressing): Pick<ClusterOptions, "type"> {
+  return addressing.peerClusterType === "STATIC" ? {} : { type: addressing.peerClusterType };
 }
 
 /** Any call the topology does not grant this service: PERMISSION_DENIED from its own sidecar. */
@@ -400,6 +397,7 @@ function withRateLimits(topology: Topology, routes: Json[]): Json[] {
  * its public and user methods only; server reflection through one sidecar.
  */
 export function gatewayConfig(topology: Topology, files: MeshFiles, options: MeshOptions = {}): Json {
+  const addressing = options.addressing ?? localAddressing;
   const publicPaths = topology.services.flatMap((s) => s.publicMethods.map((m) => `/${s.service}/${m}`));
   const routes: Json[] = withRateLimits(topology, [
     ...reflectionPaths.map((path) => ({
@@ -464,7 +462,7 @@ export function gatewayConfig(topology: Topology, files: MeshFiles, options: Mes
       max_age: "600",
     },
   };
-  const manager = httpManager("gateway", `${files.logDir}/gateway-access.log`, routes, filters, {
+  const manager = httpManager("gateway", addressing.accessLog(`${files.logDir}/gateway-access.log`), routes, filters, {
     codec_type: "AUTO",
     // Envoy makes the request id; services log it with every RPC.
     generate_request_id: true,
@@ -480,21 +478,26 @@ export function gatewayConfig(topology: Topology, files: MeshFiles, options: Mes
   withoutUnsentMarker(manager);
   return {
     node: node("gateway"),
-    admin: admin(topology.gateway.adminPort),
+    admin: admin(addressing, topology.gateway.adminPort),
     stats_config: statsConfig(),
     static_resources: {
       listeners: [
-        { name: "gateway", address: socket(topology.gateway.port), filter_chains: [{ filters: [manager] }] },
+        {
+          name: "gateway",
+          address: addressing.listen(addressing.port("gateway", topology.gateway.port)),
+          filter_chains: [{ filters: [manager] }],
+        },
         {
           name: "gateway-tls",
-          address: socket(topology.gateway.tlsPort),
+          address: addressing.listen(addressing.port("gatewayTls", topology.gateway.tlsPort)),
           filter_chains: [{ transport_socket: edgeServerTls(files), filters: [manager] }],
         },
       ],
       clusters: topology.services.map((s) =>
-        grpcCluster(`${s.name}_ingress`, replicaAddresses(s), {
+        grpcCluster(`${s.name}_ingress`, addressing.peers(s), {
           healthService: s.service,
           guarded: true,
+          ...peerType(addressing),
           ...(options.insecure ? {} : { transportSocket: meshClientTls(files, "gateway", s.identity) }),
         }),
       ),

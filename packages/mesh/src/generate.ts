@@ -31,7 +31,7 @@ export function writeEnvoyConfigs(topology: Topology, outDir: string, files: Mes
     jwksPath: resolve(files.jwksPath),
   };
   const traced = (config: Record<string, unknown>, serviceName: string, workload: string): unknown =>
-    topology.tracing.enabled ? withTracing(config, topology, serviceName, workload) : config;
+    topology.tracing.enabled ? withTracing(config, topology, serviceName, workload, options.addressing) : config;
   write("gateway", traced(gatewayConfig(topology, absolute, options), "gateway", "gateway"));
   for (const service of topology.services) {
     for (const replica of service.replicas) {

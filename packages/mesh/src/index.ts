@@ -1,5 +1,16 @@
 export { loadTopology, parseTopology, buildTopology, serviceNamed, workloads, portSpan, implementations } from "./topology.js";
-export type { Implementation, Topology, TopologyOverrides, ServiceNode, Replica, StoreNode, CallGrant, TokenBucket } from "./topology.js";
+export type {
+  Implementation,
+  Topology,
+  TopologyOverrides,
+  ServiceNode,
+  Replica,
+  StoreNode,
+  CallGrant,
+  TokenBucket,
+  BrokerNode,
+  EventSubscription,
+} from "./topology.js";
 export { gatewayConfig, sidecarConfig, unsentHeader } from "./envoy.js";
 export { faultHeader, faultRuntimeKeys, grpcCode, loadFaults, parseFaults } from "./faults.js";
 export type { FaultScenario } from "./faults.js";
@@ -13,3 +24,16 @@ export type { MeshFiles } from "./mesh-files.js";
 export { issueCertificates, workloadFiles, trustFiles } from "./pki.js";
 export type { Workload, WorkloadFiles, PkiOptions } from "./pki.js";
 export { contractMethods } from "./envoy-stats.js";
+export {
+  consumerSettings,
+  deadLetters,
+  deadLetterStreamSettings,
+  eventConsumers,
+  eventStreams,
+  natsConfig,
+  permissionsOf,
+  streamSettings,
+} from "./broker.js";
+export type { DeadLetters, EventConsumer, EventStream } from "./broker.js";
+export { containerPorts, localAddressing, networkAddressing } from "./addressing.js";
+export type { Addressing, NetworkAddressingOptions } from "./addressing.js";

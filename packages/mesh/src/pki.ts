@@ -27,6 +27,11 @@ export const trustSecretName = "mesh-ca";
 export interface PkiOptions {
   /** Where the CA, the workload certificates and the SDS files live (private to the mesh). */
   readonly dir: string;
+  /**
+   * How long certificates and a new CA are valid, when not `make up`'s 12 h and 7 days: a deployment's
+   * Secrets (packages/deploy) are rendered once and replaced by hand, so they live longer.
+   */
+  readonly validity?: { readonly certificateHours: number; readonly caHours: number };
 }
 
 /** How long a workload certificate is valid; rotate well before then (make up: every 4 hours). */
@@ -72,8 +77,8 @@ interface Authority {
  */
 export async function issueCertificates(workloads: readonly Workload[], options: PkiOptions): Promise<void> {
   makePrivateDir(options.dir);
-  const ca = await loadOrCreateAuthority(options.dir);
-  const validMs = certificateHours * hourMs;
+  const validMs = (options.validity?.certificateHours ?? certificateHours) * hourMs;
+  const ca = await loadOrCreateAuthority(options.dir, options.validity?.caHours ?? caHours, validMs);
   for (const workload of workloads) {
     const keys = (await webcrypto.subtle.generateKey(keyAlgorithm, true, ["sign", "verify"])) as CryptoKeyPair;
     const now = Date.now();
@@ -125,17 +130,18 @@ function sdsResponse(secret: Record<string, unknown>): string {
 }
 
 /**
- * The CA in `dir`, or a new one when there is none or it has a day or less left. The trust bundle
+ * The CA in `dir`, or a new one when there is none or it has a day or less left (or less than a new
+ * certificate's `certificateMs`, which it must outlive). The trust bundle
  * (what every Envoy accepts) is rewritten each time and keeps a replaced CA until it expires, so
  * certificates it signed stay good while each Envoy picks up its new one.
  */
-async function loadOrCreateAuthority(dir: string): Promise<Authority> {
+async function loadOrCreateAuthority(dir: string, validHours: number, certificateMs: number): Promise<Authority> {
   const certPath = join(dir, "ca.pem");
   const keyPath = join(dir, "ca-key.pem");
   const previousPath = join(dir, "ca-previous.pem");
   if (existsSync(certPath) && existsSync(keyPath)) {
     const certificate = new x509.X509Certificate(readFileSync(certPath, "utf8"));
-    if (certificate.notAfter.getTime() - Date.now() > 24 * hourMs) {
+    if (certificate.notAfter.getTime() - Date.now() > Math.max(24 * hourMs, certificateMs)) {
       const der = x509.PemConverter.decodeFirst(readFileSync(keyPath, "utf8"));
       const privateKey = await webcrypto.subtle.importKey("pkcs8", der, keyAlgorithm, false, ["sign"]);
       writeTrustBundle(dir, [certificate, ...stillValid(previousPath)]);
@@ -149,7 +155,7 @@ async function loadOrCreateAuthority(dir: string): Promise<Authority> {
     serialNumber: randomSerial(),
     name: "CN=shopmesh local CA, O=shopmesh",
     notBefore: new Date(now - 60_000),
-    notAfter: new Date(now + caHours * hourMs),
+    notAfter: new Date(now + validHours * hourMs),
     signingAlgorithm: keyAlgorithm,
     keys,
     extensions: [

@@ -8,6 +8,7 @@ import type { Workload } from "./pki.js";
 
 const methodList = z.array(z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: "must be a method name like GetProduct" }));
 const duration = z.string().regex(/^\d+(\.\d+)?s$/, { error: "must be seconds, like 2s" });
+const eventList = z.array(z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: "must be an event message name like OrderConfirmed" }));
 /** Replicas of one service; every replica after the first takes two ports from the base+60..99 range. */
 const maxReplicas = 8;
 const extraReplicaPorts = 20;
@@ -38,6 +39,14 @@ const topologySchema = z.object({
   tracing: z
     .object({ enabled: z.boolean().default(true), sampling: z.number().min(0).max(1).default(1), port: z.number().int().min(0) })
     .optional(),
+  broker: z
+    .object({
+      port: z.number().int().min(0),
+      monitorPort: z.number().int().min(0),
+      maxDeliver: z.number().int().min(1).max(20).default(5),
+      ackWait: duration.default("10s"),
+    })
+    .optional(),
   stores: z.record(z.string(), z.object({ kind: z.enum(["mongodb", "redis"]), port: z.number().int().min(0) })),
   services: z.record(
     z.string().regex(/^[a-z]+$/),
@@ -54,11 +63,36 @@ const topologySchema = z.object({
       tryTimeout: duration.optional(),
       replicas: z.number().int().min(1).max(maxReplicas).default(1),
       impl: z.enum(implementations).default("node"),
+      publishes: eventList.default([]),
+      consumes: z.record(z.string(), eventList).default({}),
     }),
   ),
 });
 
 export type TopologyFile = z.output<typeof topologySchema>;
+
+/** Events of one producer a service consumes. */
+export interface EventSubscription {
+  readonly producer: string;
+  /** Full message type names, e.g. shop.order.v1.OrderConfirmed. */
+  readonly events: readonly string[];
+}
+
+/**
+ * The event broker (NATS with JetStream): clients on `port` over TLS, each authenticated by its
+ * mesh certificate; HTTP monitoring on `monitorPort`. A consumer gets a message up to
+ * `maxDeliver` times, each try `ackWaitMs` long, before it goes to the consumer's dead letters.
+ */
+export interface BrokerNode {
+  readonly port: number;
+  readonly monitorPort: number;
+  /** The SPIFFE ID in the broker's certificate. */
+  readonly identity: string;
+  /** The SPIFFE ID of the mesh's own client, which sets up streams and consumers. */
+  readonly adminIdentity: string;
+  readonly maxDeliver: number;
+  readonly ackWaitMs: number;
+}
 
 export interface StoreNode {
   readonly name: string;
@@ -119,6 +153,9 @@ export interface ServiceNode {
   readonly replicas: readonly Replica[];
   /** Which implementation runs: the TypeScript one (node) or the Go one (go); the same contract either way. */
   readonly impl: Implementation;
+  /** Full type names of the events it publishes (messages of its own package). */
+  readonly publishes: readonly string[];
+  readonly consumes: readonly EventSubscription[];
 }
 
 export interface Topology {
@@ -142,6 +179,8 @@ export interface Topology {
    */
   readonly tracing: { readonly enabled: boolean; readonly sampling: number; readonly port: number };
   readonly stores: readonly StoreNode[];
+  /** Undefined: no service publishes or consumes events. */
+  readonly broker: BrokerNode | undefined;
   readonly services: readonly ServiceNode[];
   /** The failure scenarios of faults.yaml beside the topology file (none when parsed from data alone). */
   readonly faults: readonly FaultScenario[];
@@ -207,6 +246,15 @@ export function buildTopology(file: TopologyFile, overrides: TopologyOverrides =
       return { callee, methods };
     });
     if (!(s.store.server in file.stores)) throw new Error(`services.${name}.store names unknown store ${s.store.server}`);
+    const eventsOf = (service: string, names: readonly string[]) => names.map((event) => `${packageOf(service)}.${event}`);
+    const consumes = Object.entries(s.consumes).map(([producer, events]): EventSubscription => {
+      const publisher = file.services[producer];
+      if (publisher === undefined) throw new Error(`services.${name}.consumes names unknown service ${producer}`);
+      const unpublished = events.filter((event) => !publisher.publishes.includes(event));
+      if (unpublished.length > 0)
+        throw new Error(`services.${name}.consumes.${producer}: ${producer} does not publish ${unpublished.join(", ")}`);
+      return { producer, events: eventsOf(publisher.service, events) };
+    });
     return {
       name,
       service: s.service,
@@ -225,10 +273,15 @@ export function buildTopology(file: TopologyFile, overrides: TopologyOverrides =
       adminPort: base + 50 + i,
       replicas: replicasOf(name, i, overrides.replicas?.[name] ?? s.replicas),
       impl: overrides.impl?.[name] ?? s.impl,
+      publishes: eventsOf(s.service, s.publishes),
+      consumes,
     };
   });
   if (!(file.gateway.reflectionVia in file.services)) throw new Error(`gateway.reflectionVia names unknown service`);
   checkMethodsExist(file, services);
+  checkEventsExist(services);
+  const usesEvents = services.some((s) => s.publishes.length > 0);
+  if (usesEvents && file.broker === undefined) throw new Error("services publish events, but the topology has no broker");
   return {
     base,
     trustDomain: file.trustDomain,
@@ -248,6 +301,17 @@ export function buildTopology(file: TopologyFile, overrides: TopologyOverrides =
       port: base + (file.tracing?.port ?? 4),
     },
     stores: Object.entries(file.stores).map(([name, s]) => ({ name, kind: s.kind, port: base + s.port })),
+    broker:
+      file.broker === undefined || !usesEvents
+        ? undefined
+        : {
+            port: base + file.broker.port,
+            monitorPort: base + file.broker.monitorPort,
+            identity: `spiffe://${file.trustDomain}/broker`,
+            adminIdentity: `spiffe://${file.trustDomain}/broker-admin`,
+            maxDeliver: file.broker.maxDeliver,
+            ackWaitMs: Math.round(Number.parseFloat(file.broker.ackWait) * 1000),
+          },
     services,
     faults: [],
   };
@@ -292,10 +356,32 @@ function checkMethodsExist(file: TopologyFile, services: readonly ServiceNode[])
   }
 }
 
+/** The protobuf package of a fully qualified service name: shop.order.v1 of shop.order.v1.OrderService. */
+function packageOf(service: string): string {
+  return service.slice(0, service.lastIndexOf("."));
+}
+
+/** Every event the topology names must be a message of its publisher's contracts. */
+function checkEventsExist(services: readonly ServiceNode[]): void {
+  const messages = new Set(shopFiles.flatMap((f) => f.messages).map((m) => m.typeName));
+  for (const service of services) {
+    for (const event of service.publishes) {
+      if (!messages.has(event)) throw new Error(`services.${service.name}.publishes: no contract defines ${event}`);
+    }
+  }
+}
+
 /** Every workload that needs a certificate: the gateway (also named for people's TLS clients) and each sidecar. */
 export function workloads(topology: Topology): Workload[] {
   return [
     { name: "gateway", spiffeId: topology.gateway.identity, dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] },
     ...topology.services.flatMap((s) => s.replicas.map((r) => ({ name: r.name, spiffeId: s.identity }))),
+    ...(topology.broker === undefined
+      ? []
+      : [
+          // Clients check the broker's address against its certificate.
+          { name: "broker", spiffeId: topology.broker.identity, dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] },
+          { name: "broker-admin", spiffeId: topology.broker.adminIdentity },
+        ]),
   ];
 }

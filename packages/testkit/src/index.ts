@@ -5,6 +5,8 @@ export { rejection } from "./rejection.js";
 export { eventually } from "./eventually.js";
 export type { EventuallyOptions } from "./eventually.js";
 export { asUser } from "./callers.js";
+export { subscribe } from "./subscription.js";
+export type { Subscription } from "./subscription.js";
 export { testCards, testAddress } from "./fixtures.js";
 export type { TestCard, TestAddress } from "./fixtures.js";
 export { checkSagaInvariants, allOrdersOf } from "./saga-invariants.js";

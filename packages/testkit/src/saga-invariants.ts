@@ -15,9 +15,14 @@
 // where committed is the SKU's quantity summed over CONFIRMED orders. reserved == 0 once every
 // order is final means no reservation is left HELD: a CANCELLED order's was released (or never
 // made), a CONFIRMED order's committed. (Inventory has no RPC to read a reservation.)
+//
+// Events (when the world has them, within `timeoutMs`): every final order's user has exactly one
+// notification about it, of its final state's kind (each order publishes one event, consumed at
+// least once, applied once), and every stocked SKU's `sold` equals its committed quantity.
 import { Code, ConnectError, type CallOptions, type Client } from "@connectrpc/connect";
 import type { Money } from "@shopmesh/gen/google/type/money_pb.js";
 import type { InventoryService } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
+import { NotificationKind, type Notification } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { OrderState, type Order, type OrderService } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { PaymentStatus, type PaymentService } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { ShipmentStatus, type ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
@@ -32,6 +37,8 @@ export interface SagaWorld {
   readonly payment: Pick<Client<typeof PaymentService>, "getPayment">;
   readonly shipping: Pick<Client<typeof ShippingService>, "getShipment">;
   readonly inventory: Pick<Client<typeof InventoryService>, "getStock">;
+  /** The user's notifications, when the world runs the notification service on the order events. */
+  readonly notificationsOf?: (userId: string) => Promise<readonly Notification[]>;
 }
 
 export interface SagaInvariantOptions {
@@ -69,7 +76,53 @@ export async function checkSagaInvariants(world: SagaWorld, options: SagaInvaria
     }
     if (reserved !== 0) problems.push(`${sku}: ${reserved} units still reserved though every order is final`);
   }
+  if (world.notificationsOf !== undefined)
+    problems.push(...(await eventProblems(world, world.notificationsOf, orders, committed, timeoutMs)));
   if (problems.length > 0) throw new Error(`invariants broken:\n  ${problems.join("\n  ")}`);
+}
+
+/**
+ * What the order events should have done by now: one notification per final order, and `sold`
+ * per SKU as committed. Events are applied moments after the order ends, so each is waited for.
+ */
+async function eventProblems(
+  world: SagaWorld,
+  notificationsOf: (userId: string) => Promise<readonly Notification[]>,
+  orders: readonly Order[],
+  committed: ReadonlyMap<string, number>,
+  timeoutMs: number,
+): Promise<string[]> {
+  const expected = (order: Order) =>
+    order.state === OrderState.CONFIRMED ? NotificationKind.ORDER_CONFIRMED : NotificationKind.ORDER_CANCELLED;
+  const notificationProblems = async (): Promise<string[]> => {
+    const problems: string[] = [];
+    for (const order of orders) {
+      const about = (await notificationsOf(order.userId)).filter((n) => n.text.includes(order.id));
+      if (about.length !== 1 || about[0]?.kind !== expected(order)) {
+        const got = about.map((n) => NotificationKind[n.kind]).join(", ") || "none";
+        problems.push(`order ${order.id} (${OrderState[order.state]}): notifications ${got}, not one ${NotificationKind[expected(order)]}`);
+      }
+    }
+    return problems;
+  };
+  const soldProblems = async (): Promise<string[]> => {
+    const problems: string[] = [];
+    for (const [sku] of await world.stocked()) {
+      const { stock } = await world.inventory.getStock({ sku });
+      const sold = committed.get(sku) ?? 0;
+      if (stock?.sold !== sold) problems.push(`${sku}: sold ${stock?.sold} != ${sold} committed`);
+    }
+    return problems;
+  };
+  const settle = async (check: () => Promise<string[]>): Promise<string[]> => {
+    // A missing one may still arrive; a second one never goes away again.
+    try {
+      return await eventually(async () => ((await check()).length === 0 ? [] : undefined), { timeoutMs, intervalMs: 200, what: "events" });
+    } catch {
+      return check();
+    }
+  };
+  return [...(await settle(notificationProblems)), ...(await settle(soldProblems))];
 }
 
 /** Every order `orders` lists for the caller `options` names, all pages. */

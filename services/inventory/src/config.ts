@@ -1,4 +1,5 @@
 // The inventory service's configuration: the only module that reads the environment.
+import { brokerConfig, brokerEnvShape, type BrokerConfig } from "@shopmesh/events";
 import { env, parseEnv, redisServiceConfig, redisServiceEnvShape, type Env, type RedisServiceConfig } from "@shopmesh/kit";
 
 /** The contract's bounds on a reservation's ttl (ReserveStockRequest.ttl): 1 s..1 h inclusive. */
@@ -14,11 +15,14 @@ export const envShape = {
   RESERVATION_SWEEP_INTERVAL_MS: env
     .milliseconds(1_000, 60_000)
     .describe("how often the sweeper releases HELD reservations past their expiry"),
+  ...brokerEnvShape,
 } as const;
 
 export interface InventoryConfig extends RedisServiceConfig {
   readonly reservationDefaultTtlMs: number;
   readonly reservationSweepIntervalMs: number;
+  /** Undefined: no OrderConfirmed events are consumed, so nothing counts as sold. */
+  readonly broker: BrokerConfig | undefined;
 }
 
 /** The validated config; throws ConfigError naming every bad variable. */
@@ -28,5 +32,6 @@ export function loadConfig(environment: Env): InventoryConfig {
     ...redisServiceConfig(parsed),
     reservationDefaultTtlMs: parsed.RESERVATION_DEFAULT_TTL_MS,
     reservationSweepIntervalMs: parsed.RESERVATION_SWEEP_INTERVAL_MS,
+    broker: brokerConfig(parsed),
   };
 }

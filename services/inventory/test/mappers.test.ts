@@ -35,8 +35,16 @@ describe("reservation mapping", () => {
 
 describe("stock mapping", () => {
   it("maps hash fields, and a missing hash to undefined", () => {
-    expect(stockFromStored("AAA", "7", "3")).toEqual({ sku: "AAA", available: 7, reserved: 3 });
-    expect(stockFromStored("AAA", null, null)).toBeUndefined();
-    expect(toStockMessage({ sku: "AAA", available: 7, reserved: 3 })).toMatchObject({ sku: "AAA", available: 7, reserved: 3 });
+    expect(stockFromStored("AAA", "7", "3", "5")).toEqual({ sku: "AAA", available: 7, reserved: 3, sold: 5 });
+    // Stock set before sales were counted has no `sold` field yet.
+    expect(stockFromStored("AAA", "7", "3", null)).toEqual({ sku: "AAA", available: 7, reserved: 3, sold: 0 });
+    expect(stockFromStored("AAA", null, null, null)).toBeUndefined();
+    expect(() => stockFromStored("AAA", "7", "3", "many")).toThrow(/bad counts/);
+    expect(toStockMessage({ sku: "AAA", available: 7, reserved: 3, sold: 5 })).toMatchObject({
+      sku: "AAA",
+      available: 7,
+      reserved: 3,
+      sold: 5,
+    });
   });
 });

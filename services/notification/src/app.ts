@@ -1,10 +1,13 @@
-// What the notification service is made of: its Redis streams and page tokens. main.ts and the
-// tests start it the same way; on stop, open Subscribe streams end with UNAVAILABLE.
+// What the notification service is made of: its Redis streams, page tokens, and the consumer of
+// the order events it makes notifications of. main.ts and the tests start it the same way; on
+// stop, open Subscribe streams end with UNAVAILABLE.
+import { createBrokerLink, inboxPrefix, startEventConsumer, streamName } from "@shopmesh/events";
 import { NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { register, startService, tokenKey, type Logger, type RunningService } from "@shopmesh/kit";
 import { connectRedis } from "@shopmesh/stores";
 import type { NotificationConfig } from "./config.js";
 import { createPageTokens } from "./page-token.js";
+import { orderEventHandlers } from "./order-events.js";
 import { createNotificationService } from "./service.js";
 import { createRedisNotificationStore } from "./store/redis-notification-store.js";
 import { isStreamId } from "./store/stream-id.js";
@@ -14,9 +17,19 @@ export function startNotification(config: NotificationConfig, logger: Logger): P
     const redis = resources.own("redis", await connectRedis(config.redis.url, logger));
     const store = createRedisNotificationStore(redis, { historyLimit: config.historyLimit, blockMs: config.subscribeBlockMs });
     const pageTokens = createPageTokens(tokenKey(config.pageTokenSecret, logger), isStreamId);
+    const { broker } = config;
+    const link =
+      broker === undefined
+        ? undefined
+        : resources.own("broker", createBrokerLink(broker, { inboxPrefix: inboxPrefix("notification"), name: "notification" }, logger));
+    const handlers = orderEventHandlers(store, logger);
     return {
       services: [register(NotificationService, createNotificationService({ store, pageTokens }))],
       probes: [store.probe],
+      background:
+        link === undefined
+          ? []
+          : [() => startEventConsumer({ link, stream: streamName("order"), durable: "notification", handlers, logger })],
     };
   });
 }

@@ -1,4 +1,5 @@
 // The notification service's configuration: the only module that reads the environment.
+import { brokerConfig, brokerEnvShape, type BrokerConfig } from "@shopmesh/events";
 import {
   env,
   pageTokenEnvShape,
@@ -21,6 +22,7 @@ export const envShape = {
     .milliseconds(1_000, 10_000)
     .describe("how long a subscriber's XREAD blocks before it checks for cancellation again"),
   ...pageTokenEnvShape,
+  ...brokerEnvShape,
 } as const;
 
 export interface NotificationConfig extends RedisServiceConfig {
@@ -28,6 +30,8 @@ export interface NotificationConfig extends RedisServiceConfig {
   readonly subscribeBlockMs: number;
   /** Undefined: a random key per process, so tokens are not accepted by another replica. */
   readonly pageTokenSecret: string | undefined;
+  /** Undefined: no order events are consumed (only SendNotification makes notifications). */
+  readonly broker: BrokerConfig | undefined;
 }
 
 /** The validated config; throws ConfigError naming every bad variable. */
@@ -38,5 +42,6 @@ export function loadConfig(environment: Env): NotificationConfig {
     historyLimit: parsed.NOTIFICATION_HISTORY_LIMIT,
     subscribeBlockMs: parsed.SUBSCRIBE_BLOCK_MS,
     pageTokenSecret: parsed.PAGE_TOKEN_SECRET,
+    broker: brokerConfig(parsed),
   };
 }

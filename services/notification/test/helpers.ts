@@ -1,8 +1,7 @@
 // Shared by the integration tests: a running service, its client, a look into Redis.
-import { ConnectError } from "@connectrpc/connect";
-import { NotificationService, type Notification } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
+import { NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { createGrpcClient, createLogger, type GrpcClient, type Logger, type RunningService as App } from "@shopmesh/kit";
-import { asUser } from "@shopmesh/testkit";
+export { subscribe, type Subscription } from "@shopmesh/testkit";
 import { connectRedis, type RedisStore } from "@shopmesh/stores";
 import { startNotification } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
@@ -39,33 +38,6 @@ export async function startService(redisUrl: string, env: Record<string, string>
 }
 
 export const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** An open Subscribe stream, read in the background. */
-export interface Subscription {
-  /** What arrived so far, in order. */
-  readonly received: Notification[];
-  /** The stream's end: its error (CANCELED after cancel()), or undefined if it ended with OK. */
-  readonly ended: Promise<ConnectError | undefined>;
-  cancel(): void;
-}
-
-export function subscribe(client: GrpcClient<typeof NotificationService>, userId: string | undefined, afterId = ""): Subscription {
-  const controller = new AbortController();
-  const received: Notification[] = [];
-  const options = { ...(userId === undefined ? {} : asUser(userId)), signal: controller.signal };
-  const ended = (async () => {
-    try {
-      for await (const res of client.subscribe({ afterId }, options)) {
-        if (res.notification !== undefined) received.push(res.notification);
-      }
-      return undefined;
-    } catch (err) {
-      if (err instanceof ConnectError) return err;
-      throw err;
-    }
-  })();
-  return { received, ended, cancel: () => controller.abort() };
-}
 
 /** A connection of the test's own, to see what the service does to Redis. */
 export interface RedisObserver {

@@ -1,11 +1,14 @@
 // What the order service is made of: its MongoDB store, clients of the services the saga calls,
-// the saga runner and the recovery loop. main.ts and the tests start it the same way.
+// the saga runner, the recovery loop and the outbox relay that publishes the orders' events.
+// main.ts and the tests start it the same way.
+import { createBrokerLink, inboxPrefix, startOutboxRelay } from "@shopmesh/events";
 import { OrderService } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { register, startService, tokenKey, type Clock, type Logger, type RunningService } from "@shopmesh/kit";
 import { connectMongo } from "@shopmesh/stores";
 import { createCancellation } from "./cancellation.js";
 import type { OrderConfig } from "./config.js";
 import { createDownstream } from "./downstream.js";
+import type { OrderEvent } from "./order-events.js";
 import { createPageTokens } from "./page-token.js";
 import { createPlacement } from "./placement.js";
 import { createSagaActions } from "./saga/actions.js";
@@ -29,12 +32,26 @@ export function startOrder(config: OrderConfig, logger: Logger, options: OrderOp
     const store = await createMongoOrderStore(resources.own("mongodb", await connectMongo(config.mongo.url, config.mongo.db, logger)));
     const downstream = resources.own("downstream clients", createDownstream(config.downstream));
     const crash = createCrashHooks(config.crash, kill, logger);
-    const actions = createSagaActions({ downstream, reservationTtlMs: saga.reservationTtlMs, logger });
+    const actions = createSagaActions({ downstream, reservationTtlMs: saga.reservationTtlMs });
+    const link =
+      config.broker === undefined
+        ? undefined
+        : resources.own("broker", createBrokerLink(config.broker, { inboxPrefix: inboxPrefix("order"), name: "order" }, logger));
+    if (link === undefined) logger.warn("no broker (BROKER_URL unset): order events wait in the outbox");
+    // Published at once when recorded, and swept up later when that failed (or the process died first).
+    const relay = startOutboxRelay<OrderEvent>({
+      outbox: { pending: store.pendingEvents, markPublished: store.markEventPublished },
+      link,
+      source: "order",
+      intervalMs: config.outboxSweepMs,
+      logger,
+      clock,
+    });
+    resources.onStop("outbox relay", () => relay.stop());
     const { leaseMs, retryBaseMs, retryMaxMs } = saga;
-    const runner = createSagaRunner({ store, actions, logger, clock, leaseMs, retryBaseMs, retryMaxMs, crash });
+    const runner = createSagaRunner({ store, actions, logger, clock, leaseMs, retryBaseMs, retryMaxMs, crash, onEvent: relay.kick });
     // Sagas of calls cut off by the shutdown still finish their current step (their calls have
-    // deadlines, so this ends) before the clients and the store close.
-    resources.onStop("saga steps in flight", () => actions.idle());
+    // deadlines, so this ends) before the relay, the clients and the store close.
     resources.onStop("sagas in flight", () => runner.idle());
     const common = { store, runner, logger, clock, leaseMs, waitMs: saga.waitMs };
     const placement = createPlacement({ ...common, downstream, crash, replyMs: saga.replyMs });

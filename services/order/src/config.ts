@@ -1,4 +1,5 @@
 // The order service's configuration: the only module that reads the environment.
+import { brokerConfig, brokerEnvShape, type BrokerConfig } from "@shopmesh/events";
 import {
   configProblems,
   env,
@@ -13,7 +14,7 @@ import type { SagaState } from "./order.js";
 
 export const crashSteps = ["RESERVE", "CHARGE", "SHIP", "COMMIT", "EMPTY_CART", "REFUND", "RELEASE"] as const;
 export type CrashStep = (typeof crashSteps)[number];
-const crashStates = ["PENDING", "RESERVED", "PAID", "SHIPPED"] as const satisfies readonly SagaState[];
+const crashStates = ["PENDING", "RESERVED", "PAID", "SHIPPED", "CONFIRMED", "CANCELLED"] as const satisfies readonly SagaState[];
 
 const downstreamAddress = (service: string) =>
   env.address().describe(`\`host:port\` of ${service} (in the mesh: this service's sidecar egress)`);
@@ -25,7 +26,6 @@ export const envShape = {
   INVENTORY_ADDR: downstreamAddress("InventoryService"),
   PAYMENT_ADDR: downstreamAddress("PaymentService"),
   SHIPPING_ADDR: downstreamAddress("ShippingService"),
-  NOTIFICATION_ADDR: downstreamAddress("NotificationService"),
   DOWNSTREAM_TIMEOUT_MS: env.milliseconds(3_000, 60_000).describe("deadline of every downstream call"),
   RECOVERY_INTERVAL_MS: env
     .milliseconds(2_000, 600_000)
@@ -55,6 +55,10 @@ export const envShape = {
     .milliseconds(15 * 60_000, 3_600_000)
     .describe("how long inventory holds an order's stock before it expires by itself (1 s..1 h)"),
   ...pageTokenEnvShape,
+  ...brokerEnvShape,
+  OUTBOX_SWEEP_MS: env
+    .milliseconds(1_000, 60_000)
+    .describe("how often the outbox relay looks for events not published yet (each is also published right after its order ends)"),
   SAGA_CRASH_AFTER: env
     .oneOf(crashStates)
     .describe(`testing aid, off by default: ${crashStates.join(", ")} — the process SIGKILLs itself right after persisting that state`),
@@ -81,7 +85,6 @@ export interface OrderConfig extends MongoServiceConfig {
     readonly inventory: string;
     readonly payment: string;
     readonly shipping: string;
-    readonly notification: string;
     readonly timeoutMs: number;
   };
   readonly saga: {
@@ -96,6 +99,9 @@ export interface OrderConfig extends MongoServiceConfig {
   };
   /** Undefined: a random key per process, so tokens are not accepted by another replica. */
   readonly pageTokenSecret: string | undefined;
+  /** Undefined: events wait in the outbox. */
+  readonly broker: BrokerConfig | undefined;
+  readonly outboxSweepMs: number;
   readonly crash: CrashPoints;
 }
 
@@ -121,7 +127,6 @@ export function loadConfig(environment: Env): OrderConfig {
       inventory: parsed.INVENTORY_ADDR,
       payment: parsed.PAYMENT_ADDR,
       shipping: parsed.SHIPPING_ADDR,
-      notification: parsed.NOTIFICATION_ADDR,
       timeoutMs: parsed.DOWNSTREAM_TIMEOUT_MS,
     },
     saga: {
@@ -134,6 +139,8 @@ export function loadConfig(environment: Env): OrderConfig {
       reservationTtlMs: parsed.RESERVATION_TTL_MS,
     },
     pageTokenSecret: parsed.PAGE_TOKEN_SECRET,
+    broker: brokerConfig(parsed),
+    outboxSweepMs: parsed.OUTBOX_SWEEP_MS,
     crash: { afterState: parsed.SAGA_CRASH_AFTER, beforePersistStep: parsed.SAGA_CRASH_BEFORE_PERSIST },
   };
 }

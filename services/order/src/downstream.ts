@@ -4,7 +4,6 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { CartService } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
 import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { InventoryService } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
-import { NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { PaymentService } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
 import { createGrpcClient, identityHeader, requestIdHeader, type GrpcClient } from "@shopmesh/kit";
@@ -16,7 +15,6 @@ export interface Downstream {
   readonly inventory: GrpcClient<typeof InventoryService>;
   readonly payment: GrpcClient<typeof PaymentService>;
   readonly shipping: GrpcClient<typeof ShippingService>;
-  readonly notification: GrpcClient<typeof NotificationService>;
   close(): void;
 }
 
@@ -28,7 +26,6 @@ export function createDownstream(config: OrderConfig["downstream"]): Downstream 
     inventory: createGrpcClient(InventoryService, config.inventory, options),
     payment: createGrpcClient(PaymentService, config.payment, options),
     shipping: createGrpcClient(ShippingService, config.shipping, options),
-    notification: createGrpcClient(NotificationService, config.notification, options),
   };
   return {
     ...clients,

@@ -41,6 +41,19 @@ describe("loadConfig", () => {
     });
     expect(config.crash).toEqual({ afterState: undefined, beforePersistStep: undefined });
     expect(config.pageTokenSecret).toBeUndefined();
+    // Without a broker the order events wait in the outbox.
+    expect(config.broker).toBeUndefined();
+    expect(config.outboxSweepMs).toBe(1_000);
+  });
+
+  it("reads where the broker is and the workload's certificate", () => {
+    const files = { BROKER_CA_FILE: "/pki/ca.pem", BROKER_CERT_FILE: "/pki/order/cert.pem", BROKER_KEY_FILE: "/pki/order/key.pem" };
+    expect(loadConfig({ ...base, BROKER_URL: "tls://127.0.0.1:7105", ...files }).broker).toEqual({
+      url: "tls://127.0.0.1:7105",
+      caFile: "/pki/ca.pem",
+      certFile: "/pki/order/cert.pem",
+      keyFile: "/pki/order/key.pem",
+    });
   });
 
   it("reads the crash points of crash tests", () => {
@@ -54,9 +67,13 @@ describe("loadConfig", () => {
     expect(configError({ ...base, PAYMENT_ADDR: "nope" })).toContain("PAYMENT_ADDR must be host:port");
     const { CART_ADDR: _, ...noCart } = base;
     expect(configError(noCart)).toContain("CART_ADDR");
-    expect(configError({ ...base, SAGA_CRASH_AFTER: "CONFIRMED" })).toContain(
-      "SAGA_CRASH_AFTER must be one of PENDING, RESERVED, PAID, SHIPPED",
+    expect(configError({ ...base, SAGA_CRASH_AFTER: "DELIVERED" })).toContain(
+      "SAGA_CRASH_AFTER must be one of PENDING, RESERVED, PAID, SHIPPED, CONFIRMED, CANCELLED",
     );
+    expect(configError({ ...base, BROKER_URL: "nats://127.0.0.1:4222" })).toContain("BROKER_URL");
+    const brokerWithoutFiles = configError({ ...base, BROKER_URL: "tls://127.0.0.1:4222", BROKER_CA_FILE: "/ca.pem" });
+    expect(brokerWithoutFiles).toContain("BROKER_CERT_FILE is required when BROKER_URL is set");
+    expect(brokerWithoutFiles).toContain("BROKER_KEY_FILE is required when BROKER_URL is set");
     expect(configError({ ...base, SAGA_CRASH_BEFORE_PERSIST: "x" })).toContain("SAGA_CRASH_BEFORE_PERSIST");
     expect(configError({ ...base, DOWNSTREAM_TIMEOUT_MS: "5000", ORDER_LEASE_MS: "8000" })).toContain(
       "ORDER_LEASE_MS must be greater than twice",

@@ -4,6 +4,7 @@
 // The invariants are checked after every test.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code } from "@connectrpc/connect";
+import { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { OrderState } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { PaymentStatus } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import {
@@ -12,6 +13,7 @@ import {
   healthClient,
   preconditionViolations,
   rejection,
+  subscribe,
   testAddress,
   testCards,
   type TestCard,
@@ -43,6 +45,13 @@ async function userWithCart(stock = 10, quantity = 2): Promise<{ user: string; p
   const product = await newProduct(shop, ledger, 1500, stock);
   await fillCart(shop, user, [{ product, quantity }]);
   return { user, product };
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+async function notificationsAbout(userId: string, orderId: string) {
+  const { notifications } = await shop.clients.notification.listNotifications({ pageSize: 100 }, asUser(userId));
+  return notifications.filter((n) => n.text.includes(orderId));
 }
 
 async function restartOrder(env: Record<string, string> = {}): Promise<void> {
@@ -194,16 +203,44 @@ describe("a downstream service down", () => {
     expect(await stockOf(product.sku)).toEqual({ available: 10, reserved: 0 });
   });
 
-  it("confirms orders while notification is down: notifying is best effort", async () => {
-    const { user } = await userWithCart();
+  it("confirms orders while notification is down for 20 s; once it is back, each one's notification arrives once on the user's stream", async () => {
+    const user = ledger.user();
+    const product = await newProduct(shop, ledger, 1500, 20);
+    // A first order while everything runs: the user's stream resumes after its notification.
+    await fillCart(shop, user, [{ product, quantity: 1 }]);
+    const first = (await place(user)).order?.id ?? "";
+    const seen = await eventually(async () => (await notificationsAbout(user, first))[0], { what: "the first order's notification" });
+
     await shop.kill("notification");
+    const down = Date.now();
+    const placed: string[] = [];
     try {
-      const { order } = await place(user);
-      expect(order?.state).toBe(OrderState.CONFIRMED);
+      for (let i = 0; i < 3; i++) {
+        await fillCart(shop, user, [{ product, quantity: 1 }]);
+        const { order } = await place(user);
+        expect(order?.state).toBe(OrderState.CONFIRMED);
+        placed.push(order?.id ?? "");
+      }
+      await pause(20_000 - (Date.now() - down));
     } finally {
       await shop.start("notification");
     }
-  });
+
+    const stream = subscribe(shop.clients.notification, user, seen.id);
+    try {
+      await eventually(() => stream.received.length >= placed.length, {
+        timeoutMs: 15_000,
+        what: "the notifications of the orders placed meanwhile",
+      });
+      // Long enough for a redelivery to show up as a second notification.
+      await pause(3_000);
+      const orderOf = (text: string) => placed.find((id) => text.includes(id)) ?? `(none: ${text})`;
+      expect(stream.received.map((n) => orderOf(n.text)).sort()).toEqual([...placed].sort());
+      expect(stream.received.every((n) => n.kind === NotificationKind.ORDER_CONFIRMED)).toBe(true);
+    } finally {
+      stream.cancel();
+    }
+  }, 60_000);
 
   it("answers UNAVAILABLE when shipping is down at placement, before any order is recorded", async () => {
     const { user } = await userWithCart();

@@ -6,7 +6,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { InventoryService } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
-import { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
+import { fromBinary } from "@bufbuild/protobuf";
+import { OrderCancelledSchema, OrderConfirmedSchema } from "@shopmesh/gen/shop/order/v1/events_pb.js";
+import { connectMongo, type MongoStore } from "@shopmesh/stores";
 import { OrderService, OrderState, type Order } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { PaymentService, PaymentStatus } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { ShipmentStatus, ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
@@ -26,6 +28,8 @@ import {
 } from "@shopmesh/testkit";
 import { startOrder } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
+import { createMongoOrderStore } from "../src/store/mongo-order-store.js";
+import type { OrderStore } from "../src/store/order-store.js";
 import { startFakeDownstream, type FakeDownstream } from "./support/fake-downstream.js";
 import { orderTestEnv } from "./support/shop.js";
 
@@ -38,6 +42,9 @@ let orders: GrpcClient<typeof OrderService>;
 let payments: GrpcClient<typeof PaymentService>;
 let shipping: GrpcClient<typeof ShippingService>;
 let inventory: GrpcClient<typeof InventoryService>;
+// The order store itself, to see the events waiting in its outbox.
+let outboxMongo: MongoStore;
+let outbox: OrderStore;
 
 beforeAll(async () => {
   [mongo, fakes] = await Promise.all([startMongo(), startFakeDownstream(logger)]);
@@ -52,7 +59,6 @@ beforeAll(async () => {
     INVENTORY_ADDR: fakes.address,
     PAYMENT_ADDR: fakes.address,
     SHIPPING_ADDR: fakes.address,
-    NOTIFICATION_ADDR: fakes.address,
     ...orderTestEnv,
   });
   app = await startOrder(config, logger);
@@ -61,11 +67,14 @@ beforeAll(async () => {
   payments = createGrpcClient(PaymentService, fakes.address, options);
   shipping = createGrpcClient(ShippingService, fakes.address, options);
   inventory = createGrpcClient(InventoryService, fakes.address, options);
+  outboxMongo = await connectMongo(mongo.url, "orders_fast", logger);
+  outbox = await createMongoOrderStore(outboxMongo);
 }, 60_000);
 
 afterAll(async () => {
   for (const client of [orders, payments, shipping, inventory]) client?.close();
   await app?.stop();
+  await outboxMongo?.close();
   await fakes?.stop();
   await mongo?.dispose();
 });
@@ -127,11 +136,19 @@ async function onlyOrderOf(user: string): Promise<Order | undefined> {
 const violationsOf = (err: ConnectError) => fieldViolations(err).map(({ field, description }) => ({ field, description }));
 const chargesOf = (orderId: string) => fakes.calls.charges.filter((c) => c.idempotencyKey === orderId);
 const refundsOf = (order: Order | undefined) => fakes.calls.refunds.filter((r) => r.paymentId === order?.paymentId);
-const notified = (user: string, kind: NotificationKind, orderId: string) =>
-  eventually(() => fakes.calls.notifications.some((n) => n.userId === user && n.kind === kind && n.text.includes(orderId)), {
-    timeoutMs: 5_000,
-    what: `notification ${NotificationKind[kind]} of ${orderId}`,
-  });
+/**
+ * The order's event (which the notification service tells the customer of), waiting in its
+ * outbox: this order service runs without a broker, so nothing publishes it.
+ */
+async function recordedEvent(kind: "OrderConfirmed" | "OrderCancelled", orderId: string): Promise<void> {
+  const events = await outbox.pendingEvents(new Date(Date.now() + 60_000), 1_000);
+  const mine = events.filter((e) => e.orderId === orderId);
+  expect(mine.map((e) => e.type)).toEqual([`shop.order.v1.${kind}`]);
+  const schema = kind === "OrderConfirmed" ? OrderConfirmedSchema : OrderCancelledSchema;
+  const event = fromBinary(schema, mine[0]?.data ?? new Uint8Array());
+  expect(event.meta).toMatchObject({ eventId: mine[0]?.id, aggregateId: orderId, schemaVersion: 1 });
+  expect(event.order?.id).toBe(orderId);
+}
 
 describe("PlaceOrder, against fakes of the services it calls", () => {
   it("confirms an order: priced from the catalog, charged once, shipped, stock committed, cart emptied, customer told", async () => {
@@ -158,7 +175,7 @@ describe("PlaceOrder, against fakes of the services it calls", () => {
     expect(fakes.cartOf(user)).toEqual([]);
     // The cart was read as the caller: the identity went along.
     expect(fakes.calls.cartReadsFor).toContain(user);
-    await notified(user, NotificationKind.ORDER_CONFIRMED, order?.id ?? "");
+    await recordedEvent("OrderConfirmed", order?.id ?? "");
   });
 
   it("fails a declined card with FAILED_PRECONDITION PAYMENT: order CANCELLED, stock back, cart kept, customer told", async () => {
@@ -175,7 +192,7 @@ describe("PlaceOrder, against fakes of the services it calls", () => {
     expect(refundsOf(order)).toEqual([]);
     expect(fakes.stockOf(items[0]?.sku ?? "")).toEqual({ available: 10, reserved: 0 });
     expect(fakes.cartOf(user)).toEqual([{ productId: items[0]?.productId, quantity: 3 }]);
-    await notified(user, NotificationKind.ORDER_CANCELLED, order?.id ?? "");
+    await recordedEvent("OrderCancelled", order?.id ?? "");
   });
 
   it("refunds the charge and releases the stock when shipping refuses after payment; INTERNAL, without the cause", async () => {

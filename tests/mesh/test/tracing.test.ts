@@ -24,13 +24,13 @@ interface ZipkinSpan {
   readonly id: string;
   readonly parentId?: string;
   readonly name?: string;
-  readonly kind?: "SERVER" | "CLIENT";
+  readonly kind?: "SERVER" | "CLIENT" | "PRODUCER" | "CONSUMER";
   readonly localEndpoint?: { readonly serviceName?: string };
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** The six services PlaceOrder calls. */
-const callees = ["cart", "catalog", "inventory", "payment", "shipping", "notification"] as const;
+/** The five services PlaceOrder calls. */
+const callees = ["cart", "catalog", "inventory", "payment", "shipping"] as const;
 
 let mesh: TestMesh;
 let zipkin: string;
@@ -69,7 +69,11 @@ function tree(spans: readonly ZipkinSpan[]) {
   const clientOf = (method: string) => (s: ZipkinSpan) =>
     service(s) === "order" && s.kind === "CLIENT" && (s.name ?? "").endsWith(method.toLowerCase());
   const saga = (step: string) => (s: ZipkinSpan) => service(s) === "order" && s.name === `saga ${step.toLowerCase()}`;
-  return { spans, service, children, child, envoyAt, serverOf, clientOf, saga };
+  const publishOf = (event: string) => (s: ZipkinSpan) =>
+    service(s) === "order" && s.kind === "PRODUCER" && s.name === `publish shop.order.v1.${event.toLowerCase()}`;
+  const consumeBy = (consumer: string, event: string) => (s: ZipkinSpan) =>
+    service(s) === consumer && s.kind === "CONSUMER" && s.name === `consume shop.order.v1.${event.toLowerCase()}`;
+  return { spans, service, children, child, envoyAt, serverOf, clientOf, saga, publishOf, consumeBy };
 }
 
 type Tree = ReturnType<typeof tree>;
@@ -138,7 +142,10 @@ describe("a PlaceOrder through the gateway", () => {
       }
       callThroughMesh(t, t.child(placed, "saga commit", t.saga("commit")), "inventory", "CommitReservation");
       callThroughMesh(t, t.child(placed, "saga emptyCart", t.saga("emptyCart")), "cart", "EmptyCart");
-      callThroughMesh(t, t.child(placed, "saga notify", t.saga("notify")), "notification", "SendNotification");
+      // The order's event, published under the call that ended it and handled by each consumer in the same trace.
+      const published = t.child(placed, "the OrderConfirmed publish", t.publishOf("OrderConfirmed"));
+      t.child(published, "notification's handling", t.consumeBy("notification", "OrderConfirmed"));
+      t.child(published, "inventory's handling", t.consumeBy("inventory", "OrderConfirmed"));
     });
     // Every service PlaceOrder calls, and the sidecar of each, is in the one trace.
     const services = new Set(t.spans.map(t.service));
@@ -147,7 +154,7 @@ describe("a PlaceOrder through the gateway", () => {
       expect(services).toContain(`sidecar-${callee}`);
     }
     const placed = placeOrderSpan(t);
-    for (const step of ["reserve", "charge", "ship", "commit", "emptyCart", "notify"]) {
+    for (const step of ["reserve", "charge", "ship", "commit", "emptyCart"]) {
       expect(t.child(placed, step, t.saga(step)).tags?.["order.id"]).toBe(orderId);
     }
 
@@ -182,7 +189,8 @@ describe("a PlaceOrder through the gateway", () => {
       const refund = t.child(placed, "saga refund", t.saga("refund"));
       callThroughMesh(t, t.child(refund, "saga voidCharge", t.saga("voidCharge")), "payment", "VoidCharge");
       callThroughMesh(t, t.child(placed, "saga release", t.saga("release")), "inventory", "ReleaseReservation");
-      callThroughMesh(t, t.child(placed, "saga notify", t.saga("notify")), "notification", "SendNotification");
+      const published = t.child(placed, "the OrderCancelled publish", t.publishOf("OrderCancelled"));
+      t.child(published, "notification's handling", t.consumeBy("notification", "OrderCancelled"));
     });
     const placed = placeOrderSpan(t);
     // The charge failed with the payment service's own code, on every span of that call.

@@ -186,6 +186,8 @@ describe("reaching a service", () => {
       topology.gateway.adminPort,
       topology.webPort,
       ...topology.stores.map((s) => s.port),
+      // The broker: clients only with a mesh certificate over TLS; its monitoring is read-only.
+      ...(topology.broker === undefined ? [] : [topology.broker.port, topology.broker.monitorPort]),
       ...topology.services.flatMap((s) => s.replicas.flatMap((r) => [r.ingressPort, r.adminPort, r.metricsPort])),
     ]);
     const listening: number[] = [];

@@ -8,6 +8,8 @@ export interface StockLevel {
   readonly available: number;
   /** Held by HELD reservations. */
   readonly reserved: number;
+  /** Sold by confirmed orders. */
+  readonly sold: number;
 }
 
 export interface ReservedLine {
@@ -52,6 +54,8 @@ export interface InventoryStore {
   readonly probe: Probe;
   /** The stock of `sku`, or undefined when SetStock never recorded it. */
   getStock(sku: string, nowMs: number): Promise<StockLevel | undefined>;
+  /** Counts `lines` as sold unless the event `eventId` was counted before; true when it counted them. */
+  recordSale(eventId: string, lines: readonly ReservedLine[]): Promise<boolean>;
   /** Sets `available`, leaving `reserved` as it is. */
   setStock(sku: string, available: number, nowMs: number): Promise<StockLevel>;
   /** All or nothing across lines; idempotent on orderId. */

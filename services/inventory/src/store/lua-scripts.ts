@@ -5,10 +5,12 @@
 // What the keys hold (see redis-keys.ts):
 //   inv:stock:<SKU>      hash   available  units on hand not held by a HELD reservation
 //                               reserved   units held by HELD reservations
+//                               sold       units of confirmed orders (from OrderConfirmed events)
 //   inv:res:<order id>   hash   state      HELD | COMMITTED | RELEASED | EXPIRED
 //                               lines      JSON [{"sku": "...", "quantity": n}, ...] as requested
 //                               expire_ms  creation time plus ttl, epoch milliseconds
 //   inv:expiry           zset   order ids of HELD reservations, scored by expire_ms
+//   inv:event:<event id> string an event already applied (expires)
 //
 // Keys known before a script runs come in KEYS. A reservation's stock keys, and the keys of other
 // orders' due reservations, are derived inside the script from the prefixes below: the inventory
@@ -88,13 +90,13 @@ end
 /**
  * KEYS[1] stock hash of the SKU, KEYS[2] expiry set.
  * ARGV[1] now, ARGV[2] how many due reservations to expire first.
- * Returns { available, reserved }, both nil for a SKU never set.
+ * Returns { available, reserved, sold }, all nil for a SKU never set.
  */
 export const getStockScript = script(
   "get-stock",
   `
 expire_due(KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]))
-return redis.call('HMGET', KEYS[1], 'available', 'reserved')
+return redis.call('HMGET', KEYS[1], 'available', 'reserved', 'sold')
 `,
 );
 
@@ -102,7 +104,7 @@ return redis.call('HMGET', KEYS[1], 'available', 'reserved')
  * KEYS[1] stock hash of the SKU, KEYS[2] expiry set.
  * ARGV[1] the new available quantity, ARGV[2] now, ARGV[3] how many due reservations to expire first.
  * Due reservations expire before the new value is set, so their units do not land on top of it.
- * Returns { available, reserved }.
+ * Returns { available, reserved, sold }.
  */
 export const setStockScript = script(
   "set-stock",
@@ -110,7 +112,7 @@ export const setStockScript = script(
 expire_due(KEYS[2], tonumber(ARGV[2]), tonumber(ARGV[3]))
 redis.call('HSET', KEYS[1], 'available', ARGV[1])
 redis.call('HSETNX', KEYS[1], 'reserved', 0)
-return redis.call('HMGET', KEYS[1], 'available', 'reserved')
+return redis.call('HMGET', KEYS[1], 'available', 'reserved', 'sold')
 `,
 );
 
@@ -208,5 +210,20 @@ export const expireDueScript = script(
   "expire-due",
   `
 return expire_due(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
+`,
+);
+
+/**
+ * KEYS[1] the event's key, KEYS[1 + i] stock hash of line i. ARGV[1] how long to remember the
+ * event (seconds), ARGV[1 + i] the quantity of line i. Counts an order's lines as sold, once per
+ * event: returns 1 when it counted them, 0 when the event was applied before.
+ */
+export const recordSaleScript = script(
+  "record-sale",
+  `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+for i = 2, #KEYS do redis.call('HINCRBY', KEYS[i], 'sold', tonumber(ARGV[i])) end
+redis.call('SET', KEYS[1], 1, 'EX', ARGV[1])
+return 1
 `,
 );

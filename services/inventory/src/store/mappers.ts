@@ -47,18 +47,18 @@ function storedToLines(orderId: string, stored: unknown): ReservedLine[] {
   });
 }
 
-/** A stock level from the hash's available and reserved fields; undefined when the SKU has none. */
-export function stockFromStored(sku: string, available: unknown, reserved: unknown): StockLevel | undefined {
+/** A stock level from the hash's available, reserved and sold fields; undefined when the SKU has none. */
+export function stockFromStored(sku: string, available: unknown, reserved: unknown, sold: unknown): StockLevel | undefined {
   if (available === null || available === undefined) return undefined;
-  const level = { sku, available: Number(available), reserved: Number(reserved ?? 0) };
-  if (!Number.isSafeInteger(level.available) || !Number.isSafeInteger(level.reserved)) {
-    throw new Error(`stock ${sku}: bad counts ${JSON.stringify([available, reserved])}`);
+  const level = { sku, available: Number(available), reserved: Number(reserved ?? 0), sold: Number(sold ?? 0) };
+  if (![level.available, level.reserved, level.sold].every(Number.isSafeInteger)) {
+    throw new Error(`stock ${sku}: bad counts ${JSON.stringify([available, reserved, sold])}`);
   }
   return level;
 }
 
 export function toStockMessage(level: StockLevel): Stock {
-  return create(StockSchema, { sku: level.sku, available: level.available, reserved: level.reserved });
+  return create(StockSchema, { sku: level.sku, available: level.available, reserved: level.reserved, sold: level.sold });
 }
 
 export function toReservationMessage(reservation: StoredReservation): Reservation {

@@ -5,13 +5,17 @@ import {
   commitScript,
   expireDueScript,
   getStockScript,
+  recordSaleScript,
   releaseScript,
   reserveScript,
   setStockScript,
   type LuaScript,
 } from "./lua-scripts.js";
 import { linesToStored, reservationFromStored, stockFromStored } from "./mappers.js";
-import { expiryKey, reservationKey, stockKey } from "./redis-keys.js";
+import { appliedEventKey, expiryKey, reservationKey, stockKey } from "./redis-keys.js";
+
+/** How long an applied event's id is remembered: longer than the broker keeps events (7 days) and their dead letters (14). */
+const appliedEventTtlSeconds = 30 * 24 * 3_600;
 import type { InventoryStore, ReservedLine, ReserveOutcome, Shortage, StockLevel, TransitionOutcome } from "./inventory-store.js";
 
 /**
@@ -42,7 +46,7 @@ export function createRedisInventoryStore(redis: RedisStore): InventoryStore {
       return Array.isArray(reply) ? (reply as unknown[]) : [reply];
     });
 
-  const stockLevel = (sku: string, reply: unknown[]): StockLevel | undefined => stockFromStored(sku, reply[0], reply[1]);
+  const stockLevel = (sku: string, reply: unknown[]): StockLevel | undefined => stockFromStored(sku, reply[0], reply[1], reply[2]);
 
   const transition = async (script: LuaScript, orderId: string, nowMs: number): Promise<TransitionOutcome> => {
     const reply = await run(script, [reservationKey(orderId), expiryKey], [orderId, String(nowMs)]);
@@ -56,6 +60,15 @@ export function createRedisInventoryStore(redis: RedisStore): InventoryStore {
     async getStock(sku, nowMs) {
       const reply = await run(getStockScript, [stockKey(sku), expiryKey], [String(nowMs), String(inlineExpiryLimit)]);
       return stockLevel(sku, reply);
+    },
+
+    async recordSale(eventId, lines) {
+      const reply = await run(
+        recordSaleScript,
+        [appliedEventKey(eventId), ...lines.map((l) => stockKey(l.sku))],
+        [String(appliedEventTtlSeconds), ...lines.map((l) => String(l.quantity))],
+      );
+      return reply[0] === 1;
     },
 
     async setStock(sku, available, nowMs) {

@@ -5,3 +5,4 @@ export const expiryKey = "inv:expiry";
 
 export const stockKey = (sku: string): string => `${stockPrefix}${sku}`;
 export const reservationKey = (orderId: string): string => `${reservationPrefix}${orderId}`;
+export const appliedEventKey = (eventId: string): string => `inv:event:${eventId}`;

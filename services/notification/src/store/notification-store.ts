@@ -47,6 +47,12 @@ export interface NotificationStore {
   /** Stores a new notification (and drops the user's oldest beyond the history limit). */
   append(userId: string, kind: NotificationKind, text: string): Promise<NotificationRecord>;
 
+  /**
+   * Stores the notification an event makes, unless that event made one already: either way in one
+   * atomic step, so a redelivered event never shows twice. `added` says which.
+   */
+  appendForEvent(eventId: string, userId: string, kind: NotificationKind, text: string): Promise<{ id: string; added: boolean }>;
+
   /** Up to `limit` of the user's notifications, newest first, all older than `olderThanId` if set. */
   listNewestFirst(userId: string, limit: number, olderThanId?: string): Promise<NotificationPage>;
 

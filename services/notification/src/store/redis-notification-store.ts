@@ -31,6 +31,13 @@ export function notificationsKey(userId: string): string {
   return `notifications:${userId}`;
 }
 
+export function appliedEventKey(eventId: string): string {
+  return `applied-events:${eventId}`;
+}
+
+/** How long an applied event's id is remembered: longer than the broker keeps events (7 days) and their dead letters (14). */
+const appliedEventTtlSeconds = 30 * 24 * 3_600;
+
 /** The shape of XRANGE/XREVRANGE/XREAD entries as the client returns them (RESP2). */
 interface StreamEntry {
   readonly id: string;
@@ -130,23 +137,37 @@ export function createRedisNotificationStore(redis: RedisStore, options: RedisNo
     }
   }
 
+  const runAppend = async (call: { keys: string[]; arguments: string[] }): Promise<{ id: string; added: boolean }> => {
+    let reply: unknown;
+    try {
+      reply = await client.evalSha(appendSha1, call);
+    } catch (err) {
+      // Redis forgets scripts on restart; sending the source loads it again.
+      if (!(err instanceof ErrorReply && err.message.startsWith("NOSCRIPT"))) throw err;
+      reply = await client.eval(appendSource, call);
+    }
+    const [id, added] = Array.isArray(reply) ? reply : [];
+    if (typeof id !== "string") throw new Error(`append script replied ${JSON.stringify(reply)}`);
+    return { id, added: added === 1 };
+  };
+
   return {
     probe: redis.probe,
 
     append: (userId: string, kind: NotificationKind, text: string) =>
       guard(async () => {
         const fields = toNotificationFields(kind, text);
-        const call = { keys: [notificationsKey(userId)], arguments: [String(historyLimit), fields.kind, fields.text] };
-        let id: unknown;
-        try {
-          id = await client.evalSha(appendSha1, call);
-        } catch (err) {
-          // Redis forgets scripts on restart; sending the source loads it again.
-          if (!(err instanceof ErrorReply && err.message.startsWith("NOSCRIPT"))) throw err;
-          id = await client.eval(appendSource, call);
-        }
-        if (typeof id !== "string") throw new Error(`append script replied ${JSON.stringify(id)}`);
+        const { id } = await runAppend({ keys: [notificationsKey(userId)], arguments: [String(historyLimit), fields.kind, fields.text] });
         return recordFromEntry(userId, id, fields);
+      }),
+
+    appendForEvent: (eventId: string, userId: string, kind: NotificationKind, text: string) =>
+      guard(async () => {
+        const fields = toNotificationFields(kind, text);
+        return runAppend({
+          keys: [notificationsKey(userId), appliedEventKey(eventId)],
+          arguments: [String(historyLimit), fields.kind, fields.text, String(appliedEventTtlSeconds)],
+        });
       }),
 
     listNewestFirst: (userId: string, limit: number, olderThanId?: string): Promise<NotificationPage> =>

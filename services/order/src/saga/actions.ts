@@ -5,15 +5,14 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { PreconditionFailureSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { ReservationState } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
-import { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { PaymentStatus, type PaymentCard } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
-import { codeName, type Logger } from "@shopmesh/kit";
+import { codeName } from "@shopmesh/kit";
 import { internalHeaders, isDefiniteFailure, userHeaders, type Downstream } from "../downstream.js";
-import { formatAmount, moneyFromAmount } from "@shopmesh/domain";
+import { moneyFromAmount } from "@shopmesh/domain";
 import { orderAmount, type OrderRecord } from "../order.js";
 import { toAddressMessage } from "../order-message.js";
 import type { StepOutcome } from "./state-machine.js";
-import { callSpan, stepSpan } from "./step-span.js";
+import { stepSpan } from "./step-span.js";
 
 export interface SagaActions {
   reserve(order: OrderRecord, requestId?: string): Promise<StepOutcome>;
@@ -24,16 +23,11 @@ export interface SagaActions {
   /** Undoes the charge (and, for a PAID order, the shipment) by the order id, whatever became of them. */
   refund(order: OrderRecord, requestId?: string): Promise<StepOutcome>;
   release(order: OrderRecord, requestId?: string): Promise<StepOutcome>;
-  /** Best effort and in the background: a failure is logged, never reported. */
-  notify(order: OrderRecord, requestId?: string): void;
-  /** Resolves once every notification started so far has finished. */
-  idle(): Promise<void>;
 }
 
 export interface ActionsDeps {
   readonly downstream: Downstream;
   readonly reservationTtlMs: number;
-  readonly logger: Logger;
 }
 
 const ok: StepOutcome = { kind: "ok" };
@@ -50,8 +44,7 @@ function codeOf(err: unknown): Code {
 }
 
 export function createSagaActions(deps: ActionsDeps): SagaActions {
-  const { downstream, logger } = deps;
-  const notifications = new Set<Promise<void>>();
+  const { downstream } = deps;
   const items = (order: OrderRecord) => order.lines.map((l) => ({ sku: l.sku, quantity: l.quantity }));
   const ttl = { seconds: BigInt(Math.floor(deps.reservationTtlMs / 1000)), nanos: (deps.reservationTtlMs % 1000) * 1_000_000 };
 
@@ -175,34 +168,6 @@ export function createSagaActions(deps: ActionsDeps): SagaActions {
         if (codeOf(err) === Code.NotFound) return ok;
         return failed("inventory", err);
       }
-    },
-
-    notify(order, requestId) {
-      const confirmed = order.state === "CONFIRMED";
-      const text = confirmed
-        ? `Your order ${order.id} is confirmed: ${order.lines.reduce((n, l) => n + l.quantity, 0)} item(s), ` +
-          `total ${formatAmount(orderAmount(order, order.totalMinor))}` +
-          (order.trackingId !== "" ? `, tracking id ${order.trackingId}.` : ".")
-        : `Your order ${order.id} was cancelled: ${order.cancelReason}.`;
-      const sending = callSpan("notify", order.id, () =>
-        downstream.notification.sendNotification(
-          {
-            userId: order.userId,
-            kind: confirmed ? NotificationKind.ORDER_CONFIRMED : NotificationKind.ORDER_CANCELLED,
-            text,
-          },
-          { headers: internalHeaders(requestId) },
-        ),
-      ).then(
-        () => undefined,
-        (err: unknown) => logger.warn({ order_id: order.id, err: ConnectError.from(err).message }, "could not send the order notification"),
-      );
-      notifications.add(sending);
-      void sending.finally(() => notifications.delete(sending));
-    },
-
-    async idle() {
-      await Promise.all([...notifications]);
     },
   };
 }

@@ -1,10 +1,13 @@
 // The saga executor: performs an order's next step, persists the transition with a conditional
 // update (on the expected state and the lease) and goes on until the order is final, a step must
-// be retried later, or another runner took the order over.
+// be retried later, or another runner took the order over. The final transition records the
+// order's event (OrderConfirmed, OrderCancelled) in the same write, then hands it to the relay.
 import type { PaymentCard } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
+import { currentTraceHeaders } from "@shopmesh/events";
 import type { Logger, Clock } from "@shopmesh/kit";
 import type { OrderRecord } from "../order.js";
-import type { OrderStore } from "../store/order-store.js";
+import { finalOrderEvent, type OrderEvent } from "../order-events.js";
+import type { EventOf, OrderStore } from "../store/order-store.js";
 import type { SagaActions } from "./actions.js";
 import type { CrashHooks } from "./crash-points.js";
 import { stepSpan } from "./step-span.js";
@@ -20,6 +23,8 @@ export interface SagaRunnerDeps {
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
   readonly crash: CrashHooks;
+  /** Gets each event as soon as it is recorded (the outbox relay publishes it). */
+  readonly onEvent: (event: OrderEvent) => void;
 }
 
 export interface RunOptions {
@@ -104,7 +109,18 @@ export function createSagaRunner(deps: SagaRunnerDeps): SagaRunner {
       }
       if (next.changes.cancelRequested && cause === undefined && !order.cancelRequested) cause = outcome;
       const now = clock();
-      const advanced = await store.advance(order.id, order.state, owner, next.changes, new Date(now), new Date(now + deps.leaseMs));
+      // Of the tries the store makes, the last one's event is the one recorded.
+      let event: OrderEvent | undefined;
+      const eventOf: EventOf = (changed) => (event = finalOrderEvent(changed, now, currentTraceHeaders()));
+      const advanced = await store.advance(
+        order.id,
+        order.state,
+        owner,
+        next.changes,
+        new Date(now),
+        new Date(now + deps.leaseMs),
+        eventOf,
+      );
       if (advanced === undefined) {
         log.warn({ step, state: order.state }, "lost the order's lease; another runner continues it");
         const current = (await store.get(order.id)) ?? order;
@@ -113,8 +129,8 @@ export function createSagaRunner(deps: SagaRunnerDeps): SagaRunner {
       if (next.changes.state !== undefined) {
         crash.afterPersist(next.changes.state);
         if (next.changes.state === "CANCELLED") log.info({ reason: advanced.cancelReason }, "order cancelled");
-        if (next.changes.state === "CONFIRMED" || next.changes.state === "CANCELLED") actions.notify(advanced, options.requestId);
       }
+      if (event !== undefined) deps.onEvent(event);
       order = advanced;
     }
   };

@@ -28,8 +28,3 @@ export function stepSpan(step: string, orderId: string, run: () => Promise<StepO
     return outcome;
   });
 }
-
-/** A call that reports by throwing (a notification), in its span. */
-export function callSpan<T>(step: string, orderId: string, run: () => Promise<T>): Promise<T> {
-  return inSpan(shopTracer(tracerName), `saga ${step}`, { "order.id": orderId, "saga.step": step }, () => run());
-}

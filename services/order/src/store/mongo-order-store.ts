@@ -6,13 +6,23 @@
 // so every read folds in the entries newer than it. Outages surface as UNAVAILABLE through
 // storeGuard, translated here and nowhere else.
 import type { Collection, Filter } from "mongodb";
-import { MongoServerError } from "mongodb";
+import { Binary, MongoServerError } from "mongodb";
 import { storeGuard, type MongoStore } from "@shopmesh/stores";
 import type { PagePosition } from "../page-token.js";
 import { cancellableStates, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
 import { fromDocument, toDocument, type OrderDocument } from "./order-document.js";
-import { changingFields, entryId, fold, seqOf, type OrderChanges, type OrderLogEntry, type OrderLogKind } from "./order-log.js";
-import type { OrderStore } from "./order-store.js";
+import type { OrderEvent } from "../order-events.js";
+import {
+  changingFields,
+  entryId,
+  fold,
+  seqOf,
+  type OrderChanges,
+  type OrderLogEntry,
+  type OrderLogKind,
+  type StoredEvent,
+} from "./order-log.js";
+import type { EventOf, OrderStore } from "./order-store.js";
 
 const nonFinalStates: SagaState[] = ["PENDING", "RESERVED", "PAID", "SHIPPED"];
 const duplicateKey = 11000;
@@ -84,6 +94,7 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
     id: string,
     kind: OrderLogKind,
     decide: (doc: OrderDocument) => OrderChanges | undefined,
+    eventOf?: EventOf,
   ): Promise<Appended | undefined> => {
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const doc = await latestOf(await orders.findOne({ _id: id }));
@@ -91,7 +102,12 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
       const set = decide(doc);
       if (set === undefined) return { doc, applied: false };
       const seq = seqOf(doc) + 1;
-      const entry: OrderLogEntry = { _id: entryId(id, seq), orderId: id, seq, kind, set };
+      let entry: OrderLogEntry = { _id: entryId(id, seq), orderId: id, seq, kind, set };
+      // The event the change implies, made of the order as this entry leaves it, goes in the same insert.
+      const event = eventOf?.(fromDocument(fold(doc, [entry])));
+      if (event !== undefined) {
+        entry = { ...entry, set: { ...set, outbox: { eventId: event.id, seq } }, event: storedEvent(event) };
+      }
       try {
         await log.insertOne(entry);
       } catch (err) {
@@ -145,15 +161,20 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
         ),
       ),
 
-    advance: (id, expectedState, owner, changes, now, leaseUntil) =>
+    advance: (id, expectedState, owner, changes, now, leaseUntil, eventOf) =>
       guard(async () =>
         appliedRecord(
-          await append(id, "advance", (doc) => {
-            if (doc.state !== expectedState || doc.leaseOwner !== owner) return undefined;
-            const set: OrderChanges = { ...changeFields(changes, doc), leaseUntil, attempts: 0 };
-            if (changes.state !== undefined && changes.state !== expectedState) set.updateTime = now;
-            return set;
-          }),
+          await append(
+            id,
+            "advance",
+            (doc) => {
+              if (doc.state !== expectedState || doc.leaseOwner !== owner) return undefined;
+              const set: OrderChanges = { ...changeFields(changes, doc), leaseUntil, attempts: 0 };
+              if (changes.state !== undefined && changes.state !== expectedState) set.updateTime = now;
+              return set;
+            },
+            eventOf,
+          ),
         ),
       ),
 
@@ -177,6 +198,29 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
         return appended === undefined || appended.doc.userId !== userId ? undefined : fromDocument(appended.doc);
       }),
 
+    pendingEvents: (before, limit) =>
+      guard(async () => {
+        // Orders whose view says an event waits (the view may lag: what the log says decides).
+        const views = await orders
+          .find({ outbox: { $ne: null }, updateTime: { $lt: before } })
+          .sort({ updateTime: 1 })
+          .limit(limit)
+          .toArray();
+        const events: OrderEvent[] = [];
+        for (const doc of await Promise.all(views.map(latest))) {
+          if (doc.outbox === undefined || doc.outbox === null) continue;
+          const entry = await log.findOne({ _id: entryId(doc._id, doc.outbox.seq) });
+          if (entry?.event === undefined) throw new Error(`order ${doc._id}: log entry ${doc.outbox.seq} holds no event`);
+          events.push(outgoingEvent(doc._id, entry.event));
+        }
+        return events;
+      }),
+
+    markEventPublished: (event) =>
+      guard(async () => {
+        await append(event.orderId, "published", (doc) => (doc.outbox?.eventId === event.id ? { outbox: null } : undefined));
+      }),
+
     findRecoverable: (now, limit) =>
       guard(async () => {
         const views = await orders
@@ -189,6 +233,14 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
         return docs.filter((doc) => nonFinalStates.includes(doc.state) && doc.leaseUntil < now).map(fromDocument);
       }),
   };
+}
+
+function storedEvent(event: OrderEvent): StoredEvent {
+  return { id: event.id, type: event.type, data: new Binary(event.data), time: event.time, trace: { ...event.trace } };
+}
+
+function outgoingEvent(orderId: string, event: StoredEvent): OrderEvent {
+  return { id: event.id, orderId, type: event.type, data: event.data.buffer, time: event.time, trace: event.trace };
 }
 
 /** Orders after `position` in newest-first order. */

@@ -44,6 +44,11 @@ export interface OrderDocument {
    * absent in documents stored before the log existed, which count as 0.
    */
   seq?: number;
+  /**
+   * The event recorded with the order's final state and not yet published (which entry of the
+   * log holds it); null or absent when there is none. The outbox relay looks for these.
+   */
+  outbox?: { eventId: string; seq: number } | null;
 }
 
 /** The document of a new order, before any log entry. */

@@ -10,6 +10,7 @@
 // n + 1: of two racing writers exactly one inserts it; the other gets a duplicate key, reads
 // again and checks again. The same holds on MongoDB. The key is the `_id` because FerretDB 1.x on
 // SQLite looks up only `_id` by index; a query on any other field reads the whole collection.
+import type { Binary } from "mongodb";
 import type { OrderDocument } from "./order-document.js";
 
 /** The fields of an order that change after it is recorded; everything else is fixed at insert. */
@@ -28,13 +29,26 @@ export const changingFields = [
   "leaseOwner",
   "leaseUntil",
   "attempts",
+  "outbox",
 ] as const satisfies readonly (keyof OrderDocument)[];
 
 /** What one entry sets. */
 export type OrderChanges = Partial<Pick<OrderDocument, (typeof changingFields)[number]>>;
 
 /** What wrote the entry; for whoever reads the log, folding does not look at it. */
-export type OrderLogKind = "lease" | "advance" | "postpone" | "release" | "cancel-request";
+export type OrderLogKind = "lease" | "advance" | "postpone" | "release" | "cancel-request" | "published";
+
+/**
+ * An event recorded in the same entry as the state change it reports (the transactional outbox:
+ * FerretDB has no multi-document transactions, but one insert is all or nothing).
+ */
+export interface StoredEvent {
+  id: string;
+  type: string;
+  data: Binary;
+  time: Date;
+  trace: Record<string, string>;
+}
 
 export interface OrderLogEntry {
   /** entryId(orderId, seq). */
@@ -43,6 +57,7 @@ export interface OrderLogEntry {
   seq: number;
   kind: OrderLogKind;
   set: OrderChanges;
+  event?: StoredEvent;
 }
 
 /** The key of entry `seq` of order `orderId`. */

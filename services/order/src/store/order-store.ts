@@ -2,8 +2,12 @@
 // Every operation that moves an order on is conditional on the lease, so that only one runner
 // (a PlaceOrder call, a CancelOrder call or recovery, in any process) drives an order at a time.
 import type { Probe } from "@shopmesh/kit";
+import type { OrderEvent } from "../order-events.js";
 import type { PagePosition } from "../page-token.js";
 import type { OrderRecord, ProgressChanges, SagaState } from "../order.js";
+
+/** The event a change implies, made of the order as the change leaves it (undefined: none). */
+export type EventOf = (order: OrderRecord) => OrderEvent | undefined;
 
 export interface OrderStore {
   readonly probe: Probe;
@@ -28,7 +32,8 @@ export interface OrderStore {
   ): Promise<OrderRecord | undefined>;
   /**
    * Applies `changes` if the order is still in `expectedState` and leased by `owner`, renews the
-   * lease until `leaseUntil` and resets the attempts; undefined when the lease was lost.
+   * lease until `leaseUntil` and resets the attempts; undefined when the lease was lost. The
+   * event `eventOf` makes is recorded with the change, atomically, for the outbox relay.
    */
   advance(
     id: string,
@@ -37,7 +42,12 @@ export interface OrderStore {
     changes: ProgressChanges,
     now: Date,
     leaseUntil: Date,
+    eventOf?: EventOf,
   ): Promise<OrderRecord | undefined>;
+  /** Events recorded with changes before `before` and not marked published, oldest first. */
+  pendingEvents(before: Date, limit: number): Promise<OrderEvent[]>;
+  /** Marks `event` published (a no-op if it was already). */
+  markEventPublished(event: OrderEvent): Promise<void>;
   /** Gives the lease up until `retryAt`, counting a failed attempt. */
   postpone(id: string, owner: string, retryAt: Date, attempts: number): Promise<void>;
   /** Gives the lease up. */

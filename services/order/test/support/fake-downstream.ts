@@ -1,8 +1,8 @@
-// In-process stand-ins for the six services the order saga calls: real ServiceImpls of their
+// In-process stand-ins for the five services the order saga calls: real ServiceImpls of their
 // contracts, kept in memory, served together by the kit on one port. They keep the rules the
 // saga depends on (idempotency per order id or key, all-or-nothing reservations, the payment
 // service's test cards, NOT_FOUND where the contracts say so) and record what they were asked,
-// so a test sees what a customer would: the charge, the refund, the stock, the notification.
+// so a test sees what a customer would: the charge, the refund, the stock, the shipment.
 // Any method can be made to fail with a chosen error, to test how the order service answers, or
 // (Charge and CreateShipment, and their voids) to take effect and then fail, as a call whose
 // answer was lost does, or to answer late.
@@ -14,7 +14,6 @@ import type { Money } from "@shopmesh/gen/google/type/money_pb.js";
 import { CartService, type CartLineSchema } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
 import { CatalogService, ProductSchema, type Product } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { InventoryService, ReservationSchema, ReservationState, type Reservation } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
-import { NotificationService, type NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { PaymentSchema, PaymentService, PaymentStatus, type Payment } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { ShipmentSchema, ShipmentStatus, ShippingService, type Shipment } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
 import { createShopServer, register, requireCaller, type Logger, type ShopServer } from "@shopmesh/kit";
@@ -27,8 +26,7 @@ export type FakeMethod =
   | `catalog.${MethodsOf<ServiceImpl<typeof CatalogService>>}`
   | `inventory.${MethodsOf<ServiceImpl<typeof InventoryService>>}`
   | `payment.${MethodsOf<ServiceImpl<typeof PaymentService>>}`
-  | `shipping.${MethodsOf<ServiceImpl<typeof ShippingService>>}`
-  | `notification.${MethodsOf<ServiceImpl<typeof NotificationService>>}`;
+  | `shipping.${MethodsOf<ServiceImpl<typeof ShippingService>>}`;
 
 /** What the fakes were asked to do, in order. */
 export interface FakeCalls {
@@ -39,7 +37,6 @@ export interface FakeCalls {
   readonly shipments: { readonly orderId: string }[];
   /** Order ids CancelShipment was called with. */
   readonly shipmentCancels: string[];
-  readonly notifications: { readonly userId: string; readonly kind: NotificationKind; readonly text: string }[];
   /** User ids the cart was read for, from the identity header of each GetCart. */
   readonly cartReadsFor: string[];
 }
@@ -98,7 +95,7 @@ export async function startFakeDownstream(logger: Logger): Promise<FakeDownstrea
     if (error !== undefined) throw error;
     return answer;
   };
-  const calls: FakeCalls = { charges: [], refunds: [], voids: [], shipments: [], shipmentCancels: [], notifications: [], cartReadsFor: [] };
+  const calls: FakeCalls = { charges: [], refunds: [], voids: [], shipments: [], shipmentCancels: [], cartReadsFor: [] };
   const products = new Map<string, Product>();
   const carts = new Map<string, { productId: string; quantity: number }[]>();
   const stock = new Map<string, { available: number; reserved: number }>();
@@ -327,23 +324,6 @@ export async function startFakeDownstream(logger: Logger): Promise<FakeDownstrea
     },
   };
 
-  const notification: ServiceImpl<typeof NotificationService> = {
-    async sendNotification(req) {
-      fault("notification.sendNotification");
-      calls.notifications.push({ userId: req.userId, kind: req.kind, text: req.text });
-      return { notification: { id: String(++seq), userId: req.userId, kind: req.kind, text: req.text, createTime: timestampNow() } };
-    },
-    async listNotifications(_req, ctx) {
-      const { userId } = requireCaller(ctx);
-      fault("notification.listNotifications");
-      return { notifications: calls.notifications.filter((n) => n.userId === userId), nextPageToken: "" };
-    },
-    // biome-ignore lint/correctness/useYield: a stream that fails before its first message
-    async *subscribe() {
-      throw new ConnectError("the fake notification service does not stream", Code.Unimplemented);
-    },
-  };
-
   const server: ShopServer = createShopServer({
     name: "fake-downstream",
     logger,
@@ -354,7 +334,6 @@ export async function startFakeDownstream(logger: Logger): Promise<FakeDownstrea
       register(InventoryService, inventory),
       register(PaymentService, payment),
       register(ShippingService, shipping),
-      register(NotificationService, notification),
     ],
     shutdownGraceMs: 1_000,
   });

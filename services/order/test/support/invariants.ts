@@ -1,7 +1,7 @@
 // The saga's invariants (see checkSagaInvariants in the test kit), checked against the real
 // services after every saga test, over what this test file did: every order of every user it
 // created, and every SKU it stocked with one SetStock while nothing was reserved.
-import { checkSagaInvariants } from "@shopmesh/testkit";
+import { asUser, checkSagaInvariants } from "@shopmesh/testkit";
 import { allOrders, newUser } from "./fixtures.js";
 import type { Shop } from "./shop.js";
 
@@ -33,7 +33,9 @@ export function createLedger(shop: Shop): Ledger {
 
     check(timeoutMs = 10_000) {
       const orders = async () => (await Promise.all([...users].map((u) => allOrders(shop, u)))).flat();
-      return checkSagaInvariants({ orders, stocked: async () => stocked, payment, shipping, inventory }, { timeoutMs });
+      const notificationsOf = async (userId: string) =>
+        (await shop.clients.notification.listNotifications({ pageSize: 100 }, asUser(userId))).notifications;
+      return checkSagaInvariants({ orders, stocked: async () => stocked, payment, shipping, inventory, notificationsOf }, { timeoutMs });
     },
   };
 }

@@ -1,7 +1,8 @@
 // The shop for the order service's integration tests, started by devstack's startShop without the
 // mesh: one FerretDB (a database per Mongo service), one redis-server per Redis service, and every
 // service the saga talks to plus the order service itself, each as its real process from
-// services/<name>/dist, on a free port base in a temporary directory. Any service can be SIGKILLed
+// services/<name>/dist, on a free port base in a temporary directory, with the event broker the
+// order, notification and inventory services use. Any service, or the broker, can be SIGKILLed
 // and started again on the same port, with extra env if wanted, or stalled with SIGSTOP.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,12 +14,16 @@ import { NotificationService } from "@shopmesh/gen/shop/notification/v1/notifica
 import { OrderService } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { PaymentService } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
-import { startShop } from "@shopmesh/devstack";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { connectAsAdmin, connectToBroker, startShop } from "@shopmesh/devstack";
+import { inboxPrefix } from "@shopmesh/events";
 import { createGrpcClient, type GrpcClient } from "@shopmesh/kit";
 import type { TestStore } from "@shopmesh/testkit";
 
 export const serviceNames = ["catalog", "inventory", "cart", "payment", "shipping", "notification", "order"] as const;
 export type ServiceName = (typeof serviceNames)[number];
+/** What a test can kill and start again: a service, or the event broker. */
+export type ProcessName = ServiceName | "broker";
 
 /** The order service's settings in tests: short deadlines, leases and intervals. */
 export const orderTestEnv = {
@@ -49,11 +54,21 @@ export interface Shop {
   /** The order process's whole environment (its store, the services it calls, the test settings), for a replica. */
   readonly orderEnv: Readonly<Record<string, string>>;
   /** SIGKILL, as a crash. */
-  kill(name: ServiceName): Promise<void>;
+  kill(name: ProcessName): Promise<void>;
   /** SIGSTOP (a hang: connections stay open, nothing is answered) or SIGCONT (it goes on). */
-  signal(name: ServiceName, signal: "SIGSTOP" | "SIGCONT"): void | Promise<void>;
-  /** Starts a stopped or killed service again on its port (with `extraEnv` on top) until SERVING. */
-  start(name: ServiceName, extraEnv?: Record<string, string>): Promise<void>;
+  signal(name: ProcessName, signal: "SIGSTOP" | "SIGCONT"): void | Promise<void>;
+  /** Starts a stopped or killed service (or the broker) again on its port (with `extraEnv` on top) until ready. */
+  start(name: ProcessName, extraEnv?: Record<string, string>): Promise<void>;
+  /** A broker connection as the mesh's admin (every subject), for publishing test messages; the caller closes it. */
+  brokerAdmin(): Promise<NatsConnection>;
+  /** A broker connection with a service's certificate (e.g. "notification") and its inboxes; the caller closes it. */
+  brokerAs(workload: string): Promise<NatsConnection>;
+  /** The run directory's PKI (the mesh CA, every workload's certificate). */
+  readonly pkiDir: string;
+  /** The broker's HTTP monitoring (/jsz). */
+  readonly brokerMonitorUrl: string;
+  /** Where clients reach the broker (TLS). */
+  readonly brokerUrl: string;
   /** What a service's process wrote (its last 20 kB), for failure messages. */
   output(name: ServiceName): string;
   /** Stops everything and removes its data. */
@@ -119,6 +134,11 @@ export async function startOrderShop(options: { orderEnv?: Record<string, string
     kill: shop.kill,
     signal: shop.signal,
     start: shop.restart,
+    brokerAdmin: () => connectAsAdmin(shop.topology, shop.dirs),
+    brokerAs: (workload) => connectToBroker(shop.topology, shop.dirs, workload, inboxPrefix(workload)),
+    pkiDir: shop.dirs.pkiDir,
+    brokerMonitorUrl: `http://127.0.0.1:${shop.topology.broker?.monitorPort ?? 0}`,
+    brokerUrl: `tls://127.0.0.1:${shop.topology.broker?.port ?? 0}`,
     output: shop.output,
     stop,
   };

@@ -98,7 +98,11 @@ type Stock struct {
 	Available int32 `protobuf:"varint,2,opt,name=available,proto3" json:"available,omitempty"`
 	// Units held by HELD reservations (not yet committed, released or expired).
 	// >= 0.
-	Reserved      int32 `protobuf:"varint,3,opt,name=reserved,proto3" json:"reserved,omitempty"`
+	Reserved int32 `protobuf:"varint,3,opt,name=reserved,proto3" json:"reserved,omitempty"`
+	// Units sold: the quantities of every confirmed order (shop.order.v1.OrderConfirmed events,
+	// each counted once), whether or not SetStock was called since. Follows the confirmation
+	// within moments (events are applied as they arrive). >= 0.
+	Sold          int32 `protobuf:"varint,4,opt,name=sold,proto3" json:"sold,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -150,6 +154,13 @@ func (x *Stock) GetAvailable() int32 {
 func (x *Stock) GetReserved() int32 {
 	if x != nil {
 		return x.Reserved
+	}
+	return 0
+}
+
+func (x *Stock) GetSold() int32 {
+	if x != nil {
+		return x.Sold
 	}
 	return 0
 }
@@ -731,11 +742,12 @@ var File_shop_inventory_v1_inventory_proto protoreflect.FileDescriptor
 
 const file_shop_inventory_v1_inventory_proto_rawDesc = "" +
 	"\n" +
-	"!shop/inventory/v1/inventory.proto\x12\x11shop.inventory.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bshop/common/v1/common.proto\"S\n" +
+	"!shop/inventory/v1/inventory.proto\x12\x11shop.inventory.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bshop/common/v1/common.proto\"g\n" +
 	"\x05Stock\x12\x10\n" +
 	"\x03sku\x18\x01 \x01(\tR\x03sku\x12\x1c\n" +
 	"\tavailable\x18\x02 \x01(\x05R\tavailable\x12\x1a\n" +
-	"\breserved\x18\x03 \x01(\x05R\breserved\"\xd0\x01\n" +
+	"\breserved\x18\x03 \x01(\x05R\breserved\x12\x12\n" +
+	"\x04sold\x18\x04 \x01(\x05R\x04sold\"\xd0\x01\n" +
 	"\vReservation\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12.\n" +
 	"\x05lines\x18\x02 \x03(\v2\x18.shop.common.v1.LineItemR\x05lines\x129\n" +

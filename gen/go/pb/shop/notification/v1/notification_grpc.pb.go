@@ -32,8 +32,10 @@ const (
 //
 // NotificationService stores short messages for users and delivers them live.
 //
-// SendNotification is internal: other services (mainly shop.order.v1.OrderService) call it on
-// a user's behalf, so it names the user explicitly; the edge gateway does not route it.
+// The shop's own notifications come from events: the service consumes shop.order.v1.OrderConfirmed
+// and OrderCancelled and makes one notification of each event, however often it is delivered.
+// SendNotification is internal: for other services and admin tools that notify a user directly,
+// so it names the user explicitly; the edge gateway does not route it.
 // ListNotifications and Subscribe are caller-scoped: they read the notifications of the caller
 // named by the `x-shop-user-id` header (see shop.common.v1) and fail with UNAUTHENTICATED
 // without it.
@@ -132,8 +134,10 @@ type NotificationService_SubscribeClient = grpc.ServerStreamingClient[SubscribeR
 //
 // NotificationService stores short messages for users and delivers them live.
 //
-// SendNotification is internal: other services (mainly shop.order.v1.OrderService) call it on
-// a user's behalf, so it names the user explicitly; the edge gateway does not route it.
+// The shop's own notifications come from events: the service consumes shop.order.v1.OrderConfirmed
+// and OrderCancelled and makes one notification of each event, however often it is delivered.
+// SendNotification is internal: for other services and admin tools that notify a user directly,
+// so it names the user explicitly; the edge gateway does not route it.
 // ListNotifications and Subscribe are caller-scoped: they read the notifications of the caller
 // named by the `x-shop-user-id` header (see shop.common.v1) and fail with UNAUTHENTICATED
 // without it.

@@ -1,0 +1,14 @@
+export { brokerConfig, brokerEnvShape } from "./config.js";
+export type { BrokerConfig } from "./config.js";
+export { createBrokerLink } from "./link.js";
+export { deadLetterPrefix, deadLetterStreamName, inboxPrefix, streamName } from "./names.js";
+export type { Broker, BrokerLink, BrokerLinkOptions } from "./link.js";
+export { contentType, eventHeaders, headerNames, headerRecord } from "./envelope.js";
+export type { OutgoingEvent } from "./envelope.js";
+export { startOutboxRelay } from "./relay.js";
+export type { Outbox, Relay, RelayOptions } from "./relay.js";
+export { on, startEventConsumer, UnusableEvent } from "./consumer.js";
+export type { ConsumerOptions, Delivery, EventHandler } from "./consumer.js";
+export { provisionBroker } from "./provision.js";
+export type { BrokerLayout } from "./provision.js";
+export { currentTraceHeaders } from "./trace.js";
