@@ -251,17 +251,18 @@ build: $(STAMP)/npm
 	tsc -b
 
 # The Go implementation of the shipping service (`impl: go` in deploy/topology.yaml), built where
-# the launcher and the tests look for it; go vet and gofmt keep its code honest.
+# the launcher and the tests look for it; go-check runs gofmt, go vet and its unit tests.
 GO_SERVICES := shipping-go
 .PHONY: go-build
 go-build:
 	@mkdir -p .build/bin
 	@for s in $(GO_SERVICES); do (cd services/$$s && go build -o $(CURDIR)/.build/bin/$$s .) || exit 1; done
 
-.PHONY: go-lint
-go-lint:
+.PHONY: go-check
+go-check:
 	@for s in $(GO_SERVICES); do \
-	  (cd services/$$s && go vet ./... && test -z "$$(gofmt -l .)" || { echo "gofmt: run gofmt -w services/$$s" >&2; gofmt -l . >&2; exit 1; }) || exit 1; \
+	  (cd services/$$s && test -z "$$(gofmt -l .)" || { echo "gofmt: run gofmt -w services/$$s" >&2; gofmt -l . >&2; exit 1; }) || exit 1; \
+	  (cd services/$$s && go vet ./... && go test ./...) || exit 1; \
 	done
 
 # Each service README's configuration table, rendered from the service's config schema.
@@ -285,7 +286,7 @@ format: $(STAMP)/npm
 	biome check --write .
 
 .PHONY: test
-test: tools lint go-lint proto-lint proto-breaking drift build go-build web
+test: tools lint go-check proto-lint proto-breaking drift build go-build web
 	@mkdir -p .build
 	@status=0; $(JEST) --ci --json --outputFile=.build/jest-results.json || status=$$?; \
 	  node scripts/test-summary.mjs .build/jest-results.json; exit $$status

@@ -64,11 +64,8 @@ func main() {
 	os.Exit(0)
 }
 
+// fail writes the one line a bad config or a failed start is, and exits 1.
 func fail(err error) {
-	var configError *config.Error
-	if errors.As(err, &configError) {
-		err = configError
-	}
 	fmt.Fprintln(os.Stderr, err.Error())
 	os.Exit(1)
 }

@@ -6,6 +6,7 @@ package kit
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -95,12 +96,9 @@ func errField(err error) slog.Attr {
 	return slog.Group("err", slog.String("type", typeName(err)), slog.String("message", err.Error()))
 }
 
+// typeName is the error's Go type ("*errors.errorString" → "errors.errorString"), as pino names the class.
 func typeName(err error) string {
-	name := strings.TrimPrefix(strings.TrimPrefix(fmtType(err), "*"), "main.")
-	if name == "" {
-		return "Error"
-	}
-	return name
+	return strings.TrimPrefix(fmt.Sprintf("%T", err), "*")
 }
 
 // since is a duration in milliseconds with two decimals, as the kit's duration_ms.
