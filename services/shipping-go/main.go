@@ -40,6 +40,12 @@ const (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		if err := healthcheck(os.Args[2:]); err != nil {
+			fail(err)
+		}
+		return
+	}
 	c, err := config.Load(os.LookupEnv, name)
 	if err != nil {
 		fail(err)

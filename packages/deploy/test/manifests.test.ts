@@ -42,6 +42,14 @@ describe("generated deploy files", () => {
       'target "shipping-go" {\n  inherits   = ["_common"]\n  dockerfile = "deploy/images/go-service.Dockerfile"',
     );
     expect(field(parse(goRendered.get("deploy/compose/compose.yaml") ?? ""), "services.shipping.image")).toMatch(/^shopmesh\/shipping-go:/);
+    // The Go image has no node to run grpc-health.mjs: the binary checks its own health.
+    expect(field(parse(goRendered.get("deploy/compose/compose.yaml") ?? ""), "services.shipping.healthcheck.test")).toEqual([
+      "CMD",
+      "/service",
+      "healthcheck",
+      "127.0.0.1:8080",
+      "shop.shipping.v1.ShippingService",
+    ]);
     expect(goRendered.get("deploy/k8s/base/shipping.yaml")).toContain("image: shopmesh/shipping-go:");
   });
 
