@@ -3,7 +3,7 @@
 // make k8s-secrets:      node packages/deploy/dist/src/cli.js k8s-secrets .run/k8s
 import { join } from "node:path";
 import { loadTopology } from "@shopmesh/mesh";
-import { repoRoot } from "./repo.js";
+import { repoRoot } from "@shopmesh/launcher";
 import { writeDeploy } from "./render.js";
 import { renderComposeSecrets, renderKubernetesSecrets } from "./secrets.js";
 

@@ -1,9 +1,24 @@
 // deploy/compose/compose.yaml: the mesh of `make up` in containers. Each replica is a service
 // container with its Envoy sidecar in the same network namespace (`network_mode: service:<name>`,
-// the pod pattern); the gateway, real MongoDB and Redis with volumes, Zipkin and the storefront
-// beside them. Certificates, keys and page-token secrets are rendered locally into .run/compose
-// (`make compose-secrets`) and mounted; none is in the repository.
+// the pod pattern); the gateway, real MongoDB and Redis with volumes, the event broker (NATS with
+// its own TLS, a one-shot that sets up its streams and consumers), Zipkin and the storefront beside
+// them. Certificates, keys and page-token secrets are rendered locally into .run/compose (`make
+// compose-secrets`) and mounted; none is in the repository.
 import { containerPorts, type Replica, type ServiceNode, type Topology } from "@shopmesh/mesh";
+import {
+  brokerAdminWorkload,
+  brokerHealthCommand,
+  brokerHost,
+  brokerLayoutFile,
+  brokerPaths,
+  brokerSetupCommand,
+  brokerSetupEnv,
+  brokerSetupImage,
+  brokerSetupName,
+  containerNatsConfig,
+  deployedBroker,
+  usesBroker,
+} from "./broker.js";
 import { composePeers, containerGateway, containerSidecar, zipkinHost } from "./container-envoy.js";
 import { implementationOf, serviceImage, thirdPartyImages, webImage } from "./images.js";
 import { jwtKeyPath, serviceEnv, storePorts } from "./service-env.js";
@@ -48,6 +63,8 @@ function grpcHealth(service: ServiceNode): Json {
 }
 
 const trustMount = `${composeSecretsDir}/pki/sds-trust.json:/etc/shopmesh/pki/sds-trust.json:ro`;
+/** The CA certificate as PEM, for the broker's clients and the broker (NATS reads PEM, not Envoy's SDS files). */
+const caMount = `${composeSecretsDir}/pki/ca.pem:/etc/shopmesh/pki/ca.pem:ro`;
 const workloadMount = (workload: string) => `${composeSecretsDir}/pki/${workload}:/etc/shopmesh/pki/${workload}:ro`;
 
 /** The published host ports: the topology's, on the host's loopback, so a Compose shop answers where `make up` does. */
@@ -77,13 +94,22 @@ function storeService(kind: "mongodb" | "redis", volume: string): Json {
 function replicaServices(topology: Topology, service: ServiceNode, replica: Replica): Record<string, Json> {
   const healthy = { condition: "service_healthy" };
   const dependsOn: Json = { [service.store.server]: healthy, ...(topology.tracing.enabled ? { [zipkinHost]: healthy } : {}) };
-  const volumes = service.name === "user" ? [`${composeSecretsDir}/keys/jwt-es256.pem:${jwtKeyPath}:ro`] : [];
+  const volumes = [
+    ...(service.name === "user" ? [`${composeSecretsDir}/keys/jwt-es256.pem:${jwtKeyPath}:ro`] : []),
+    // The replica's own certificate is its identity at the broker.
+    ...(deployedBroker(topology) !== undefined && usesBroker(service) ? [caMount, workloadMount(replica.name)] : []),
+  ];
   return {
     [replica.name]: {
       image: serviceImage(service),
       restart,
       user: runAs,
-      environment: serviceEnv(topology, service, { grpcHost: "127.0.0.1", zipkinHost, instance: replica.name }),
+      environment: serviceEnv(topology, service, {
+        grpcHost: "127.0.0.1",
+        zipkinHost,
+        instance: replica.name,
+        brokerWorkload: replica.name,
+      }),
       // PAGE_TOKEN_SECRET: one per service, the same on every replica.
       env_file: [`${composeSecretsDir}/env/${service.name}.env`],
       ...(volumes.length > 0 ? { volumes } : {}),
@@ -100,6 +126,38 @@ function replicaServices(topology: Topology, service: ServiceNode, replica: Repl
       volumes: [`./envoy/sidecar-${replica.name}.json:/etc/envoy/envoy.json:ro`, trustMount, workloadMount(replica.name)],
       depends_on: { [replica.name]: { condition: "service_started" } },
       healthcheck: envoyReady,
+    },
+  };
+}
+
+/**
+ * The broker, and the one-shot that sets up its streams and consumers once it is healthy (again on
+ * every `up`: the setup updates what exists). Services do not wait for either: an outbox keeps its
+ * events and a consumer retries until its durable consumer exists.
+ */
+function brokerServices(topology: Topology, volume: string): Record<string, Json> {
+  return {
+    [brokerHost]: {
+      image: thirdPartyImages.nats,
+      restart,
+      // The image's root user, so it owns its fresh volume, with no capability but reading the secrets' owner's 0600 files.
+      cap_drop: ["ALL"],
+      cap_add: ["DAC_READ_SEARCH"],
+      entrypoint: ["nats-server"],
+      command: ["--config", brokerPaths.config],
+      volumes: [`./broker/nats.json:${brokerPaths.config}:ro`, caMount, workloadMount(brokerHost), `${volume}:${brokerPaths.dataDir}`],
+      healthcheck: { test: ["CMD", ...brokerHealthCommand], ...probeTiming },
+      stop_grace_period: "10s",
+    },
+    [brokerSetupName]: {
+      image: brokerSetupImage(topology),
+      // A one-shot: run again only when it failed.
+      restart: "on-failure",
+      user: runAs,
+      command: brokerSetupCommand,
+      environment: brokerSetupEnv(),
+      volumes: [`./broker/layout.json:${brokerPaths.layout}:ro`, caMount, workloadMount(brokerAdminWorkload)],
+      depends_on: { [brokerHost]: { condition: "service_healthy" } },
     },
   };
 }
@@ -122,6 +180,14 @@ export function composeFiles(topology: Topology): Map<string, unknown> {
     const volume = `${store.name}-data`;
     volumes[volume] = {};
     services[store.name] = storeService(store.kind, volume);
+  }
+  const broker = deployedBroker(topology);
+  if (broker !== undefined) {
+    const volume = `${brokerHost}-data`;
+    volumes[volume] = {};
+    Object.assign(services, brokerServices(topology, volume));
+    files.set("broker/nats.json", containerNatsConfig(topology, broker));
+    files.set("broker/layout.json", brokerLayoutFile(topology, broker));
   }
   for (const service of topology.services) {
     for (const replica of service.replicas) {

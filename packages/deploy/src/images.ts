@@ -14,6 +14,8 @@ export const imageTag = "0.1.0";
 export const thirdPartyImages = {
   envoy: "envoyproxy/envoy:v1.36.4",
   mongodb: "mongo:8.0.12",
+  // The nats-server `make up` runs; Alpine's variant for the busybox wget of its health check.
+  nats: "nats:2.15.2-alpine",
   redis: "redis:7.4.5",
   zipkin: "openzipkin/zipkin:3.5.1",
 } as const;

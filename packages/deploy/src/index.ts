@@ -9,5 +9,16 @@ export type { ContainerMesh } from "./container-envoy.js";
 export { implementationOf, serviceImage, serviceImageName, thirdPartyImages, webImage } from "./images.js";
 export type { Implementation } from "./images.js";
 export { composeWorkloads, kubernetesWorkloads, renderComposeSecrets, renderKubernetesSecrets } from "./secrets.js";
-export { repoRoot } from "./repo.js";
+export { repoRoot } from "@shopmesh/launcher";
 export { bakeFile, platforms } from "./bake.js";
+export {
+  brokerAdminWorkload,
+  brokerHost,
+  brokerPaths,
+  brokerPorts,
+  brokerSetupName,
+  containerNatsConfig,
+  deployedBroker,
+  usesBroker,
+} from "./broker.js";
+export { brokerConfigMaps, brokerPortName } from "./k8s-broker.js";

@@ -1,9 +1,11 @@
 // deploy/k8s/base: what every way of running the shop on Kubernetes shares. Per service a
 // ServiceAccount (the workload's identity), a Deployment with gRPC health probes, a Service, a
 // PodDisruptionBudget and an HPA; the stores as StatefulSets with volumes; Zipkin; the
-// storefront; NetworkPolicies that deny everything but the topology's calls (k8s-network-policies.ts). The overlays add
-// the mesh: our Envoy sidecars, or Istio.
+// storefront; the event broker and its setup Job (k8s-broker.ts); NetworkPolicies that deny
+// everything but the topology's calls (k8s-network-policies.ts). The overlays add the mesh: our
+// Envoy sidecars, or Istio.
 import { containerPorts, type ServiceNode, type Topology } from "@shopmesh/mesh";
+import { brokerHost, brokerLayoutFile, containerNatsConfig, deployedBroker, usesBroker } from "./broker.js";
 import { zipkinHost } from "./container-envoy.js";
 import { serviceImage, thirdPartyImages, webImage } from "./images.js";
 import {
@@ -18,6 +20,7 @@ import {
   restrictedContainer,
   selectorOf,
 } from "./k8s-common.js";
+import { brokerConfigMaps, brokerDocuments, brokerPkiMount, brokerPkiVolume } from "./k8s-broker.js";
 import { baseNetworkPolicies, ingressPortName } from "./k8s-network-policies.js";
 import { jwtKeyPath, serviceEnv, storePorts } from "./service-env.js";
 
@@ -36,11 +39,22 @@ function envList(env: Record<string, string>): Json[] {
 
 function serviceDeployment(topology: Topology, service: ServiceNode, image: string): Json {
   const env = [
-    ...envList(serviceEnv(topology, service, { grpcHost: "0.0.0.0", zipkinHost, instance: undefined })),
+    ...envList(serviceEnv(topology, service, { grpcHost: "0.0.0.0", zipkinHost, instance: undefined, brokerWorkload: service.name })),
     ...(topology.tracing.enabled ? [{ name: "TRACING_INSTANCE", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }] : []),
     { name: "PAGE_TOKEN_SECRET", valueFrom: { secretKeyRef: { name: secretNames.pageTokens, key: service.name } } },
   ];
-  const jwt = service.name === "user";
+  const volumes: Json[] = [];
+  const mounts: Json[] = [];
+  if (service.name === "user") {
+    const items = [{ key: "jwt-es256.pem", path: jwtKeyPath.split("/").at(-1) }];
+    volumes.push({ name: "jwt-signing-key", secret: { secretName: secretNames.jwtSigning, items } });
+    mounts.push({ name: "jwt-signing-key", mountPath: "/etc/shopmesh/jwt", readOnly: true });
+  }
+  // Every pod of a service shows the broker its service's certificate.
+  if (deployedBroker(topology) !== undefined && usesBroker(service)) {
+    volumes.push(brokerPkiVolume(service.name));
+    mounts.push(brokerPkiMount);
+  }
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -65,19 +79,10 @@ function serviceDeployment(topology: Topology, service: ServiceNode, image: stri
               livenessProbe: { grpc: { port: containerPorts.app }, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 },
               resources: resources.node,
               securityContext: restrictedContainer,
-              ...(jwt ? { volumeMounts: [{ name: "jwt-signing-key", mountPath: "/etc/shopmesh/jwt", readOnly: true }] } : {}),
+              ...(mounts.length > 0 ? { volumeMounts: mounts } : {}),
             },
           ],
-          ...(jwt
-            ? {
-                volumes: [
-                  {
-                    name: "jwt-signing-key",
-                    secret: { secretName: secretNames.jwtSigning, items: [{ key: "jwt-es256.pem", path: jwtKeyPath.split("/").at(-1) }] },
-                  },
-                ],
-              }
-            : {}),
+          ...(volumes.length > 0 ? { volumes } : {}),
         },
       },
     },
@@ -235,9 +240,9 @@ function storefront(topology: Topology): Json[] {
   ];
 }
 
-/** The base's files (relative to deploy/k8s/base), each a list of documents. */
-export function baseFiles(topology: Topology): Map<string, Json[]> {
-  const files = new Map<string, Json[]>();
+/** The base's files (relative to deploy/k8s/base): each YAML file a list of documents, and the broker's JSON configs. */
+export function baseFiles(topology: Topology): Map<string, unknown> {
+  const files = new Map<string, unknown>();
   files.set("namespace.yaml", [{ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: partOf } }]);
   for (const service of topology.services) {
     files.set(`${service.name}.yaml`, [
@@ -252,18 +257,33 @@ export function baseFiles(topology: Topology): Map<string, Json[]> {
     "stores.yaml",
     topology.stores.flatMap((s) => storeSet(s.name, s.kind)),
   );
+  const broker = deployedBroker(topology);
+  if (broker !== undefined) files.set(`${brokerHost}.yaml`, brokerDocuments(topology));
   if (topology.tracing.enabled) files.set("zipkin.yaml", zipkin());
   files.set("web.yaml", storefront(topology));
   files.set("network-policies.yaml", baseNetworkPolicies(topology));
   const resourceList = [...files.keys()];
+  if (broker !== undefined) {
+    files.set("broker/nats.json", containerNatsConfig(topology, broker));
+    files.set("broker/layout.json", brokerLayoutFile(topology, broker));
+  }
   files.set("kustomization.yaml", [
     {
       apiVersion: "kustomize.config.k8s.io/v1beta1",
       kind: "Kustomization",
       namespace,
       resources: resourceList,
+      ...(broker !== undefined
+        ? {
+            configMapGenerator: [
+              { name: brokerConfigMaps.config, files: ["nats.json=broker/nats.json"] },
+              { name: brokerConfigMaps.layout, files: ["layout.json=broker/layout.json"] },
+            ],
+          }
+        : {}),
     },
   ]);
+
   return files;
 }
 

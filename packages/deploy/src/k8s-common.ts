@@ -20,6 +20,8 @@ export const resources = {
   envoy: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "192Mi" } },
   mongodb: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
   redis: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+  // Not measured: JetStream keeps at most 16 MiB in memory and a client may buffer 16 MiB (natsConfig).
+  broker: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
   zipkin: { requests: { cpu: "100m", memory: "384Mi" }, limits: { cpu: "1", memory: "768Mi" } },
   web: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } },
 } as const;

@@ -3,9 +3,13 @@
 // AuthorizationPolicy allowing exactly the topology's callers per method (principals from their
 // ServiceAccounts); DestinationRules carry the sidecars' connection limits and outlier detection,
 // VirtualServices the topology's timeouts and retries; an ingress gateway takes gRPC and gRPC-web
-// with the gateway's token rules. Needs Istio installed with meshConfig.trustDomain set to the
-// topology's trust domain (docs/deploy.md).
+// with the gateway's token rules. The broker's port is plain TCP to Istio (NATS's own TLS rides
+// inside Istio's mutual TLS): an AuthorizationPolicy admits exactly the services that publish or
+// consume events, and the setup Job, by principal; NATS's own TLS identity decides what each may do
+// there. Needs Istio installed with meshConfig.trustDomain set to the topology's trust domain
+// (docs/deploy.md).
 import { containerPorts, type ServiceNode, type Topology } from "@shopmesh/mesh";
+import { brokerHost, brokerPorts, brokerSetupName, deployedBroker, usesBroker } from "./broker.js";
 import { serviceAccount, servicePort } from "./k8s-base.js";
 import { fromPods, ingressPortName, networkPolicy } from "./k8s-network-policies.js";
 import { callersOf, edgePaths, type Json, labels, meta, namespace, selectorOf, servesEdge } from "./k8s-common.js";
@@ -255,6 +259,39 @@ function ingress(topology: Topology): Json[] {
   ];
 }
 
+/**
+ * Who may open a connection to the broker's client port: the services that publish or consume
+ * events, and the setup Job. TCP, so no paths: which subjects each may use is the broker's own
+ * authorization (its TLS client certificate's SPIFFE ID, natsConfig), not Istio's.
+ */
+function brokerAuthorization(topology: Topology): Json {
+  const clients = [...topology.services.filter(usesBroker).map((s) => s.name), brokerSetupName];
+  return {
+    apiVersion: "security.istio.io/v1",
+    kind: "AuthorizationPolicy",
+    metadata: meta(brokerHost),
+    spec: {
+      selector: selectorOf(brokerHost),
+      action: "ALLOW",
+      rules: [
+        {
+          from: [{ source: { principals: clients.map((c) => principal(topology, c)) } }],
+          to: [{ operation: { ports: [String(brokerPorts.client)] } }],
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * Istio's proxy as a native sidecar in the setup Job's pod: it stops once the setup has exited, so
+ * the Job completes (a proxy in a plain container would keep the pod running).
+ */
+const setupJobPatch = {
+  target: { kind: "Job", name: brokerSetupName },
+  patch: JSON.stringify([{ op: "add", path: "/spec/template/metadata/annotations", value: { "sidecar.istio.io/nativeSidecar": "true" } }]),
+};
+
 /** Every pod's proxy reaches istiod for its configuration and certificates. */
 const istiod = networkPolicy("istiod", {
   podSelector: {},
@@ -293,6 +330,8 @@ export function istioFiles(topology: Topology): Map<string, unknown> {
     topology.services.map((s) => virtualService(topology, s)),
   );
   files.set("ingress.yaml", ingress(topology));
+  const broker = deployedBroker(topology);
+  if (broker !== undefined) files.set("broker.yaml", [brokerAuthorization(topology)]);
   files.set("network-policies.yaml", [istiod]);
   files.set("kustomization.yaml", [
     {
@@ -305,6 +344,7 @@ export function istioFiles(topology: Topology): Map<string, unknown> {
           target: { kind: "Namespace", name: namespace },
           patch: JSON.stringify([{ op: "add", path: "/metadata/labels/istio-injection", value: "enabled" }]),
         },
+        ...(broker !== undefined ? [setupJobPatch] : []),
       ],
     },
   ]);

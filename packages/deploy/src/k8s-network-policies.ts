@@ -1,8 +1,10 @@
 // The base's NetworkPolicies: everything denied by default, then exactly the topology's calls (a
 // caller's pods may reach a callee's pods on the port named `ingress`, and the callee admits them),
-// each service to its own store, every pod to DNS and to Zipkin. The gateway's calls are each
-// overlay's, since the gateway differs.
+// each service to its own store, every pod to DNS and to Zipkin, exactly the services that publish
+// or consume events (and the broker's setup) to the broker's client port. The gateway's calls are
+// each overlay's, since the gateway differs.
 import { containerPorts, type Topology } from "@shopmesh/mesh";
+import { brokerHost, brokerPorts, brokerSetupName, deployedBroker, usesBroker } from "./broker.js";
 import { zipkinHost } from "./container-envoy.js";
 import { callersOf, type Json, partOf, selectorOf } from "./k8s-common.js";
 import { storePorts } from "./service-env.js";
@@ -49,6 +51,20 @@ export function baseNetworkPolicies(topology: Topology): Json[] {
       }),
     );
   }
+  const broker = deployedBroker(topology);
+  const brokerPort = [{ protocol: "TCP", port: brokerPorts.client }];
+  const toBroker = { to: fromPods([brokerHost]), ports: brokerPort };
+  if (broker !== undefined) {
+    const clients = [...topology.services.filter(usesBroker).map((s) => s.name), brokerSetupName];
+    policies.push(
+      networkPolicy(`${brokerHost}-clients`, {
+        podSelector: selectorOf(brokerHost),
+        policyTypes: ["Ingress"],
+        ingress: [{ from: fromPods(clients), ports: brokerPort }],
+      }),
+      networkPolicy(brokerSetupName, { podSelector: selectorOf(brokerSetupName), policyTypes: ["Egress"], egress: [toBroker] }),
+    );
+  }
   for (const service of topology.services) {
     const callers = callersOf(topology, service).map((s) => s.name);
     if (callers.length > 0) {
@@ -70,6 +86,7 @@ export function baseNetworkPolicies(topology: Topology): Json[] {
         egress: [
           ...(callees.length > 0 ? [{ to: fromPods(callees), ports: [{ protocol: "TCP", port: ingressPortName }] }] : []),
           { to: fromPods([store.name]), ports: [{ protocol: "TCP", port: storePorts[store.kind] }] },
+          ...(broker !== undefined && usesBroker(service) ? [toBroker] : []),
         ],
       }),
     );

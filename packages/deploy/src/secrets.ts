@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import { issueCertificates, type Topology, trustFiles, type Workload, workloadFiles } from "@shopmesh/mesh";
 import { stringify } from "yaml";
+import { brokerAdminWorkload, brokerHost, deployedBroker } from "./broker.js";
 import { secretNames } from "./k8s-base.js";
 import { type Json, namespace } from "./k8s-common.js";
 import { ingressName, ingressTlsSecret } from "./k8s-istio.js";
@@ -18,20 +19,38 @@ import { meshSecret, trustSecret } from "./k8s-sidecars.js";
  */
 const deployValidity = { certificateHours: 90 * 24, caHours: 365 * 24 };
 
+/** The broker's certificate, for the names its clients reach it by, and the admin's, which the setup shows. */
+function brokerWorkloads(topology: Topology, dnsNames: string[]): Workload[] {
+  const broker = deployedBroker(topology);
+  if (broker === undefined) return [];
+  return [
+    { name: brokerHost, spiffeId: broker.identity, dnsNames },
+    { name: brokerAdminWorkload, spiffeId: broker.adminIdentity },
+  ];
+}
+
 /** Compose: one certificate per replica container; the gateway is also `localhost` for people's clients. */
 export function composeWorkloads(topology: Topology): Workload[] {
   return [
     { name: "gateway", spiffeId: topology.gateway.identity, dnsNames: ["gateway", "localhost"], ipAddresses: ["127.0.0.1"] },
     ...topology.services.flatMap((s) => s.replicas.map((r) => ({ name: r.name, spiffeId: s.identity }))),
+    ...brokerWorkloads(topology, [brokerHost]),
   ];
 }
 
+const clusterNames = (name: string): string[] => [name, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`];
+
 /** Kubernetes: every pod of a service shares its certificate (one Secret per service). */
 export function kubernetesWorkloads(topology: Topology): Workload[] {
-  const gatewayNames = ["gateway", `gateway.${namespace}.svc`, `gateway.${namespace}.svc.cluster.local`, "localhost"];
   return [
-    { name: "gateway", spiffeId: topology.gateway.identity, dnsNames: gatewayNames, ipAddresses: ["127.0.0.1"] },
+    {
+      name: "gateway",
+      spiffeId: topology.gateway.identity,
+      dnsNames: [...clusterNames("gateway"), "localhost"],
+      ipAddresses: ["127.0.0.1"],
+    },
     ...topology.services.map((s) => ({ name: s.name, spiffeId: s.identity })),
+    ...brokerWorkloads(topology, clusterNames(brokerHost)),
   ];
 }
 
@@ -83,8 +102,19 @@ export async function renderKubernetesSecrets(topology: Topology, dir: string): 
   await issueCertificates(workloads, { dir: pki, validity: deployValidity });
   const gateway = workloadFiles(pki, "gateway");
   const documents: Json[] = [
-    secret(trustSecret, { "sds-trust.json": readFileSync(trustFiles(pki).sds, "utf8") }),
-    ...workloads.map((w) => secret(meshSecret(w.name), { "sds-certificate.json": readFileSync(workloadFiles(pki, w.name).sds, "utf8") })),
+    // Envoy reads the SDS files; NATS and its clients the PEM files.
+    secret(trustSecret, {
+      "sds-trust.json": readFileSync(trustFiles(pki).sds, "utf8"),
+      "ca.pem": readFileSync(trustFiles(pki).caCertificate, "utf8"),
+    }),
+    ...workloads.map((w) => {
+      const own = workloadFiles(pki, w.name);
+      return secret(meshSecret(w.name), {
+        "sds-certificate.json": readFileSync(own.sds, "utf8"),
+        "cert.pem": readFileSync(own.certificate, "utf8"),
+        "key.pem": readFileSync(own.privateKey, "utf8"),
+      });
+    }),
     secret(secretNames.pageTokens, pageTokenSecrets(topology, dir)),
     secret(secretNames.jwtSigning, { "jwt-es256.pem": keys.pem }),
     secret(secretNames.jwks, { "jwks.json": keys.jwks }),

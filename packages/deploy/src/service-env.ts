@@ -1,7 +1,9 @@
 // A service's environment inside a container: the same variables `make up` sets (devstack's
 // components.ts), with container addresses: the store by its DNS name, callees through the
-// sidecar's egress on the pod's loopback, spans to the collector by name.
+// sidecar's egress on the pod's loopback, spans to the collector by name, the broker by name over
+// its own TLS with the workload's certificate.
 import { containerPorts, type ServiceNode, type Topology, zipkinSpansPath } from "@shopmesh/mesh";
+import { brokerClientEnv, deployedBroker, usesBroker } from "./broker.js";
 
 /** How long a stopping service goes on answering while it says NOT_SERVING (as in `make up`). */
 const drainDelayMs = 2_000;
@@ -18,6 +20,8 @@ export interface ServiceEnvOptions {
   readonly zipkinHost: string;
   /** The replica's name in traces; undefined: set by the platform (the pod's name). */
   readonly instance: string | undefined;
+  /** The certificate the service shows the broker: its replica's (Compose) or its service's (Kubernetes). */
+  readonly brokerWorkload: string;
 }
 
 /** Every variable but the page-token key, which comes from a secret. */
@@ -39,6 +43,7 @@ export function serviceEnv(topology: Topology, service: ServiceNode, options: Se
   }
   for (const { callee } of service.calls) env[`${callee.toUpperCase()}_ADDR`] = `127.0.0.1:${containerPorts.egress}`;
   if (service.name === "user") env["JWT_PRIVATE_KEY_FILE"] = jwtKeyPath;
+  if (deployedBroker(topology) !== undefined && usesBroker(service)) Object.assign(env, brokerClientEnv(options.brokerWorkload));
   if (topology.tracing.enabled) {
     env["TRACING"] = "true";
     env["TRACING_ZIPKIN_URL"] = `http://${options.zipkinHost}:${containerPorts.zipkin}${zipkinSpansPath}`;

@@ -1,7 +1,9 @@
 // The three renderings of who may call what agree, for every pair of workloads: the local mesh's
 // Envoy RBAC (envoy-authz.ts), the Kubernetes NetworkPolicies (which pods may connect) and Istio's
 // AuthorizationPolicies (which principal may call which method). Each is read back from what it
-// renders, independently of the others.
+// renders, independently of the others. The same for the broker: exactly the services that publish
+// or consume events (and the broker's setup) may connect, in the NetworkPolicies, in Istio and as
+// users of the broker's own configuration.
 import { describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -60,13 +62,15 @@ const podName = (selector: unknown): string | undefined => {
   return labels["app.kubernetes.io/name"];
 };
 
-/** "caller -> callee" for every pair the NetworkPolicies let connect: the callee admits the caller and the caller may reach the callee. */
-function networkCalls(overlay: "sidecars" | "istio"): Set<string> {
+/**
+ * "caller -> callee" for every pair of pods the NetworkPolicies let connect: the callee admits the
+ * caller and the caller may reach the callee.
+ */
+function networkPairs(overlay: "sidecars" | "istio"): string[] {
   const policies = [
     ...k8s("base/network-policies.yaml"),
     ...k8s(overlay === "sidecars" ? "overlays/sidecars/gateway.yaml" : "overlays/istio/ingress.yaml"),
   ].filter((d) => d["kind"] === "NetworkPolicy");
-  const workloads = new Set(["gateway", ...topology.services.map((s) => s.name)]);
   const admits = new Set<string>();
   const reaches = new Set<string>();
   for (const policy of policies) {
@@ -77,9 +81,20 @@ function networkCalls(overlay: "sidecars" | "istio"): Set<string> {
     for (const rule of list(field(policy, "spec.egress")))
       for (const peer of list(field(rule, "to"))) reaches.add(`${target} -> ${podName(field(peer, "podSelector"))}`);
   }
-  const pairs = [...admits].filter((pair) => reaches.has(pair));
-  return new Set(pairs.filter((pair) => pair.split(" -> ").every((name) => workloads.has(name))));
+  return [...admits].filter((pair) => reaches.has(pair));
 }
+
+/** The same between the gateway and the services. */
+function networkCalls(overlay: "sidecars" | "istio"): Set<string> {
+  const workloads = new Set(["gateway", ...topology.services.map((s) => s.name)]);
+  return new Set(networkPairs(overlay).filter((pair) => pair.split(" -> ").every((name) => workloads.has(name))));
+}
+
+/** Read from the topology itself: the services that publish or consume events, and the setup (as the mesh's admin). */
+const brokerClients = [
+  ...topology.services.filter((s) => s.publishes.length + s.consumes.length > 0).map((s) => s.name),
+  "broker-setup",
+].sort();
 
 const pairsOf = (calls: Set<string>): Set<string> => new Set([...calls].map((call) => call.split(" ").slice(0, 3).join(" ")));
 
@@ -96,4 +111,47 @@ describe("who may call what", () => {
     expect(expected).not.toContain("cart -> payment");
     expect([...networkCalls(overlay)].sort()).toEqual([...expected].sort());
   });
+});
+
+describe("who may reach the broker", () => {
+  it.each(["sidecars", "istio"] as const)(
+    "is exactly the publishers, the consumers and the setup in the %s overlay's NetworkPolicies",
+    (overlay) => {
+      expect(brokerClients).toEqual(["broker-setup", "inventory", "notification", "order"]);
+      const clients = networkPairs(overlay)
+        .filter((pair) => pair.endsWith(" -> broker"))
+        .map((pair) => pair.split(" -> ")[0])
+        .sort();
+      expect(clients).toEqual(brokerClients);
+      // Only on the client port: the monitoring port is the broker's own.
+      const admitting = k8s("base/network-policies.yaml").filter((d) => podName(field(d, "spec.podSelector")) === "broker");
+      const ports = admitting.flatMap((p) =>
+        list(field(p, "spec.ingress")).flatMap((r) => list(field(r, "ports")).map((port) => field(port, "port"))),
+      );
+      expect(ports).toEqual([4222]);
+    },
+  );
+
+  it("is exactly the same principals in Istio's AuthorizationPolicy, on the client port", () => {
+    const policies = k8s("overlays/istio/broker.yaml").filter((d) => d["kind"] === "AuthorizationPolicy");
+    expect(policies.map((p) => [podName(field(p, "spec.selector")), field(p, "spec.action")])).toEqual([["broker", "ALLOW"]]);
+    const rules = list(field(policies[0], "spec.rules"));
+    const principals = rules.flatMap((r) => list(field(r, "from")).flatMap((f) => list(field(f, "source.principals")))).map(String);
+    expect(principals.sort()).toEqual(brokerClients.map((name) => principal(topology, name)).sort());
+    expect(rules.flatMap((r) => list(field(r, "to")).flatMap((t) => list(field(t, "operation.ports"))))).toEqual(["4222"]);
+  });
+
+  it.each(["compose/broker/nats.json", "k8s/base/broker/nats.json"])(
+    "is exactly the same identities as users of the broker's own TLS in %s",
+    (path) => {
+      const config = JSON.parse(readFileSync(join(repoRoot, "deploy", path), "utf8")) as unknown;
+      expect(field(config, "tls.verify_and_map")).toBe(true);
+      const users = list(field(config, "authorization.users")).map((u) => String(field(u, "user")));
+      const identities = new Map<string, string>([
+        [topology.broker?.adminIdentity ?? "", "broker-setup"],
+        ...topology.services.map((s) => [s.identity, s.name] as [string, string]),
+      ]);
+      expect(users.map((u) => identities.get(u) ?? u).sort()).toEqual(brokerClients);
+    },
+  );
 });

@@ -43,9 +43,12 @@ describe("the Compose file", () => {
     for (const sidecar of sidecars)
       expect(field(services, `${sidecar}.network_mode`)).toBe(`service:${sidecar.slice(0, -"-sidecar".length)}`);
     expect(Object.keys(field(services, "gateway.depends_on") as object).sort()).toEqual(sidecars.sort());
+    // Every long-running container restarts and has a health check; the broker's setup is a one-shot, run again only when it failed.
     for (const [name, service] of Object.entries(services)) {
-      expect([name, field(service, "restart"), field(service, "healthcheck.test") !== undefined]).toEqual([name, "unless-stopped", true]);
+      const expected = name === "broker-setup" ? [name, "on-failure", false] : [name, "unless-stopped", true];
+      expect([name, field(service, "restart"), field(service, "healthcheck.test") !== undefined]).toEqual(expected);
     }
+    expect(field(services, "broker-setup.depends_on.broker.condition")).toBe("service_healthy");
   });
 
   it("mounts Envoy configs that all pass envoy --mode validate, as do the Kubernetes sidecars' and gateway's", async () => {

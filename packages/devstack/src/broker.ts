@@ -3,17 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { provisionBroker } from "@shopmesh/events";
-import {
-  consumerSettings,
-  deadLetterStreamSettings,
-  eventConsumers,
-  eventStreams,
-  natsConfig,
-  streamSettings,
-  trustFiles,
-  workloadFiles,
-  type Topology,
-} from "@shopmesh/mesh";
+import { brokerLayout, natsConfig, trustFiles, workloadFiles, type Topology } from "@shopmesh/mesh";
 import { brokerConfigFile, type Layout } from "./components.js";
 
 export function writeBrokerConfig(topology: Topology, dirs: Layout): void {
@@ -48,16 +38,9 @@ export function connectAsAdmin(topology: Topology, dirs: Layout): Promise<NatsCo
 export async function setUpBroker(topology: Topology, dirs: Layout): Promise<void> {
   const { broker } = topology;
   if (broker === undefined) return;
-  const consumers = eventConsumers(topology);
   const nc = await connectAsAdmin(topology, dirs);
   try {
-    await provisionBroker(nc, {
-      streams: [
-        ...eventStreams(topology).map(streamSettings),
-        ...[...new Set(consumers.map((c) => c.service))].map((service) => deadLetterStreamSettings(topology, service)),
-      ],
-      consumers: consumers.map((c) => ({ stream: c.stream, settings: consumerSettings(c, broker) })),
-    });
+    await provisionBroker(nc, brokerLayout(topology, broker));
   } finally {
     await nc.close();
   }

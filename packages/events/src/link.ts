@@ -14,6 +14,8 @@ export interface Broker {
 export interface BrokerLink {
   /** The connection once made (it may be reconnecting right now), else undefined. */
   current(): Broker | undefined;
+  /** Whether the connection is up right now (made, and not lost since). */
+  up(): boolean;
   /** Resolves with the connection once made; undefined when the link closes first. */
   connected(): Promise<Broker | undefined>;
   close(): Promise<void>;
@@ -33,6 +35,7 @@ export interface BrokerLinkOptions {
 export function createBrokerLink(config: BrokerConfig, options: BrokerLinkOptions, logger: Logger): BrokerLink {
   const retryMs = options.retryMs ?? 1_000;
   let broker: Broker | undefined;
+  let up = false;
   let closed = false;
   let wake: (() => void) | undefined;
 
@@ -48,7 +51,9 @@ export function createBrokerLink(config: BrokerConfig, options: BrokerLinkOption
         reconnectTimeWait: 500,
         timeout: 2_000,
       });
-      void watchStatus(nc, logger);
+      void watchStatus(nc, logger, (now) => {
+        up = now;
+      });
       return { nc, js: jetstream(nc, { timeout: options.timeoutMs ?? 5_000 }) };
     } catch (err) {
       logger.warn({ err: err instanceof Error ? err.message : String(err), retry_in_ms: retryMs }, "broker not reachable yet");
@@ -65,6 +70,7 @@ export function createBrokerLink(config: BrokerConfig, options: BrokerLinkOption
           return undefined;
         }
         broker = made;
+        up = true;
         logger.info({ broker: config.url }, "connected to the broker");
         return made;
       }
@@ -81,6 +87,7 @@ export function createBrokerLink(config: BrokerConfig, options: BrokerLinkOption
 
   return {
     current: () => broker,
+    up: () => up && broker !== undefined && !broker.nc.isClosed(),
     connected: () => connecting,
     async close() {
       closed = true;
@@ -92,10 +99,15 @@ export function createBrokerLink(config: BrokerConfig, options: BrokerLinkOption
   };
 }
 
-/** Logs the connection's ups and downs (once each), so an outage shows in the service's log. */
-async function watchStatus(nc: NatsConnection, logger: Logger): Promise<void> {
+/** Follows the connection's ups and downs, and logs each once, so an outage shows in the service's log. */
+async function watchStatus(nc: NatsConnection, logger: Logger, onChange: (up: boolean) => void): Promise<void> {
   for await (const status of nc.status()) {
-    if (status.type === "disconnect") logger.warn({ broker: status.server }, "lost the broker; reconnecting");
-    else if (status.type === "reconnect") logger.info({ broker: status.server }, "reconnected to the broker");
+    if (status.type === "disconnect") {
+      onChange(false);
+      logger.warn({ broker: status.server }, "lost the broker; reconnecting");
+    } else if (status.type === "reconnect") {
+      onChange(true);
+      logger.info({ broker: status.server }, "reconnected to the broker");
+    }
   }
 }

@@ -37,6 +37,7 @@ export interface Relay<E extends OutgoingEvent> extends BackgroundLoop {
 }
 
 const sweepBatch = 100;
+const sweepParallel = 8;
 
 export function startOutboxRelay<E extends OutgoingEvent>(options: RelayOptions<E>): Relay<E> {
   const { outbox, link, source, logger } = options;
@@ -51,7 +52,8 @@ export function startOutboxRelay<E extends OutgoingEvent>(options: RelayOptions<
     const running = inFlight.get(event.id);
     if (running !== undefined) return running;
     const broker = link?.current();
-    if (broker === undefined || broker.nc.isClosed()) return Promise.resolve(false);
+    // While the broker is away the event stays in the outbox; the sweep publishes it once it is back.
+    if (broker === undefined || link?.up() !== true) return Promise.resolve(false);
     const work = (async () => {
       try {
         await inPublishSpan(event.type, event.trace, (trace) =>
@@ -75,14 +77,17 @@ export function startOutboxRelay<E extends OutgoingEvent>(options: RelayOptions<
   };
 
   const sweep = async (): Promise<number> => {
-    if (link?.current() === undefined) return 0;
+    // Nothing to do without a broker, and no reason to read the store for it.
+    if (link?.up() !== true) return 0;
     let published = 0;
     try {
-      for (const event of await outbox.pending(new Date(clock() - graceMs), sweepBatch)) {
-        if (stopped) break;
-        // In order: if one fails the broker is likely down; the rest wait for the next sweep.
-        if (!(await publish(event))) break;
-        published++;
+      const pending = await outbox.pending(new Date(clock() - graceMs), sweepBatch);
+      // A few at a time (events of different orders have no order among them); after a failure
+      // the broker is likely gone again, and the rest wait for the next sweep.
+      for (let i = 0; i < pending.length && !stopped; i += sweepParallel) {
+        const done = await Promise.all(pending.slice(i, i + sweepParallel).map(publish));
+        published += done.filter(Boolean).length;
+        if (done.includes(false)) break;
       }
     } catch (err) {
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, "outbox sweep failed");

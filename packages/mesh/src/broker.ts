@@ -5,7 +5,7 @@
 // a publisher publishes its events, a consumer pulls from, acks on and dead-letters for its own
 // consumers. Nothing else is allowed (NATS denies what a user's permissions do not list).
 import { join } from "node:path";
-import { deadLetterPrefix, deadLetterStreamName, inboxPrefix, streamName } from "@shopmesh/events";
+import { type BrokerLayout, deadLetterPrefix, deadLetterStreamName, inboxPrefix, streamName } from "@shopmesh/events";
 import type { BrokerNode, ServiceNode, Topology } from "./topology.js";
 import { trustFiles, workloadFiles } from "./pki.js";
 
@@ -81,8 +81,20 @@ export interface BrokerFiles {
   readonly dataDir: string;
 }
 
+/** Where the broker listens for clients, and its monitoring (`host:port`). */
+export interface BrokerListen {
+  readonly host: string;
+  readonly port: number;
+  readonly monitor: string;
+}
+
+/** `make up`'s: the topology's ports, on the loopback. A container listens on its own ports, on every interface. */
+export function localListen(broker: BrokerNode): BrokerListen {
+  return { host: "127.0.0.1", port: broker.port, monitor: `127.0.0.1:${broker.monitorPort}` };
+}
+
 /** nats-server's configuration (JSON is valid NATS configuration syntax). */
-export function natsConfig(topology: Topology, broker: BrokerNode, files: BrokerFiles): string {
+export function natsConfig(topology: Topology, broker: BrokerNode, files: BrokerFiles, listen: BrokerListen = localListen(broker)): string {
   const own = workloadFiles(files.pkiDir, "broker");
   const users = [
     { user: broker.adminIdentity, permissions: { publish: { allow: [">"] }, subscribe: { allow: [">"] } } },
@@ -95,9 +107,9 @@ export function natsConfig(topology: Topology, broker: BrokerNode, files: Broker
   ];
   const config = {
     server_name: "shopmesh-broker",
-    host: "127.0.0.1",
-    port: broker.port,
-    http: `127.0.0.1:${broker.monitorPort}`,
+    host: listen.host,
+    port: listen.port,
+    http: listen.monitor,
     tls: {
       cert_file: own.certificate,
       key_file: own.privateKey,
@@ -152,5 +164,17 @@ export function consumerSettings(consumer: EventConsumer, broker: BrokerNode): R
     ack_wait: broker.ackWaitMs * 1_000_000,
     max_deliver: broker.maxDeliver,
     max_ack_pending: 256,
+  };
+}
+
+/** Everything the admin sets up: every producer's stream, every consumer's dead letters and durable consumer. */
+export function brokerLayout(topology: Topology, broker: BrokerNode): BrokerLayout {
+  const consumers = eventConsumers(topology);
+  return {
+    streams: [
+      ...eventStreams(topology).map(streamSettings),
+      ...[...new Set(consumers.map((c) => c.service))].map((service) => deadLetterStreamSettings(topology, service)),
+    ],
+    consumers: consumers.map((c) => ({ stream: c.stream, settings: consumerSettings(c, broker) })),
   };
 }

@@ -25,15 +25,17 @@ export { issueCertificates, workloadFiles, trustFiles } from "./pki.js";
 export type { Workload, WorkloadFiles, PkiOptions } from "./pki.js";
 export { contractMethods } from "./envoy-stats.js";
 export {
+  brokerLayout,
   consumerSettings,
   deadLetters,
   deadLetterStreamSettings,
   eventConsumers,
   eventStreams,
+  localListen,
   natsConfig,
   permissionsOf,
   streamSettings,
 } from "./broker.js";
-export type { DeadLetters, EventConsumer, EventStream } from "./broker.js";
+export type { BrokerListen, DeadLetters, EventConsumer, EventStream } from "./broker.js";
 export { containerPorts, localAddressing, networkAddressing } from "./addressing.js";
 export type { Addressing, NetworkAddressingOptions } from "./addressing.js";

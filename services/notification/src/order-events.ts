@@ -33,28 +33,25 @@ function orderOf(order: Order | undefined, type: string): Order {
 }
 
 export function orderEventHandlers(store: NotificationStore, logger: Logger): Record<string, EventHandler> {
-  const notify = async (eventId: string, order: Order, kind: NotificationKind, text: string): Promise<void> => {
-    const { id, added } = await store.appendForEvent(eventId, order.userId, kind, text);
-    if (!added) logger.info({ event_id: eventId, order_id: order.id, notification_id: id }, "event seen before; no second notification");
-  };
+  /** The handler of an order event that tells the user `text(order)` as a `kind` notification. */
+  const notifying = (
+    schema: typeof OrderConfirmedSchema | typeof OrderCancelledSchema,
+    kind: NotificationKind,
+    text: (o: Order) => string,
+  ) =>
+    on({
+      schema,
+      versions: orderEventVersions,
+      meta: (m) => m.meta,
+      handle: async (m, { meta }) => {
+        const order = orderOf(m.order, schema.typeName);
+        const { id, added } = await store.appendForEvent(meta.eventId, order.userId, kind, text(order));
+        if (!added)
+          logger.info({ event_id: meta.eventId, order_id: order.id, notification_id: id }, "event seen before; no second notification");
+      },
+    });
   return {
-    [OrderConfirmedSchema.typeName]: on({
-      schema: OrderConfirmedSchema,
-      versions: orderEventVersions,
-      meta: (m) => m.meta,
-      handle: async (m, { meta }) => {
-        const order = orderOf(m.order, OrderConfirmedSchema.typeName);
-        await notify(meta.eventId, order, NotificationKind.ORDER_CONFIRMED, confirmedText(order));
-      },
-    }),
-    [OrderCancelledSchema.typeName]: on({
-      schema: OrderCancelledSchema,
-      versions: orderEventVersions,
-      meta: (m) => m.meta,
-      handle: async (m, { meta }) => {
-        const order = orderOf(m.order, OrderCancelledSchema.typeName);
-        await notify(meta.eventId, order, NotificationKind.ORDER_CANCELLED, cancelledText(order));
-      },
-    }),
+    [OrderConfirmedSchema.typeName]: notifying(OrderConfirmedSchema, NotificationKind.ORDER_CONFIRMED, confirmedText),
+    [OrderCancelledSchema.typeName]: notifying(OrderCancelledSchema, NotificationKind.ORDER_CANCELLED, cancelledText),
   };
 }
