@@ -16,6 +16,9 @@ GRPCURL_VERSION  := v1.9.3
 GHZ_VERSION      := v0.121.0
 FERRETDB_VERSION := v1.24.2
 ZIPKIN_VERSION   := 3.5.1
+# Go code generators (buf generate runs them beside protoc-gen-es).
+PROTOC_GEN_GO_VERSION      := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION := v1.6.2
 NATS_VERSION     := v2.15.2
 # Deploy checks (make test validates the Dockerfiles, the Compose file and the Kubernetes manifests offline).
 HADOLINT_VERSION            := 2.15.1
@@ -63,7 +66,7 @@ help:
 # What the shop itself needs (`make up` installs only these); `make tools` adds the deploy checks `make test` runs.
 RUN_TOOLS := $(STAMP)/node $(STAMP)/npm $(STAMP)/envoy $(STAMP)/grpcurl $(STAMP)/ghz $(STAMP)/ferretdb $(STAMP)/redis $(STAMP)/chromium \
   $(STAMP)/zipkin-$(ZIPKIN_VERSION) $(STAMP)/nats-server
-tools: $(RUN_TOOLS) deploy-tools
+tools: $(RUN_TOOLS) deploy-tools $(STAMP)/protoc-gen-go $(STAMP)/protoc-gen-go-grpc
 
 $(STAMP):
 	@mkdir -p $@ $(BIN)
@@ -89,7 +92,7 @@ $(STAMP)/node: | $(STAMP)
 
 # npm ci fails on this registry (it lacks other platforms' optional binaries the lockfile names),
 # so dependencies are installed with npm install against the committed lockfile.
-WORKSPACE_MANIFESTS := package.json $(wildcard package-lock.json gen/package.json packages/*/package.json services/*/package.json tests/*/package.json web/package.json)
+WORKSPACE_MANIFESTS := package.json $(wildcard package-lock.json gen/package.json packages/*/package.json services/*/package.json tests/*/package.json tests/conformance/*/package.json web/package.json)
 $(STAMP)/npm: $(WORKSPACE_MANIFESTS) $(STAMP)/node
 	@echo "tools: npm install"
 	@npm install --no-audit --no-fund --loglevel=error
@@ -115,6 +118,8 @@ $(STAMP)/$(1): | $(STAMP)
 endef
 $(eval $(call go_tool,grpcurl,github.com/fullstorydev/grpcurl/cmd/grpcurl,$(GRPCURL_VERSION)))
 $(eval $(call go_tool,ghz,github.com/bojand/ghz/cmd/ghz,$(GHZ_VERSION)))
+$(eval $(call go_tool,protoc-gen-go,google.golang.org/protobuf/cmd/protoc-gen-go,$(PROTOC_GEN_GO_VERSION)))
+$(eval $(call go_tool,protoc-gen-go-grpc,google.golang.org/grpc/cmd/protoc-gen-go-grpc,$(PROTOC_GEN_GO_GRPC_VERSION)))
 # The event broker: NATS with JetStream (docs/dependencies.md says why NATS).
 $(eval $(call go_tool,nats-server,github.com/nats-io/nats-server/v2,$(NATS_VERSION)))
 $(eval $(call go_tool,kustomize-$(KUSTOMIZE_VERSION),sigs.k8s.io/kustomize/kustomize/v5,$(KUSTOMIZE_VERSION)))
@@ -218,7 +223,7 @@ proto-deps: $(STAMP)/npm
 	@cp node_modules/grpc-health-check/proto/health/v1/health.proto .build/proto-deps/grpc/health/v1/health.proto
 
 .PHONY: generate
-generate: proto-deps
+generate: proto-deps $(STAMP)/protoc-gen-go $(STAMP)/protoc-gen-go-grpc
 	buf generate
 
 .PHONY: proto-lint
@@ -245,6 +250,21 @@ drift: generate
 build: $(STAMP)/npm
 	tsc -b
 
+# The Go implementation of the shipping service (`impl: go` in deploy/topology.yaml), built where
+# the launcher and the tests look for it; go-check runs gofmt, go vet and its unit tests.
+GO_SERVICES := shipping-go
+.PHONY: go-build
+go-build:
+	@mkdir -p .build/bin
+	@for s in $(GO_SERVICES); do (cd services/$$s && go build -o $(CURDIR)/.build/bin/$$s .) || exit 1; done
+
+.PHONY: go-check
+go-check:
+	@for s in $(GO_SERVICES); do \
+	  (cd services/$$s && test -z "$$(gofmt -l .)" || { echo "gofmt: run gofmt -w services/$$s" >&2; gofmt -l . >&2; exit 1; }) || exit 1; \
+	  (cd services/$$s && go vet ./... && go test ./...) || exit 1; \
+	done
+
 # Each service README's configuration table, rendered from the service's config schema.
 .PHONY: docs
 docs: build
@@ -266,7 +286,7 @@ format: $(STAMP)/npm
 	biome check --write .
 
 .PHONY: test
-test: tools lint proto-lint proto-breaking drift build web
+test: tools lint go-check proto-lint proto-breaking drift build go-build web
 	@mkdir -p .build
 	@status=0; $(JEST) --ci --json --outputFile=.build/jest-results.json || status=$$?; \
 	  node scripts/test-summary.mjs .build/jest-results.json; exit $$status
@@ -278,7 +298,7 @@ manifests: build
 	node packages/deploy/dist/src/cli.js manifests
 
 .PHONY: test-only
-test-only: build
+test-only: build go-build
 	$(JEST) $(ARGS)
 
 # ---------------------------------------------------------------- running
@@ -289,7 +309,7 @@ keys: build
 	node services/user/dist/src/keygen.js .run/keys
 
 .PHONY: up
-up: $(RUN_TOOLS) build web keys
+up: $(RUN_TOOLS) build go-build web keys
 	TRACING=$(TRACING) node packages/devstack/dist/src/up.js
 
 .PHONY: status down logs restart stat
@@ -326,8 +346,8 @@ logs:
 
 # ---------------------------------------------------------------- benchmarks
 
-.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing bench-events protoset
-bench: bench-kit bench-mesh bench-replicas bench-tracing bench-events
+.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot protoset
+bench: bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot
 
 # The protoset lets ghz call servers that have no reflection (connect-node's).
 protoset: proto-deps
@@ -344,6 +364,9 @@ bench-replicas: tools build protoset
 
 bench-tracing: tools build protoset
 	node packages/devstack/dist/bench/tracing-bench.js
+
+bench-polyglot: tools build go-build protoset
+	node packages/devstack/dist/bench/polyglot-bench.js
 
 bench-events: tools build
 	node packages/devstack/dist/bench/events-bench.js

@@ -12,7 +12,7 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 import { startShop, type RunningShop } from "@shopmesh/devstack";
 import { NotificationKind, NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { createGrpcClient } from "@shopmesh/kit";
-import { eventually, repoRoot, testAddress, testCards, type TestCard } from "@shopmesh/testkit";
+import { eventually, implOverrides, repoRoot, testAddress, testCards, type TestCard } from "@shopmesh/testkit";
 
 /** WEB_TEST_PORT_BASE, or a base whose ports are all free. */
 const base = process.env["WEB_TEST_PORT_BASE"] === undefined ? "free" : Number(process.env["WEB_TEST_PORT_BASE"]);
@@ -29,7 +29,7 @@ let storefront: string;
 beforeAll(async () => {
   if (!existsSync(join(repoRoot, "web", "dist", "index.html"))) throw new Error("web/dist is missing: run `npm run build -w web` first");
   runDir = mkdtempSync(join(tmpdir(), "shopmesh-web-"));
-  shop = await startShop({ base, runDir, seedStock: 1_000 });
+  shop = await startShop({ base, runDir, seedStock: 1_000, impl: implOverrides() });
   const web = shop.running.find((r) => r.component.kind === "web");
   if (web === undefined) throw new Error("the shop started without its web component");
   storefront = `http://127.0.0.1:${web.component.port}/`;

@@ -20,7 +20,7 @@ import {
   usesBroker,
 } from "./broker.js";
 import { composePeers, containerGateway, containerSidecar, zipkinHost } from "./container-envoy.js";
-import { serviceImage, thirdPartyImages, webImage } from "./images.js";
+import { implementationOf, serviceImage, thirdPartyImages, webImage } from "./images.js";
 import { jwtKeyPath, serviceEnv, storePorts } from "./service-env.js";
 
 type Json = Record<string, unknown>;
@@ -49,9 +49,17 @@ const envoyReady = {
   ...probeTiming,
 };
 
-/** grpc.health.v1 Check of `service` on the container's loopback (deploy/images/grpc-health.mjs, in every Node image). */
-function grpcHealth(service: string): Json {
-  return { test: ["CMD", "node", "/app/deploy/images/grpc-health.mjs", `127.0.0.1:${containerPorts.app}`, service], ...probeTiming };
+/**
+ * grpc.health.v1 Check of the service on the container's loopback: deploy/images/grpc-health.mjs in
+ * a Node image, the binary's own `healthcheck` in a Go one (it has nothing else).
+ */
+function grpcHealth(service: ServiceNode): Json {
+  const address = `127.0.0.1:${containerPorts.app}`;
+  const test =
+    implementationOf(service) === "go"
+      ? ["CMD", "/service", "healthcheck", address, service.service]
+      : ["CMD", "node", "/app/deploy/images/grpc-health.mjs", address, service.service];
+  return { test, ...probeTiming };
 }
 
 const trustMount = `${composeSecretsDir}/pki/sds-trust.json:/etc/shopmesh/pki/sds-trust.json:ro`;
@@ -106,7 +114,7 @@ function replicaServices(topology: Topology, service: ServiceNode, replica: Repl
       env_file: [`${composeSecretsDir}/env/${service.name}.env`],
       ...(volumes.length > 0 ? { volumes } : {}),
       depends_on: dependsOn,
-      healthcheck: grpcHealth(service.service),
+      healthcheck: grpcHealth(service),
       stop_grace_period: "10s",
     },
     [`${replica.name}-sidecar`]: {

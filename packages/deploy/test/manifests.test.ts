@@ -31,17 +31,25 @@ describe("generated deploy files", () => {
     expect(serviceImage(catalog)).toMatch(/^shopmesh\/catalog:/);
     const goShipping = { ...catalog, name: "shipping", impl: "go" } as ServiceNode;
     expect(serviceImage(goShipping)).toMatch(/^shopmesh\/shipping-go:/);
-    expect(() => implementationOf({ ...catalog, impl: "rust" } as ServiceNode)).toThrow("node or go");
+    expect(() => implementationOf({ ...catalog, impl: "rust" } as unknown as ServiceNode)).toThrow("node or go");
     const bake = rendered.get("docker-bake.hcl") ?? "";
     expect(bake).toContain('dockerfile = "deploy/images/node-service.Dockerfile"');
     expect(bake).toContain('platforms = ["linux/amd64", "linux/arm64"]');
     // A topology whose shipping runs the Go implementation renders its image everywhere.
-    const withGo = { ...topology, services: topology.services.map((s) => (s.name === "shipping" ? { ...s, impl: "go" } : s)) };
+    const withGo = { ...topology, services: topology.services.map((s) => (s.name === "shipping" ? { ...s, impl: "go" as const } : s)) };
     const goRendered = renderDeploy(withGo);
     expect(goRendered.get("docker-bake.hcl")).toContain(
       'target "shipping-go" {\n  inherits   = ["_common"]\n  dockerfile = "deploy/images/go-service.Dockerfile"',
     );
     expect(field(parse(goRendered.get("deploy/compose/compose.yaml") ?? ""), "services.shipping.image")).toMatch(/^shopmesh\/shipping-go:/);
+    // The Go image has no node to run grpc-health.mjs: the binary checks its own health.
+    expect(field(parse(goRendered.get("deploy/compose/compose.yaml") ?? ""), "services.shipping.healthcheck.test")).toEqual([
+      "CMD",
+      "/service",
+      "healthcheck",
+      "127.0.0.1:8080",
+      "shop.shipping.v1.ShippingService",
+    ]);
     expect(goRendered.get("deploy/k8s/base/shipping.yaml")).toContain("image: shopmesh/shipping-go:");
   });
 

@@ -5,7 +5,19 @@
 // service gets a redis-server.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { envoy, ferretDb, natsServer, nodeService, redisServer, webDist, webServer, zipkin, type Component } from "@shopmesh/launcher";
+import {
+  envoy,
+  ferretDb,
+  goService,
+  natsServer,
+  nodeService,
+  redisServer,
+  webDist,
+  webServer,
+  zipkin,
+  type Component,
+  type ServiceOptions,
+} from "@shopmesh/launcher";
 import {
   egressSocket,
   trustFiles,
@@ -128,6 +140,11 @@ function tracingEnv(topology: Topology, service: ServiceNode, replica: Replica):
   };
 }
 
+/** A service's process in the implementation the topology chooses for it (the same environment either way). */
+function serviceProcess(service: ServiceNode, options: ServiceOptions): Component {
+  return service.impl === "go" ? goService(options) : nodeService(options);
+}
+
 /** The components in start stages; the components of one stage start together. */
 export function components(topology: Topology, dirs: Layout, selection: Selection): Component[][] {
   const unknown = (selection.services ?? []).filter((name) => !topology.services.some((s) => s.name === name));
@@ -154,7 +171,7 @@ export function components(topology: Topology, dirs: Layout, selection: Selectio
   const apps = selection.mesh
     ? services.flatMap((s) =>
         s.replicas.map((r) =>
-          nodeService({
+          serviceProcess(s, {
             service: s.name,
             name: r.name,
             port: s.appPort,
@@ -163,7 +180,9 @@ export function components(topology: Topology, dirs: Layout, selection: Selectio
           }),
         ),
       )
-    : services.map((s) => nodeService({ service: s.name, port: s.appPort, env: serviceEnv(topology, s, firstReplica(s), dirs, false) }));
+    : services.map((s) =>
+        serviceProcess(s, { service: s.name, port: s.appPort, env: serviceEnv(topology, s, firstReplica(s), dirs, false) }),
+      );
   if (!selection.mesh) return [stores, apps];
   const configFile = (name: string): string => join(dirs.envoyDir, `${name}.json`);
   const sidecars = (s: ServiceNode): Component[] =>

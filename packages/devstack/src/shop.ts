@@ -14,7 +14,16 @@ import {
   type Launcher,
   type LauncherOptions,
 } from "@shopmesh/launcher";
-import { issueCertificates, loadTopology, portSpan, serviceNamed, workloads, writeEnvoyConfigs, type Topology } from "@shopmesh/mesh";
+import {
+  issueCertificates,
+  loadTopology,
+  portSpan,
+  serviceNamed,
+  workloads,
+  writeEnvoyConfigs,
+  type Topology,
+  type TopologyOverrides,
+} from "@shopmesh/mesh";
 import { setUpBroker, writeBrokerConfig } from "./broker.js";
 import { components, layout, serviceAddress, type Layout } from "./components.js";
 import { seedStock } from "./seed.js";
@@ -30,6 +39,8 @@ export interface ShopOptions {
   readonly services?: readonly string[];
   /** Replicas per service instead of the topology's (e.g. `{ catalog: 2 }`); in the mesh only. */
   readonly replicas?: Readonly<Record<string, number>>;
+  /** The implementation per service instead of the topology's (e.g. `{ shipping: "go" }`). */
+  readonly impl?: TopologyOverrides["impl"];
   /**
    * Traces of every request, in a Zipkin started first: on, off, or as the topology says (`make up`).
    * Off by default: a shop started for a test has no collector and no exporter unless it asks.
@@ -78,7 +89,12 @@ export interface RunningShop extends Pick<Launcher, "kill" | "restart" | "stop" 
 export async function startShop(options: ShopOptions): Promise<RunningShop> {
   const base = options.base === "free" ? await freePortBase(portSpan) : options.base;
   const tracing = options.tracing === "as-topology" ? undefined : (options.tracing ?? false);
-  const topology = loadTopology(join(repoRoot, "deploy", "topology.yaml"), { base, replicas: options.replicas, tracing });
+  const topology = loadTopology(join(repoRoot, "deploy", "topology.yaml"), {
+    base,
+    replicas: options.replicas,
+    tracing,
+    impl: options.impl,
+  });
   const dirs = layout(options.runDir);
   const mesh = options.mesh ?? true;
   const stages = components(topology, dirs, { mesh, ...(options.services === undefined ? {} : { services: options.services }) });

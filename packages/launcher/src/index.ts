@@ -6,6 +6,8 @@ export type { ComponentState, ComponentStatus, ExitRecord, RestartPolicy, Superv
 export {
   envoy,
   ferretDb,
+  goService,
+  goServiceBinary,
   mongod,
   natsServer,
   nodeService,

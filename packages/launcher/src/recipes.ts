@@ -141,6 +141,30 @@ export function nodeService(options: ServiceOptions): Component {
   };
 }
 
+/** A Go service's binary, as `make go-build` puts it: .build/bin/<service>-go. */
+export function goServiceBinary(service: string): string {
+  return join(repoRoot, ".build", "bin", `${service}-go`);
+}
+
+/**
+ * The Go implementation of a service (services/<service>-go), ready once its health says SERVING.
+ * It reads the same environment as the TypeScript one, tracing included.
+ */
+export function goService(options: ServiceOptions): Component {
+  const binary = goServiceBinary(options.service);
+  if (!existsSync(binary)) throw new Error(`${binary} is missing: build the Go services first (make go-build)`);
+  return {
+    name: options.name ?? options.service,
+    kind: "service",
+    port: options.port,
+    ...(options.socket === undefined ? {} : { socket: options.socket }),
+    command: binary,
+    args: [],
+    env: { ...(options.socket === undefined ? { GRPC_PORT: String(options.port) } : { GRPC_SOCKET: options.socket }), ...options.env },
+    ready: "grpc-health",
+  };
+}
+
 export interface EnvoyOptions {
   readonly name: string;
   readonly kind: "sidecar" | "gateway";

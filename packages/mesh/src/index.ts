@@ -1,5 +1,6 @@
-export { loadTopology, parseTopology, buildTopology, serviceNamed, workloads, portSpan } from "./topology.js";
+export { loadTopology, parseTopology, buildTopology, serviceNamed, workloads, portSpan, implementations } from "./topology.js";
 export type {
+  Implementation,
   Topology,
   TopologyOverrides,
   ServiceNode,

@@ -15,6 +15,10 @@ const extraReplicaPorts = 20;
 /** Every port a topology uses lies in base..base+portSpan-1 (metrics ports are the last: base+100..139). */
 export const portSpan = 140;
 
+/** The languages a service may be implemented in; `node` is services/<name>, `go` services/<name>-go. */
+export const implementations = ["node", "go"] as const;
+export type Implementation = (typeof implementations)[number];
+
 const tokenBucket = z.object({ perSecond: z.number().int().min(1), burst: z.number().int().min(1) });
 
 const topologySchema = z.object({
@@ -58,6 +62,7 @@ const topologySchema = z.object({
       timeout: duration,
       tryTimeout: duration.optional(),
       replicas: z.number().int().min(1).max(maxReplicas).default(1),
+      impl: z.enum(implementations).default("node"),
       publishes: eventList.default([]),
       consumes: z.record(z.string(), eventList).default({}),
     }),
@@ -148,6 +153,8 @@ export interface ServiceNode {
   readonly adminPort: number;
   /** In the mesh; the first has the ports above. */
   readonly replicas: readonly Replica[];
+  /** Which implementation runs: the TypeScript one (node) or the Go one (go); the same contract either way. */
+  readonly impl: Implementation;
   /** Full type names of the events it publishes (messages of its own package). */
   readonly publishes: readonly string[];
   readonly consumes: readonly EventSubscription[];
@@ -187,6 +194,8 @@ export interface TopologyOverrides {
   readonly replicas?: Readonly<Record<string, number>> | undefined;
   /** Tracing on or off whatever the file says (`make up TRACING=off`, test meshes). */
   readonly tracing?: boolean | undefined;
+  /** The implementation per service instead of the file's (e.g. `{ shipping: "go" }`). */
+  readonly impl?: Readonly<Record<string, Implementation>> | undefined;
 }
 
 /** Reads and checks the topology. */
@@ -211,6 +220,10 @@ export function buildTopology(file: TopologyFile, overrides: TopologyOverrides =
     if (!(name in file.services)) throw new Error(`replicas: no service ${name} in the topology`);
     if (!Number.isInteger(count) || count < 1 || count > maxReplicas)
       throw new Error(`replicas of ${name}: 1..${maxReplicas}, not ${count}`);
+  }
+  for (const [name, impl] of Object.entries(overrides.impl ?? {})) {
+    if (!(name in file.services)) throw new Error(`impl: no service ${name} in the topology`);
+    if (!implementations.includes(impl)) throw new Error(`impl of ${name}: one of ${implementations.join(", ")}, not ${impl}`);
   }
   const names = Object.keys(file.services);
   let extra = 0;
@@ -261,6 +274,7 @@ export function buildTopology(file: TopologyFile, overrides: TopologyOverrides =
       ingressPort: base + 30 + i,
       adminPort: base + 50 + i,
       replicas: replicasOf(name, i, overrides.replicas?.[name] ?? s.replicas),
+      impl: overrides.impl?.[name] ?? s.impl,
       publishes: eventsOf(s.service, s.publishes),
       consumes,
     };

@@ -9,6 +9,7 @@ import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { createFaultSwitch, startShop, type FaultSwitch, type RunningShop, type ShopOptions } from "@shopmesh/devstack";
 import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
 import { createGrpcClient, type GrpcClient } from "@shopmesh/kit";
+import { implOverrides } from "@shopmesh/testkit";
 
 /** MESH_TEST_PORT_BASE, or a base whose ports are all free. */
 const meshBase = process.env["MESH_TEST_PORT_BASE"] === undefined ? "free" : Number(process.env["MESH_TEST_PORT_BASE"]);
@@ -35,6 +36,8 @@ export interface TestMeshOptions {
   readonly tracing?: boolean;
   /** Supervision settings instead of the launcher's (the chaos run kills replicas again and again). */
   readonly supervise?: ShopOptions["supervise"];
+  /** The implementation per service instead of the topology's (and SHOP_TEST_IMPL's), e.g. `{ shipping: "go" }`. */
+  readonly impl?: ShopOptions["impl"];
 }
 
 export async function startTestMesh(options: TestMeshOptions = {}): Promise<TestMesh> {
@@ -42,7 +45,8 @@ export async function startTestMesh(options: TestMeshOptions = {}): Promise<Test
   const replicas = options.replicas === undefined ? {} : { replicas: options.replicas };
   const tracing = options.tracing ?? false;
   const supervise = options.supervise === undefined ? {} : { supervise: options.supervise };
-  const shop = await startShop({ base: meshBase, runDir, seedStock: initialStock, tracing, ...replicas, ...supervise });
+  const impl = { ...implOverrides(), ...options.impl };
+  const shop = await startShop({ base: meshBase, runDir, seedStock: initialStock, tracing, impl, ...replicas, ...supervise });
   const clients: { close(): void }[] = [];
   const keep = <C extends { close(): void }>(client: C): C => {
     clients.push(client);

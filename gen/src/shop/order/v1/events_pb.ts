@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file shop/order/v1/events.proto.
  */
 export const file_shop_order_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChpzaG9wL29yZGVyL3YxL2V2ZW50cy5wcm90bxINc2hvcC5vcmRlci52MSJeCg5PcmRlckNvbmZpcm1lZBInCgRtZXRhGAEgASgLMhkuc2hvcC5jb21tb24udjEuRXZlbnRNZXRhEiMKBW9yZGVyGAIgASgLMhQuc2hvcC5vcmRlci52MS5PcmRlciJeCg5PcmRlckNhbmNlbGxlZBInCgRtZXRhGAEgASgLMhkuc2hvcC5jb21tb24udjEuRXZlbnRNZXRhEiMKBW9yZGVyGAIgASgLMhQuc2hvcC5vcmRlci52MS5PcmRlcmIGcHJvdG8z", [file_shop_common_v1_common, file_shop_order_v1_order]);
+  fileDesc("ChpzaG9wL29yZGVyL3YxL2V2ZW50cy5wcm90bxINc2hvcC5vcmRlci52MSJeCg5PcmRlckNvbmZpcm1lZBInCgRtZXRhGAEgASgLMhkuc2hvcC5jb21tb24udjEuRXZlbnRNZXRhEiMKBW9yZGVyGAIgASgLMhQuc2hvcC5vcmRlci52MS5PcmRlciJeCg5PcmRlckNhbmNlbGxlZBInCgRtZXRhGAEgASgLMhkuc2hvcC5jb21tb24udjEuRXZlbnRNZXRhEiMKBW9yZGVyGAIgASgLMhQuc2hvcC5vcmRlci52MS5PcmRlckIqWihzaG9wbWVzaC9nZW4vZ28vcGIvc2hvcC9vcmRlci92MTtvcmRlcnYxYgZwcm90bzM", [file_shop_common_v1_common, file_shop_order_v1_order]);
 
 /**
  * An order reached CONFIRMED: it is paid, shipped and final. One per confirmed order, published
