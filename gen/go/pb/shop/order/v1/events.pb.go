@@ -24,7 +24,8 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// An order reached CONFIRMED: it is paid, shipped and final. Published once per order.
+// An order reached CONFIRMED: it is paid, shipped and final. One per confirmed order, published
+// at least once (consumers dedupe by `meta.event_id`).
 type OrderConfirmed struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `aggregate_id` is the order id; schema_version 1.
@@ -80,7 +81,8 @@ func (x *OrderConfirmed) GetOrder() *Order {
 }
 
 // An order reached CANCELLED: everything it held was given back (the charge voided or
-// refunded, the stock released, the shipment cancelled). Published once per order.
+// refunded, the stock released, the shipment cancelled). One per cancelled order, published at
+// least once (consumers dedupe by `meta.event_id`).
 type OrderCancelled struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `aggregate_id` is the order id; schema_version 1.
