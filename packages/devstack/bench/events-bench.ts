@@ -229,9 +229,11 @@ event path no longer adds anything to PlaceOrder itself, which used to make the 
 | broker started → every one of them notified | ${(r.backlog.drainMs / 1000).toFixed(1)} s (${((r.backlog.orders / r.backlog.drainMs) * 1000).toFixed(0)} events/s, including the broker's start and the relay's 1 s sweep) |
 | broker (nats-server) RSS idle / after the backlog | ${r.brokerIdleMiB.toFixed(0)} MiB / ${r.brokerAfterMiB.toFixed(0)} MiB |
 
-No event was lost or applied twice in the run: the drain waits for the notification consumer to
-acknowledge exactly the backlog, and the tests (services/order/test/order-events.test.ts) check one
-notification per order through the same outage.
+What bounds both: FerretDB on SQLite, which takes writes one at a time. Each order is about eight
+order-log entries, and each event's mark is one more entry and a view update; the broker and the
+consumers are idle meanwhile. No event was lost or applied twice in the run: the drain waits for the
+notification consumer to acknowledge exactly the backlog, and the tests
+(services/order/test/order-events.test.ts) check one notification per order through the same outage.
 <!-- bench-events:end -->`;
 process.stdout.write(`${section}\n`);
 process.stdout.write(`wrote ${writeBenchSection("events", section)}\n`);
