@@ -63,6 +63,19 @@ const maxOutageRetryDelayMs = 30_000;
 /** Tries before a failing message is dead-lettered, when the consumer's metadata does not say. */
 const defaultMaxTries = 5;
 
+/** What the pull loop meets that keeps events from arriving, logged: nats.js itself retries quietly. */
+const troubles: ReadonlySet<string> = new Set([
+  "heartbeats_missed",
+  "consumer_not_found",
+  "stream_not_found",
+  "consumer_deleted",
+  "no_responders",
+]);
+
+async function logTrouble(statuses: AsyncIterable<{ readonly type: string }>, log: Logger): Promise<void> {
+  for await (const status of statuses) if (troubles.has(status.type)) log.warn({ status: status.type }, "consumer not receiving events");
+}
+
 /** A store outage: nothing wrong with the message, it is worth trying again for as long as it lasts. */
 function isOutage(err: unknown): boolean {
   return err instanceof ConnectError && err.code === Code.Unavailable;
@@ -157,6 +170,7 @@ export function startEventConsumer(options: ConsumerOptions): BackgroundLoop {
         // ack wait that runs out on one that was never tried would count as a delivery.
         const iterator = await consumer.consume({ max_messages: 16 });
         messages = iterator;
+        logTrouble(iterator.status(), log).catch(() => undefined);
         // A stop that came while this was being set up.
         if (stopped) {
           iterator.stop();
