@@ -2,7 +2,7 @@ export { brokerConfig, brokerEnvShape } from "./config.js";
 export type { BrokerConfig } from "./config.js";
 export { createBrokerLink } from "./link.js";
 export { deadLetterPrefix, deadLetterStreamName, inboxPrefix, maxTriesKey, streamName } from "./names.js";
-export type { Broker, BrokerLink, BrokerLinkOptions } from "./link.js";
+export type { Broker, BrokerLink } from "./link.js";
 export { contentType, eventHeaders, headerNames, headerRecord } from "./envelope.js";
 export type { OutgoingEvent } from "./envelope.js";
 export { startOutboxRelay } from "./relay.js";

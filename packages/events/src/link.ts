@@ -5,6 +5,12 @@ import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "@shopmesh/kit";
 import type { BrokerConfig } from "./config.js";
+import { inboxPrefix } from "./names.js";
+
+/** Between attempts of the first connect. */
+const retryMs = 1_000;
+/** How long a publish waits for the broker's ack. */
+const publishTimeoutMs = 5_000;
 
 export interface Broker {
   readonly nc: NatsConnection;
@@ -21,19 +27,11 @@ export interface BrokerLink {
   close(): Promise<void>;
 }
 
-export interface BrokerLinkOptions {
-  /** Inboxes under this prefix only: the broker lets each service read its own replies alone. */
-  readonly inboxPrefix: string;
-  /** The connection's name in the broker's monitoring (the replica's name). */
-  readonly name: string;
-  /** Between attempts of the first connect. */
-  readonly retryMs?: number;
-  /** How long a publish waits for the broker's ack. */
-  readonly timeoutMs?: number;
-}
-
-export function createBrokerLink(config: BrokerConfig, options: BrokerLinkOptions, logger: Logger): BrokerLink {
-  const retryMs = options.retryMs ?? 1_000;
+/**
+ * The link of `service`: its replies under its own inbox prefix (the broker lets each service read
+ * its own alone), its name on the connection in the broker's monitoring.
+ */
+export function createBrokerLink(config: BrokerConfig, service: string, logger: Logger): BrokerLink {
   let broker: Broker | undefined;
   let up = false;
   let closed = false;
@@ -43,8 +41,8 @@ export function createBrokerLink(config: BrokerConfig, options: BrokerLinkOption
     try {
       const nc = await connect({
         servers: config.url,
-        name: options.name,
-        inboxPrefix: options.inboxPrefix,
+        name: service,
+        inboxPrefix: inboxPrefix(service),
         tls: { caFile: config.caFile, certFile: config.certFile, keyFile: config.keyFile },
         // Once connected, never give up: the broker coming back is the only way on.
         maxReconnectAttempts: -1,
@@ -54,7 +52,7 @@ export function createBrokerLink(config: BrokerConfig, options: BrokerLinkOption
       void watchStatus(nc, logger, (now) => {
         up = now;
       });
-      return { nc, js: jetstream(nc, { timeout: options.timeoutMs ?? 5_000 }) };
+      return { nc, js: jetstream(nc, { timeout: publishTimeoutMs }) };
     } catch (err) {
       logger.warn({ err: err instanceof Error ? err.message : String(err), retry_in_ms: retryMs }, "broker not reachable yet");
       return undefined;

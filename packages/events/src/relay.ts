@@ -21,28 +21,23 @@ export interface RelayOptions<E extends OutgoingEvent> {
   /** The publishing service's name (the CloudEvents source). */
   readonly source: string;
   readonly intervalMs: number;
-  /** A sweep leaves events younger than this to the kick of the process that recorded them. */
-  readonly graceMs?: number;
   readonly logger: Logger;
   readonly clock?: () => number;
-  /** Called after each event is published and marked (tests and metrics). */
-  readonly onPublished?: (event: E) => void;
 }
 
 export interface Relay<E extends OutgoingEvent> extends BackgroundLoop {
   /** Publishes a just recorded event now, in the background. */
   kick(event: E): void;
-  /** One sweep, now (the loop runs them on its own too). */
-  sweep(): Promise<number>;
 }
 
 const sweepBatch = 100;
+/** A sweep leaves events younger than this to the kick of the process that recorded them. */
+const graceMs = 2_000;
 const sweepParallel = 8;
 
 export function startOutboxRelay<E extends OutgoingEvent>(options: RelayOptions<E>): Relay<E> {
   const { outbox, link, source, logger } = options;
   const clock = options.clock ?? Date.now;
-  const graceMs = options.graceMs ?? 2_000;
   const inFlight = new Map<string, Promise<boolean>>();
   let stopped = false;
   let warned = false;
@@ -61,7 +56,6 @@ export function startOutboxRelay<E extends OutgoingEvent>(options: RelayOptions<
         );
         await outbox.markPublished(event);
         warned = false;
-        options.onPublished?.(event);
         return true;
       } catch (err) {
         // Once per outage, not once per event: the sweep tries again.
@@ -76,38 +70,32 @@ export function startOutboxRelay<E extends OutgoingEvent>(options: RelayOptions<
     return work;
   };
 
-  const sweep = async (): Promise<number> => {
+  const sweep = async (): Promise<void> => {
     // Nothing to do without a broker, and no reason to read the store for it.
-    if (link?.up() !== true) return 0;
-    let published = 0;
+    if (link?.up() !== true) return;
     try {
       const pending = await outbox.pending(new Date(clock() - graceMs), sweepBatch);
       // A few at a time (events of different orders have no order among them). One that fails
       // does not hold the others back; once the broker is gone again, the rest wait for the next sweep.
       for (let i = 0; i < pending.length && !stopped && link?.up() === true; i += sweepParallel) {
-        const done = await Promise.all(pending.slice(i, i + sweepParallel).map(publish));
-        published += done.filter(Boolean).length;
+        await Promise.all(pending.slice(i, i + sweepParallel).map(publish));
       }
     } catch (err) {
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, "outbox sweep failed");
     }
-    return published;
   };
 
-  // One sweep at a time: the loop's and any asked for queue behind each other.
-  let sweeping: Promise<number> = Promise.resolve(0);
-  const queueSweep = (): Promise<number> => {
+  // One sweep at a time: a slow one delays the next instead of running beside it.
+  let sweeping: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
     sweeping = sweeping.then(sweep);
-    return sweeping;
-  };
-  const timer = setInterval(() => void queueSweep(), options.intervalMs);
+  }, options.intervalMs);
   timer.unref();
 
   return {
     kick(event) {
       if (!stopped) void publish(event);
     },
-    sweep: queueSweep,
     async stop() {
       stopped = true;
       clearInterval(timer);

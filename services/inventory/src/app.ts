@@ -1,7 +1,7 @@
 // What the inventory service is made of: its Redis store, the sweeper that expires reservations,
 // and the consumer of OrderConfirmed events that counts units sold. main.ts and the tests start
 // it the same way.
-import { createBrokerLink, inboxPrefix, on, startEventConsumer, streamName, UnusableEvent } from "@shopmesh/events";
+import { createBrokerLink, on, startEventConsumer, streamName, UnusableEvent } from "@shopmesh/events";
 import { InventoryService } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
 import { OrderConfirmedSchema } from "@shopmesh/gen/shop/order/v1/events_pb.js";
 import { register, startService, type Clock, type Logger, type RunningService } from "@shopmesh/kit";
@@ -20,10 +20,7 @@ export function startInventory(config: InventoryConfig, logger: Logger, options:
   return startService("inventory", config.server, logger, async (resources) => {
     const store = createRedisInventoryStore(resources.own("redis", await connectRedis(config.redis.url, logger)));
     const { broker } = config;
-    const link =
-      broker === undefined
-        ? undefined
-        : resources.own("broker", createBrokerLink(broker, { inboxPrefix: inboxPrefix("inventory"), name: "inventory" }, logger));
+    const link = broker === undefined ? undefined : resources.own("broker", createBrokerLink(broker, "inventory", logger));
     if (link === undefined) logger.warn("no broker (BROKER_URL unset): no sales are counted");
     const handlers = {
       [OrderConfirmedSchema.typeName]: on({

@@ -1,7 +1,7 @@
 // What the notification service is made of: its Redis streams, page tokens, and the consumer of
 // the order events it makes notifications of. main.ts and the tests start it the same way; on
 // stop, open Subscribe streams end with UNAVAILABLE.
-import { createBrokerLink, inboxPrefix, startEventConsumer, streamName } from "@shopmesh/events";
+import { createBrokerLink, startEventConsumer, streamName } from "@shopmesh/events";
 import { NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { register, startService, tokenKey, type Logger, type RunningService } from "@shopmesh/kit";
 import { connectRedis } from "@shopmesh/stores";
@@ -18,10 +18,7 @@ export function startNotification(config: NotificationConfig, logger: Logger): P
     const store = createRedisNotificationStore(redis, { historyLimit: config.historyLimit, blockMs: config.subscribeBlockMs });
     const pageTokens = createPageTokens(tokenKey(config.pageTokenSecret, logger), isStreamId);
     const { broker } = config;
-    const link =
-      broker === undefined
-        ? undefined
-        : resources.own("broker", createBrokerLink(broker, { inboxPrefix: inboxPrefix("notification"), name: "notification" }, logger));
+    const link = broker === undefined ? undefined : resources.own("broker", createBrokerLink(broker, "notification", logger));
     if (link === undefined) logger.warn("no broker (BROKER_URL unset): order events make no notifications");
     const handlers = orderEventHandlers(store, logger);
     return {

@@ -1,7 +1,7 @@
 // What the order service is made of: its MongoDB store, clients of the services the saga calls,
 // the saga runner, the recovery loop and the outbox relay that publishes the orders' events.
 // main.ts and the tests start it the same way.
-import { createBrokerLink, inboxPrefix, startOutboxRelay } from "@shopmesh/events";
+import { createBrokerLink, startOutboxRelay } from "@shopmesh/events";
 import { OrderService } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { register, startService, tokenKey, type Clock, type Logger, type RunningService } from "@shopmesh/kit";
 import { connectMongo } from "@shopmesh/stores";
@@ -33,10 +33,7 @@ export function startOrder(config: OrderConfig, logger: Logger, options: OrderOp
     const downstream = resources.own("downstream clients", createDownstream(config.downstream));
     const crash = createCrashHooks(config.crash, kill, logger);
     const actions = createSagaActions({ downstream, reservationTtlMs: saga.reservationTtlMs });
-    const link =
-      config.broker === undefined
-        ? undefined
-        : resources.own("broker", createBrokerLink(config.broker, { inboxPrefix: inboxPrefix("order"), name: "order" }, logger));
+    const link = config.broker === undefined ? undefined : resources.own("broker", createBrokerLink(config.broker, "order", logger));
     if (link === undefined) logger.warn("no broker (BROKER_URL unset): order events wait in the outbox");
     // Published at once when recorded, and swept up later when that failed (or the process died first).
     const relay = startOutboxRelay<OrderEvent>({
