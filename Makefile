@@ -310,7 +310,7 @@ keys: build
 
 .PHONY: up
 up: $(RUN_TOOLS) build go-build web keys
-	TRACING=$(TRACING) node packages/devstack/dist/src/up.js
+	TRACING=$(TRACING) node --optimize-for-size packages/devstack/dist/src/up.js
 
 .PHONY: status down logs restart stat
 status:
@@ -346,8 +346,9 @@ logs:
 
 # ---------------------------------------------------------------- benchmarks
 
-.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot protoset
-bench: bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot
+.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot bench-memory bench-soak protoset
+# Each a few minutes, but bench-soak: it loads the shop for ten minutes (BENCH_SOAK_MIN=…).
+bench: bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot bench-memory bench-soak
 
 # The protoset lets ghz call servers that have no reflection (connect-node's).
 protoset: proto-deps
@@ -370,6 +371,12 @@ bench-polyglot: tools build go-build protoset
 
 bench-events: tools build
 	node packages/devstack/dist/bench/events-bench.js
+
+bench-memory: tools build protoset
+	node packages/devstack/dist/bench/memory-bench.js
+
+bench-soak: tools build
+	node packages/devstack/dist/bench/soak-bench.js
 
 # ---------------------------------------------------------------- beyond one machine (docs/deploy.md)
 

@@ -10,6 +10,7 @@ export {
   goServiceBinary,
   mongod,
   natsServer,
+  nodeFlags,
   nodeService,
   redisServer,
   serviceEntry,

@@ -116,6 +116,8 @@ export interface ServiceOptions {
   readonly socket?: string;
   /** The service's own settings (its config.ts names them); GRPC_PORT comes from `port`. */
   readonly env?: Readonly<Record<string, string>>;
+  /** V8 flags of a Node service instead of `nodeFlags` (the memory benchmark compares them). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /**
@@ -124,6 +126,15 @@ export interface ServiceOptions {
  * the service's environment says TRACING=true.
  */
 export const tracingModule = join(repoRoot, "packages", "kit", "dist", "src", "tracing-register.js");
+
+/**
+ * V8 flags for every long-running Node process of the shop: `--optimize-for-size` keeps the young
+ * generation small and grows the old one only as far as it must. Measured on a catalog replica
+ * (`make bench-memory`): about 25 MiB less when idle and a heap that stays near its idle size under
+ * load instead of tripling, at the same GetProduct rps. Not settable in NODE_OPTIONS, hence flags;
+ * deploy/images/node-service.Dockerfile passes the same.
+ */
+export const nodeFlags: readonly string[] = ["--optimize-for-size"];
 
 /** A service as its real process, ready once its health says SERVING. */
 export function nodeService(options: ServiceOptions): Component {
@@ -135,7 +146,7 @@ export function nodeService(options: ServiceOptions): Component {
     port: options.port,
     ...(options.socket === undefined ? {} : { socket: options.socket }),
     command: process.execPath,
-    args: ["--import", pathToFileURL(tracingModule).href, entry],
+    args: [...(options.nodeFlags ?? nodeFlags), "--import", pathToFileURL(tracingModule).href, entry],
     env: { ...(options.socket === undefined ? { GRPC_PORT: String(options.port) } : { GRPC_SOCKET: options.socket }), ...options.env },
     ready: "grpc-health",
   };
@@ -207,7 +218,7 @@ export function webServer(options: { readonly port: number; readonly gatewayUrl:
     kind: "web",
     port: options.port,
     command: process.execPath,
-    args: [join(repoRoot, "web", "serve.mjs")],
+    args: [...nodeFlags, join(repoRoot, "web", "serve.mjs")],
     env: { WEB_PORT: String(options.port), GATEWAY_URL: options.gatewayUrl },
     ready: "tcp",
   };
