@@ -3,11 +3,17 @@
 // from docs/bench-targets.json, where each benchmark keeps its own rows, so running one benchmark
 // updates its rows and leaves the others' as their last run left them (each row says when).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "@shopmesh/launcher";
 
 const docPath = join(repoRoot, "docs", "benchmarks.md");
 const targetsPath = join(repoRoot, "docs", "bench-targets.json");
+
+/** "2 × AMD EPYC …, Node v24…": what a section says it ran on. */
+export function machine(): string {
+  return `${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`;
+}
 
 /** Puts `section` (its markers included) in place of the old one, or at the end; returns the file's path. */
 export function writeBenchSection(name: string, section: string): string {
