@@ -346,9 +346,9 @@ logs:
 
 # ---------------------------------------------------------------- benchmarks
 
-.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot bench-memory bench-soak protoset
+.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot bench-catalog bench-memory bench-soak protoset
 # Each a few minutes, but bench-soak: it loads the shop for ten minutes (BENCH_SOAK_MIN=…).
-bench: bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot bench-memory bench-soak
+bench: bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot bench-catalog bench-memory bench-soak
 
 # The protoset lets ghz call servers that have no reflection (connect-node's).
 protoset: proto-deps
@@ -371,6 +371,9 @@ bench-polyglot: tools build go-build protoset
 
 bench-events: tools build
 	node packages/devstack/dist/bench/events-bench.js
+
+bench-catalog: tools build protoset
+	node packages/devstack/dist/bench/catalog-bench.js
 
 bench-memory: tools build protoset
 	node packages/devstack/dist/bench/memory-bench.js

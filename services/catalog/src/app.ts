@@ -1,5 +1,5 @@
 // What the catalog service is made of: its MongoDB store (seeded with the demo catalog unless
-// told not to) and page tokens. main.ts and the tests start it the same way.
+// told not to) with its listings cached, and page tokens. main.ts and the tests start it the same way.
 import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { register, startService, tokenKey, type Clock, type Logger, type RunningService } from "@shopmesh/kit";
 import { connectMongo, type MongoOptions } from "@shopmesh/stores";
@@ -7,6 +7,7 @@ import type { CatalogConfig } from "./config.js";
 import { demoCatalogSeed } from "./demo-catalog.js";
 import { createPageTokens } from "./page-token.js";
 import { createCatalogService } from "./service.js";
+import { createCachedCatalogStore } from "./store/cached-catalog-store.js";
 import { createMongoCatalogStore } from "./store/mongo-catalog-store.js";
 
 export interface CatalogOptions {
@@ -19,7 +20,7 @@ export function startCatalog(config: CatalogConfig, logger: Logger, options: Cat
   const clock = options.clock ?? Date.now;
   return startService("catalog", config.server, logger, async (resources) => {
     const mongo = resources.own("mongodb", await connectMongo(config.mongo.url, config.mongo.db, logger, options.mongo));
-    const store = await createMongoCatalogStore(mongo);
+    const store = createCachedCatalogStore(await createMongoCatalogStore(mongo), config.listingCache);
     if (config.seedDemoCatalog) {
       const seeded = await store.seed(demoCatalogSeed(), new Date(clock()));
       if (seeded.inserted > 0) logger.info({ inserted: seeded.inserted }, "demo catalog seeded");

@@ -122,12 +122,15 @@ describe("catalog lifecycle", () => {
     const health = healthClient(app.server.address);
     try {
       await health.waitFor("SERVING");
+      await client.listProducts({ pageSize: 12 });
       await mongo.stop();
       await health.waitFor("NOT_SERVING");
       expect(await health.check("shop.catalog.v1.CatalogService")).toBe("NOT_SERVING");
       const err = await rejection(client.getProduct({ id: "p-mug-blue-350" }));
       expect(err.code).toBe(Code.Unavailable);
       expect(err.rawMessage).toContain("catalog store");
+      // Cached pages are not served while the store cannot say whether they are current.
+      expect((await rejection(client.listProducts({ pageSize: 12 }))).code).toBe(Code.Unavailable);
       await mongo.start();
       await health.waitFor("SERVING");
       expect((await client.getProduct({ id: "p-mug-blue-350" })).product?.sku).toBe("MUG-BLUE-350");

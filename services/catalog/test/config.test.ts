@@ -12,6 +12,7 @@ describe("catalog config", () => {
       mongo: { url: "mongodb://127.0.0.1:27017", db: "catalog" },
       seedDemoCatalog: true,
       pageTokenSecret: undefined,
+      listingCache: { maxAgeMs: 5_000, maxBytes: 16 * 1024 * 1024 },
     });
   });
 
@@ -22,8 +23,11 @@ describe("catalog config", () => {
       SEED_DEMO_CATALOG: "false",
       PAGE_TOKEN_SECRET: "0123456789abcdef0123456789abcdef",
       PROBE_INTERVAL_MS: "100",
+      LISTING_CACHE_MAX_AGE_MS: "0",
+      LISTING_CACHE_MAX_BYTES: "1000000",
     });
     expect(config).toMatchObject({
+      listingCache: { maxAgeMs: 0, maxBytes: 1_000_000 },
       mongo: { db: "catalog_test" },
       seedDemoCatalog: false,
       pageTokenSecret: "0123456789abcdef0123456789abcdef",
@@ -38,6 +42,9 @@ describe("catalog config", () => {
     [{ SEED_DEMO_CATALOG: "yes" }, "SEED_DEMO_CATALOG must be true or false"],
     [{ PAGE_TOKEN_SECRET: "short" }, "PAGE_TOKEN_SECRET must be at least 32 characters"],
     [{ PROBE_INTERVAL_MS: "0" }, "PROBE_INTERVAL_MS"],
+    [{ LISTING_CACHE_MAX_AGE_MS: "-1" }, "LISTING_CACHE_MAX_AGE_MS"],
+    [{ LISTING_CACHE_MAX_AGE_MS: "3600001" }, "LISTING_CACHE_MAX_AGE_MS"],
+    [{ LISTING_CACHE_MAX_BYTES: "0" }, "LISTING_CACHE_MAX_BYTES"],
   ])("stops on a bad value, naming the variable: %p", (change, message) => {
     expect(() => loadConfig({ ...minimal, ...change })).toThrow(ConfigError);
     expect(() => loadConfig({ ...minimal, ...change })).toThrow(message);

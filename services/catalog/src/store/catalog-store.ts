@@ -44,6 +44,12 @@ export interface CatalogStore {
   readonly probe: Probe;
   /** Inserts each product whose SKU is not in the catalog yet; never changes existing ones. */
   seed(products: readonly { readonly id: string; readonly fields: ProductFields }[], now: Date): Promise<SeedResult>;
+  /**
+   * A token that each write changing products replaces with a new one after its write and before
+   * it returns: what was read after finding a token is current while the token stays the same
+   * (unless products were changed behind the store's back, in the database directly).
+   */
+  version(): Promise<string>;
   get(id: string): Promise<Product | undefined>;
   /** Products with `category` ("" for all). */
   list(category: string, page: PageRequest): Promise<ProductPage>;

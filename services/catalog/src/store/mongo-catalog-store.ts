@@ -8,6 +8,12 @@
 // conflict, and an upsert that finds the product writes nothing); replacing sets every field but
 // the create time, so of two racing replaces one whole version stays, as if they came one after
 // the other (last writer wins, which is what UpsertProduct promises).
+//
+// Each write that changes products then sets the catalog's version (collection `catalog_version`)
+// to a new random token, which readers compare to tell whether what they cached is still current.
+// A random token rather than a counter: FerretDB's `$inc` is "find, then write back" too, so two
+// racing increments can both write the same number, and the second write would go unnoticed.
+import { randomUUID } from "node:crypto";
 import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Collection, type Filter } from "mongodb";
 import type { MongoStore } from "@shopmesh/stores";
 import { storeGuard } from "@shopmesh/stores";
@@ -15,6 +21,12 @@ import type { CatalogStore, PageRequest, ProductPage, SeedResult, WriteOutcome }
 import { documentFieldsOf, documentFromFields, productFromDocument, type ProductDocument } from "./product-document.js";
 
 export const productsCollection = "products";
+export const versionCollection = "catalog_version";
+
+interface VersionDocument {
+  _id: "products";
+  token: string;
+}
 
 /** Runs a store operation; an unreachable store becomes UNAVAILABLE (the one place that says so). */
 const guard = storeGuard("catalog store");
@@ -29,6 +41,7 @@ const indexes = [
 /** The store on an open connection; creates its indexes first. */
 export async function createMongoCatalogStore(mongo: MongoStore): Promise<CatalogStore> {
   const products: Collection<ProductDocument> = mongo.db.collection<ProductDocument>(productsCollection);
+  const versions: Collection<VersionDocument> = mongo.db.collection<VersionDocument>(versionCollection);
   await guard(async () => {
     for (const { key, ...options } of indexes) await products.createIndex({ ...key }, options);
   });
@@ -53,6 +66,18 @@ export async function createMongoCatalogStore(mongo: MongoStore): Promise<Catalo
     return { kind: "sku-taken", holderId: holder?._id };
   };
 
+  /** A new version, after a write that changed products (the first one creates the document). */
+  const bumpVersion = async (): Promise<void> => {
+    const update = { $set: { token: randomUUID() } };
+    try {
+      await versions.updateOne({ _id: "products" }, update, { upsert: true });
+    } catch (err) {
+      // Two first writes at once: the other created the document; set it again.
+      if (!isDuplicateKey(err)) throw err;
+      await versions.updateOne({ _id: "products" }, update);
+    }
+  };
+
   return {
     probe: mongo.probe,
 
@@ -65,12 +90,14 @@ export async function createMongoCatalogStore(mongo: MongoStore): Promise<Catalo
         if (operations.length === 0) return { inserted: 0, conflicts: [] };
         try {
           const result = await products.bulkWrite(operations, { ordered: false });
+          if (result.upsertedCount > 0) await bumpVersion();
           return { inserted: result.upsertedCount, conflicts: [] };
         } catch (err) {
           // A seed product whose id another product took (or a replica seeding at the same moment).
           if (!(err instanceof MongoBulkWriteError)) throw err;
           const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
           if (!writeErrors.every((e) => isDuplicateKeyCode(e.code, e.errmsg ?? ""))) throw err;
+          if (err.result.upsertedCount > 0) await bumpVersion();
           return {
             inserted: err.result.upsertedCount,
             conflicts: writeErrors.map((e) => seedProducts[e.index]?.fields.sku ?? `#${e.index}`),
@@ -78,6 +105,13 @@ export async function createMongoCatalogStore(mongo: MongoStore): Promise<Catalo
         }
       });
     },
+
+    version: () =>
+      guard(async () => {
+        const doc = await versions.findOne({ _id: "products" });
+        // No write yet: every reader finds the same empty token, so it is a version like any other.
+        return doc?.token ?? "";
+      }),
 
     get: (id) =>
       guard(async () => {
@@ -101,6 +135,7 @@ export async function createMongoCatalogStore(mongo: MongoStore): Promise<Catalo
           if (!isDuplicateKey(err)) throw err;
           return skuTaken(fields.sku, id, err);
         }
+        await bumpVersion();
         return { kind: "stored", product: productFromDocument(doc) };
       }),
 
@@ -117,7 +152,9 @@ export async function createMongoCatalogStore(mongo: MongoStore): Promise<Catalo
           if (!isDuplicateKey(err)) throw err;
           return skuTaken(fields.sku, id, err);
         }
-        return doc === null ? { kind: "not-found" } : { kind: "stored", product: productFromDocument(doc) };
+        if (doc === null) return { kind: "not-found" };
+        await bumpVersion();
+        return { kind: "stored", product: productFromDocument(doc) };
       }),
   };
 }
