@@ -20,6 +20,7 @@ import {
   type ScenarioMix,
   type ShopClients,
   type Shopper,
+  type VisitContext,
 } from "./scenario.js";
 import { createStats, type CallStats, type Failure, type Window } from "./stats.js";
 import { holdSubscription, type StreamStats } from "./subscription.js";
@@ -146,7 +147,7 @@ export async function startLoad(options: LoadOptions): Promise<LoadHandle> {
   let checkouts = 0;
   const declineShare = options.declineShare ?? 0.2;
   const think = thinkTime(options.thinkTimeMs ?? { min: 200, max: 800 });
-  const context = (shopper: Shopper) => ({
+  const context = (shopper: Shopper): VisitContext => ({
     clients: groups[shopper.index % groups.length] as ShopClients,
     catalog,
     mix: options.mix ?? defaultMix,

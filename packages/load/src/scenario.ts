@@ -97,16 +97,17 @@ export async function visit(shopper: Shopper, ctx: VisitContext): Promise<number
   const headers = await shopper.account.headers();
   const seen: string[] = [];
   let taken = 0;
-  const takes = (step: StepName): boolean => {
-    // Once the load is stopping, a visit takes no new step.
-    const yes = !ctx.signal.aborted && ctx.random() < (mix[step] ?? 0);
-    if (yes) taken++;
-    return yes;
+  // Once the load is stopping, a visit takes no new step.
+  const takes = (step: StepName): boolean => !ctx.signal.aborted && ctx.random() < (mix[step] ?? 0);
+  const step = async (name: StepName, body: (s: StepRun) => Promise<unknown>): Promise<void> => {
+    taken++;
+    await runStep(ctx.stats, name, body);
+    await ctx.think();
   };
   const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(ctx.random() * items.length)];
 
   if (takes("browse")) {
-    await runStep(ctx.stats, "browse", async (s) => {
+    await step("browse", async (s) => {
       // The first page, then now and then the next ones, as a shopper paging through the catalog.
       let pageToken = "";
       for (let page = 0; page < 3; page++) {
@@ -117,29 +118,26 @@ export async function visit(shopper: Shopper, ctx: VisitContext): Promise<number
         if (pageToken === "" || ctx.random() >= 0.3) return;
       }
     });
-    await ctx.think();
   }
   if (takes("search")) {
     const query = pick(ctx.catalog.words) ?? "mug";
-    await runStep(ctx.stats, "search", async (s) => {
+    await step("search", async (s) => {
       const found = await s.call("CatalogService/SearchProducts", () => clients.catalog.searchProducts({ query, pageSize }));
       seen.push(...(found?.products ?? []).map((p: Product) => p.id));
     });
-    await ctx.think();
   }
   let viewed: string | undefined;
   if (takes("view")) {
     const id = pick(seen) ?? pick(ctx.catalog.productIds);
     if (id !== undefined) {
-      await runStep(ctx.stats, "view", async (s) => {
+      await step("view", async (s) => {
         const got = await s.call("CatalogService/GetProduct", () => clients.catalog.getProduct({ id }));
         viewed = got?.product?.id;
       });
-      await ctx.think();
     }
   }
   if (takes("addToCart")) {
-    await runStep(ctx.stats, "addToCart", async (s) => {
+    await step("addToCart", async (s) => {
       let productId = productForCart(shopper.cart, [viewed, pick(seen), ...shuffled(ctx.catalog.productIds, ctx.random)]);
       if (productId === undefined) {
         // Every line is full: start over, as a shopper clearing a cart would.
@@ -155,12 +153,11 @@ export async function visit(shopper: Shopper, ctx: VisitContext): Promise<number
       const got = await s.call("CartService/GetCart", () => clients.cart.getCart({}, { headers }));
       if (got !== undefined) remember(shopper.cart, got.cart);
     });
-    await ctx.think();
   }
   if (takes("checkout") && shopper.cart.size > 0) {
     const declining = ctx.nextCardDeclines();
     const requestId = `load-${ctx.runId}-${shopper.index}-${++shopper.orders}`;
-    await runStep(ctx.stats, "checkout", async (s) => {
+    await step("checkout", async (s) => {
       const card = declining ? testCards.declined : testCards.succeeds;
       const placed = await s.call(
         "OrderService/PlaceOrder",
@@ -173,19 +170,14 @@ export async function visit(shopper: Shopper, ctx: VisitContext): Promise<number
       if (order.state !== OrderState.CANCELLED) shopper.cart.clear();
       await s.call("OrderService/GetOrder", () => clients.order.getOrder({ orderId: order.id }, { headers }));
     });
-    await ctx.think();
   }
   if (takes("orders")) {
-    await runStep(ctx.stats, "orders", (s) =>
-      s.call("OrderService/ListOrders", () => clients.order.listOrders({ pageSize: 5 }, { headers })),
-    );
-    await ctx.think();
+    await step("orders", (s) => s.call("OrderService/ListOrders", () => clients.order.listOrders({ pageSize: 5 }, { headers })));
   }
   if (takes("notifications")) {
-    await runStep(ctx.stats, "notifications", (s) =>
+    await step("notifications", (s) =>
       s.call("NotificationService/ListNotifications", () => clients.notification.listNotifications({ pageSize: 10 }, { headers })),
     );
-    await ctx.think();
   }
   return taken;
 }
