@@ -51,6 +51,7 @@ help:
 	@echo "make status      what runs, with restarts and last exits; make restart NAME=<service> rolls one service"
 	@echo "make stat        requests/s, success rate, latency per service and method [NAME=<service>] [WATCH=1]"
 	@echo "make fault       failure scenarios and their state; make fault ON=<name> [PERCENT=n] [DELAY_MS=n], OFF=<name|all>"
+	@echo "make load        virtual shoppers against the running shop: SHOPPERS=20 DURATION=60s [RATE=n] [THINK=ms-ms]"
 	@echo "make tools       install the pinned toolchain into .tools/"
 	@echo "make generate    regenerate gen/ from proto/"
 	@echo "make docs        rewrite the service READMEs' config tables from their schemas"
@@ -339,6 +340,15 @@ fault:
 .PHONY: demo
 demo: build
 	@node packages/devstack/dist/src/demo.js
+
+# make load SHOPPERS=20 DURATION=60s: virtual shoppers against the running shop through its gateway,
+# a live line a second, tables per method and per scenario step at the end (README.md, "Load").
+# RATE=5: visits started per second (open model) instead of each shopper looping; THINK=200-800
+# (ms after each step); MIX=browse=1,checkout=0.5 (chance per step); GATEWAY=host:port; DURATION=0: until Ctrl-C.
+.PHONY: load
+load: build
+	@node packages/load/dist/src/cli.js --shoppers "$(SHOPPERS)" --duration "$(DURATION)" --rate "$(RATE)" --think "$(THINK)" \
+	  --mix "$(MIX)" --gateway "$(GATEWAY)"
 
 # make logs (every component) or make logs NAME=gateway
 logs:

@@ -3,13 +3,10 @@
 // Afterwards every order is final and the saga's invariants hold, and no idempotent read failed
 // for a service that still had a healthy replica.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { Code, ConnectError } from "@connectrpc/connect";
-import { CartService } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
-import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { OrderService, OrderState } from "@shopmesh/gen/shop/order/v1/order_pb.js";
-import { testAddress, testCards } from "@shopmesh/testkit";
+import { errorCount, renderResult } from "@shopmesh/load";
 import { checkShopInvariants } from "./invariants.js";
-import { newShopper, startTestMesh, type Shopper, type TestMesh } from "./support.js";
+import { shoppers, startTestMesh, type TestMesh } from "./support.js";
 
 const runMs = Number(process.env["CHAOS_RUN_MS"] ?? "60000");
 const killEveryMs = 4_000;
@@ -26,73 +23,23 @@ afterAll(async () => {
   await mesh?.stop();
 }, 60_000);
 
-/** Calls answered per kind, and the failures by code. */
-class Tally {
-  private readonly counts = new Map<string, { ok: number; failed: Map<string, number> }>();
-
-  async count<T>(kind: string, call: () => Promise<T>): Promise<T | undefined> {
-    const entry = this.counts.get(kind) ?? { ok: 0, failed: new Map<string, number>() };
-    this.counts.set(kind, entry);
-    try {
-      const value = await call();
-      entry.ok++;
-      return value;
-    } catch (err) {
-      const code = Code[ConnectError.from(err).code];
-      entry.failed.set(code, (entry.failed.get(code) ?? 0) + 1);
-      return undefined;
-    }
-  }
-
-  failed(kind: string): number {
-    return [...(this.counts.get(kind)?.failed.values() ?? [])].reduce((a, b) => a + b, 0);
-  }
-
-  ok(kind: string): number {
-    return this.counts.get(kind)?.ok ?? 0;
-  }
-
-  toString(): string {
-    return [...this.counts]
-      .map(
-        ([kind, { ok, failed }]) =>
-          `  ${kind.padEnd(14)} ${String(ok).padStart(5)} ok  ${[...failed].map(([c, n]) => `${n} ${c}`).join(", ")}`,
-      )
-      .join("\n");
-  }
-}
-
 describe("a minute of shoppers while replicas are killed", () => {
   it("keeps every read of a replicated service answering, and every order consistent", async () => {
-    const shoppers: Shopper[] = [];
-    for (let i = 0; i < 4; i++) shoppers.push(await newShopper(mesh));
-    const catalog = mesh.grpc(CatalogService);
-    const cart = mesh.grpc(CartService);
+    // Four shoppers without a pause: the catalog's first page, a product, into the cart, the cart,
+    // every third visit or so an order (and the order), their orders.
+    const load = await mesh.load({
+      shoppers: 4,
+      mix: { browse: 1, view: 1, addToCart: 1, checkout: 0.34, orders: 1 },
+      thinkTimeMs: 0,
+      registered: 4,
+      subscribeShare: 0,
+      declineShare: 0,
+    });
+    // The invariants look at every order of every shopper.
+    for (const account of load.accounts) shoppers.push({ userId: account.userId, headers: await account.headers() });
     const orders = mesh.grpc(OrderService);
-    const { products } = await catalog.listProducts({ pageSize: 12 });
-    const tally = new Tally();
     const replicated = new Set(mesh.shop.topology.services.filter((s) => s.replicas.length > 1).map((s) => s.name));
     let running = true;
-
-    const shop = async (shopper: Shopper, n: number): Promise<void> => {
-      const headers = shopper.headers;
-      for (let round = 0; running; round++) {
-        await tally.count("ListProducts", () => catalog.listProducts({ pageSize: 12 }));
-        const product = products[(n + round) % products.length];
-        if (product === undefined) return;
-        await tally.count("GetProduct", () => catalog.getProduct({ id: product.id }));
-        await tally.count("AddItem", () => cart.addItem({ productId: product.id, quantity: 1 }, { headers }));
-        await tally.count("GetCart", () => cart.getCart({}, { headers }));
-        if (round % 3 === 2) {
-          const placed = await tally.count("PlaceOrder", () =>
-            orders.placeOrder({ requestId: `chaos-${n}-${round}`, shippingAddress: testAddress, card: testCards.succeeds }, { headers }),
-          );
-          const id = placed?.order?.id;
-          if (id !== undefined) await tally.count("GetOrder", () => orders.getOrder({ orderId: id }, { headers }));
-        }
-        await tally.count("ListOrders", () => orders.listOrders({ pageSize: 5 }, { headers }));
-      }
-    };
 
     // Kill one service replica at a time, only when every replica of its service is back up and
     // healthy at the gateway: a replicated service always has a healthy replica, a single one is
@@ -118,29 +65,30 @@ describe("a minute of shoppers while replicas are killed", () => {
     };
 
     const started = Date.now();
-    const work = [...shoppers.map((s, i) => shop(s, i)), chaos()];
+    const killing = chaos();
     await new Promise((r) => setTimeout(r, runMs));
     running = false;
-    await Promise.all(work);
+    const [result] = await Promise.all([load.stop(), killing]);
     process.stdout.write(
-      `chaos run: ${((Date.now() - started) / 1000).toFixed(0)} s, ${killed.length} kills (${killed.join(", ")})\n${tally.toString()}\n`,
+      `chaos run: ${((Date.now() - started) / 1000).toFixed(0)} s, ${killed.length} kills (${killed.join(", ")})\n${renderResult(result)}`,
     );
 
     expect(killed.length).toBeGreaterThanOrEqual(Math.floor(runMs / killEveryMs) - 2);
     // Idempotent reads of a replicated service never fail: the gateway retries them on the other replica.
     const reads: Record<string, string> = {
-      ListProducts: "catalog",
-      GetProduct: "catalog",
-      GetCart: "cart",
-      GetOrder: "order",
-      ListOrders: "order",
+      "CatalogService/ListProducts": "catalog",
+      "CatalogService/GetProduct": "catalog",
+      "CartService/GetCart": "cart",
+      "OrderService/GetOrder": "order",
+      "OrderService/ListOrders": "order",
     };
-    for (const [kind, service] of Object.entries(reads)) {
+    for (const [method, service] of Object.entries(reads)) {
       if (!replicated.has(service)) continue;
-      expect({ kind, failed: tally.failed(kind) }).toEqual({ kind, failed: 0 });
-      expect(tally.ok(kind)).toBeGreaterThan(0);
+      const stats = result.methods[method];
+      expect({ method, failed: stats === undefined ? 0 : errorCount(stats) }).toEqual({ method, failed: 0 });
+      expect(stats?.ok).toBeGreaterThan(0);
     }
-    expect(tally.ok("PlaceOrder")).toBeGreaterThan(0);
+    expect(result.methods["OrderService/PlaceOrder"]?.ok).toBeGreaterThan(0);
 
     // Every order ends final (recovery finishes what a kill interrupted) and the saga's books balance.
     await checkShopInvariants(mesh, 90_000);

@@ -5,10 +5,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CartService } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
-import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
+import type { LoadHandle, LoadResult } from "@shopmesh/load";
 import { eventually, healthClient } from "@shopmesh/testkit";
-import { steadyLoad, type LoadResult } from "./load.js";
-import { newShopper, startTestMesh, type TestMesh } from "./support.js";
+import { startTestMesh, type TestMesh } from "./support.js";
 
 let mesh: TestMesh;
 
@@ -22,21 +21,18 @@ afterAll(async () => {
 
 const pids = (): Map<string, number> => new Map(mesh.shop.running.map((r) => [r.component.name, r.pid]));
 
-/** The catalog's reads through the gateway, as the storefront makes them. */
-function catalogReads(): Record<string, () => Promise<unknown>> {
-  const catalog = mesh.grpc(CatalogService);
-  let productId = "";
-  return {
-    ListProducts: async () => {
-      const page = await catalog.listProducts({ pageSize: 12 });
-      productId = page.products[0]?.id ?? productId;
-    },
-    GetProduct: () => (productId === "" ? Promise.resolve() : catalog.getProduct({ id: productId })),
-  };
+/**
+ * Shoppers browsing the catalog's pages and looking at products through the gateway, as the
+ * storefront does, 5 ms between steps: a bounded load (a few hundred calls a second at most).
+ */
+function catalogReads(shoppers: number): Promise<LoadHandle> {
+  return mesh.load({ shoppers, mix: { browse: 1, view: 1 }, thinkTimeMs: 5, registered: 0, subscribeShare: 0 });
 }
 
+const answered = (load: LoadHandle): number => load.progress().calls;
+
 function report(what: string, result: LoadResult): void {
-  process.stdout.write(`${what}: ${result.ok} calls answered, ${result.failures.length} failed\n`);
+  process.stdout.write(`${what}: ${result.calls} calls answered, ${result.errors} failed\n`);
   if (result.failures.length > 0) {
     const first = result.failures[0]?.at ?? "";
     const log = readFileSync(join(mesh.shop.dirs.logDir, "gateway-access.log"), "utf8").split("\n");
@@ -58,10 +54,10 @@ async function serving(replica: string): Promise<boolean> {
 describe("a killed replica", () => {
   it("costs no read through the gateway, and comes back by itself with nothing else restarted", async () => {
     // Many calls in flight, so that the dying replica holds a good number of them.
-    const load = steadyLoad(catalogReads(), { callers: 24 });
+    const load = await catalogReads(24);
     const before = pids();
     try {
-      await eventually(() => load.answered > 50, { timeoutMs: 10_000, what: "the load running" });
+      await eventually(() => answered(load) > 50, { timeoutMs: 10_000, what: "the load running" });
       const victim = before.get("catalog-2");
       if (victim === undefined || victim <= 0) throw new Error("no catalog-2 process");
       process.kill(victim, "SIGKILL");
@@ -70,8 +66,8 @@ describe("a killed replica", () => {
       await eventually(() => serving("catalog-2"), { timeoutMs: 15_000, what: "catalog-2 serving again" });
       process.stdout.write(`catalog-2 serving again ${Date.now() - killedAt} ms after kill -9\n`);
       expect(mesh.shop.status("catalog-2")).toMatchObject({ restarts: 1, lastExit: { signal: "SIGKILL" } });
-      const answeredAtRestart = load.answered;
-      await eventually(() => load.answered > answeredAtRestart + 50, { timeoutMs: 10_000, what: "more calls after the restart" });
+      const answeredAtRestart = answered(load);
+      await eventually(() => answered(load) > answeredAtRestart + 50, { timeoutMs: 10_000, what: "more calls after the restart" });
     } finally {
       report("kill -9 catalog-2 (so far)", await load.stop());
     }
@@ -84,8 +80,8 @@ describe("a killed replica", () => {
 
 describe("a rolling restart", () => {
   it("of catalog loses no call through the gateway", async () => {
-    const load = steadyLoad(catalogReads());
-    await eventually(() => load.answered > 50, { timeoutMs: 10_000, what: "the load running" }).catch(async (err: unknown) => {
+    const load = await catalogReads(4);
+    await eventually(() => answered(load) > 50, { timeoutMs: 10_000, what: "the load running" }).catch(async (err: unknown) => {
       await load.stop();
       throw err;
     });
@@ -109,24 +105,11 @@ describe("a rolling restart", () => {
   }, 90_000);
 
   it("of cart loses no write: every item added while it restarts is in the cart once", async () => {
-    const shopper = await newShopper(mesh);
+    // One shopper putting a unit of a product in the cart and looking at the cart, again and again.
+    const load = await mesh.load({ shoppers: 1, mix: { addToCart: 1 }, thinkTimeMs: 5, registered: 1, subscribeShare: 0 });
     const cart = mesh.grpc(CartService);
-    const { products } = await mesh.grpc(CatalogService).listProducts({ pageSize: 20 });
-    let added = 0;
-    const load = steadyLoad(
-      {
-        AddItem: async () => {
-          const product = products[added % products.length];
-          if (product === undefined) return;
-          await cart.addItem({ productId: product.id, quantity: 1 }, { headers: shopper.headers });
-          added++;
-        },
-        GetCart: () => cart.getCart({}, { headers: shopper.headers }),
-      },
-      { callers: 1 },
-    );
     try {
-      await eventually(() => load.answered > 20, { timeoutMs: 10_000, what: "the load running" });
+      await eventually(() => answered(load) > 20, { timeoutMs: 10_000, what: "the load running" });
       await mesh.shop.restartService("cart");
     } finally {
       await load.stop();
@@ -134,7 +117,13 @@ describe("a rolling restart", () => {
     const result = await load.stop();
     report("rolling restart of cart", result);
     expect(result.failures).toEqual([]);
-    const { cart: contents } = await cart.getCart({}, { headers: shopper.headers });
+    // Never emptied (that happens only once every line is full), so it holds one unit per AddItem.
+    expect(result.methods["CartService/EmptyCart"]).toBeUndefined();
+    const added = result.methods["CartService/AddItem"]?.ok ?? 0;
+    expect(added).toBeGreaterThan(10);
+    const shopper = load.accounts[0];
+    if (shopper === undefined) throw new Error("no shopper");
+    const { cart: contents } = await cart.getCart({}, { headers: await shopper.headers() });
     expect(contents?.itemCount).toBe(added);
   }, 90_000);
 });
@@ -143,7 +132,7 @@ describe("two busy cores beside the mesh", () => {
   it("never make the gateway answer 'no healthy upstream' while every replica is alive", async () => {
     const accessLog = join(mesh.shop.dirs.logDir, "gateway-access.log");
     const linesBefore = readFileSync(accessLog, "utf8").split("\n").length;
-    const load = steadyLoad(catalogReads());
+    const load = await catalogReads(4);
     const busy: ChildProcess[] = [0, 1].map(() => spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }));
     try {
       await new Promise((r) => setTimeout(r, 10_000));

@@ -9,6 +9,7 @@ import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { createFaultSwitch, startShop, type FaultSwitch, type RunningShop, type ShopOptions } from "@shopmesh/devstack";
 import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
 import { createGrpcClient, type GrpcClient } from "@shopmesh/kit";
+import { startLoad, type LoadHandle, type LoadOptions } from "@shopmesh/load";
 import { implOverrides } from "@shopmesh/testkit";
 
 /** MESH_TEST_PORT_BASE, or a base whose ports are all free. */
@@ -26,6 +27,8 @@ export interface TestMesh {
   web<S extends DescService>(service: S): Client<S>;
   /** A service's own socket, bypassing the mesh: for the tests' checks on internal state. */
   direct<S extends DescService>(service: S, name: string): GrpcClient<S>;
+  /** Virtual shoppers through the gateway (@shopmesh/load), with tokens signed by this shop's key. */
+  load(options: Omit<LoadOptions, "gateway" | "tokens">): Promise<LoadHandle>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +64,12 @@ export async function startTestMesh(options: TestMeshOptions = {}): Promise<Test
     grpc: (service) => keep(createGrpcClient(service, shop.gatewayAddress, { defaultTimeoutMs: 10_000 })),
     web: (service) => createClient(service, createGrpcWebTransport({ baseUrl: `http://${shop.gatewayAddress}` })),
     direct: (service, name) => keep(createGrpcClient(service, shop.serviceAddress(name), { defaultTimeoutMs: 10_000 })),
+    load: (options) =>
+      startLoad({
+        ...options,
+        gateway: shop.gatewayAddress,
+        tokens: { signingKeyFile: join(shop.dirs.keyDir, "jwt-es256.pem"), ...shop.topology.gateway.jwt },
+      }),
     stop: async () => {
       for (const client of clients) client.close();
       await shop.stop();

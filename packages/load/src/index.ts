@@ -1,0 +1,10 @@
+export { startLoad, LoadSetupError } from "./load.js";
+export type { LoadHandle, LoadOptions, LoadProgress, LoadResult } from "./load.js";
+export type { Account, TokenSettings } from "./accounts.js";
+export { defaultMix, methodNames, stepNames } from "./scenario.js";
+export type { ScenarioMix, StepName } from "./scenario.js";
+export { errorCount } from "./stats.js";
+export type { CallStats, Failure, LatencySummary, Outcome, Window } from "./stats.js";
+export { subscribeMethod } from "./subscription.js";
+export type { StreamStats } from "./subscription.js";
+export { formatMs, liveLine, renderResult } from "./report.js";
