@@ -7,6 +7,7 @@ import { identityHeader } from "@shopmesh/kit";
 import { identityGuardFilter, rbacFilter, reflectionPaths } from "./envoy-authz.js";
 import { contractMethods, grpcStatsFilter, statsConfig } from "./envoy-stats.js";
 import { faultFilters, faultRuntime } from "./envoy-faults.js";
+import { memoryAllocatorManager } from "./envoy-memory.js";
 import { edgeServerTls, meshClientTls, meshServerTls } from "./envoy-tls.js";
 import { localAddressing, type Addressing } from "./addressing.js";
 import type { MeshFiles } from "./mesh-files.js";
@@ -342,6 +343,7 @@ export function sidecarConfig(
     node: node(replica.name),
     admin: admin(addressing, replica.adminPort),
     stats_config: statsConfig(),
+    memory_allocator_manager: memoryAllocatorManager(),
     layered_runtime: faultRuntime(),
     static_resources: { listeners, clusters },
   };
@@ -442,6 +444,9 @@ export function gatewayConfig(topology: Topology, files: MeshFiles, options: Mes
             local_jwks: { filename: files.jwksPath },
             from_headers: [{ name: "authorization", value_prefix: "Bearer " }],
             claim_to_headers: [{ header_name: identityHeader, claim_name: "sub" }],
+            // A token seen before skips its ES256 signature check (the one costly step); its issuer,
+            // audience and expiry are checked again on every call all the same.
+            jwt_cache_config: { jwt_cache_size: 100 },
           },
         },
         // CORS preflights never get here: the cors filter above answers them itself.
@@ -480,6 +485,7 @@ export function gatewayConfig(topology: Topology, files: MeshFiles, options: Mes
     node: node("gateway"),
     admin: admin(addressing, topology.gateway.adminPort),
     stats_config: statsConfig(),
+    memory_allocator_manager: memoryAllocatorManager(),
     static_resources: {
       listeners: [
         {
