@@ -7,7 +7,6 @@ import { identityHeader } from "@shopmesh/kit";
 import { identityGuardFilter, rbacFilter, reflectionPaths } from "./envoy-authz.js";
 import { contractMethods, grpcStatsFilter, statsConfig } from "./envoy-stats.js";
 import { faultFilters, faultRuntime } from "./envoy-faults.js";
-import { memoryAllocatorManager } from "./envoy-memory.js";
 import { edgeServerTls, meshClientTls, meshServerTls } from "./envoy-tls.js";
 import { localAddressing, type Addressing } from "./addressing.js";
 import type { MeshFiles } from "./mesh-files.js";
@@ -343,7 +342,6 @@ export function sidecarConfig(
     node: node(replica.name),
     admin: admin(addressing, replica.adminPort),
     stats_config: statsConfig(),
-    memory_allocator_manager: memoryAllocatorManager(),
     layered_runtime: faultRuntime(),
     static_resources: { listeners, clusters },
   };
@@ -485,7 +483,6 @@ export function gatewayConfig(topology: Topology, files: MeshFiles, options: Mes
     node: node("gateway"),
     admin: admin(addressing, topology.gateway.adminPort),
     stats_config: statsConfig(),
-    memory_allocator_manager: memoryAllocatorManager(),
     static_resources: {
       listeners: [
         {
