@@ -346,8 +346,8 @@ logs:
 
 # ---------------------------------------------------------------- benchmarks
 
-.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot protoset
-bench: bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot
+.PHONY: bench bench-kit bench-mesh bench-gateway bench-replicas bench-tracing bench-events bench-polyglot protoset
+bench: bench-kit bench-mesh bench-gateway bench-replicas bench-tracing bench-events bench-polyglot
 
 # The protoset lets ghz call servers that have no reflection (connect-node's).
 protoset: proto-deps
@@ -358,6 +358,9 @@ bench-kit: tools build protoset
 
 bench-mesh: tools build protoset
 	node packages/devstack/dist/bench/mesh-bench.js
+
+bench-gateway: tools build protoset
+	node packages/devstack/dist/bench/gateway-bench.js
 
 bench-replicas: tools build protoset
 	node packages/devstack/dist/bench/replica-bench.js
