@@ -309,6 +309,8 @@ interface Report {
   readonly processes: number;
   /** Calls whose token the gateway (as now) found among those it had verified before. */
   readonly jwtCacheHits: number;
+  /** The machine's 1-minute load average as the rounds began. */
+  readonly loadAverage: number;
 }
 
 async function measure(shop: RunningShop, launcher: Launcher, extraDir: string): Promise<Report> {
@@ -442,6 +444,7 @@ async function measure(shop: RunningShop, launcher: Launcher, extraDir: string):
     for (const p of paths) await ghz(p, data(p), 1, 200); // warm-up: connections, caches
     await measureIdleCpu([...new Set(paths.flatMap((p) => [p.frontPid, p.sidecarPid]))]);
     const samples = new Map<string, Sample[]>(paths.map((p) => [p.name, []]));
+    const loadAverage = os.loadavg()[0] ?? Number.NaN;
     for (let round = 0; round < rounds; round++) {
       // Every other round backwards: a drift of the machine's load favours no variant.
       const order = round % 2 === 0 ? paths : [...paths].reverse();
@@ -458,7 +461,7 @@ async function measure(shop: RunningShop, launcher: Launcher, extraDir: string):
     const row = (p: Path): Row => ({ path: p, samples: samples.get(p.name) ?? [] });
     const hits = await fetch(`http://127.0.0.1:${components.find((c) => c.name === "gateway-all")?.adminPort}/stats?filter=jwt_cache_hit`);
     const jwtCacheHits = Number(/: (\d+)/.exec(await hits.text())?.[1] ?? 0);
-    return { product: productPaths.map(row), cart: cartPaths.map(row), memory, processes: shop.running.length, jwtCacheHits };
+    return { product: productPaths.map(row), cart: cartPaths.map(row), memory, processes: shop.running.length, jwtCacheHits, loadAverage };
   } finally {
     sink.server.close();
   }
@@ -532,21 +535,22 @@ function summary(row: Row): Sample {
 
 function latencyTable(rows: readonly Row[], reference: Row, shareOf?: Row): string {
   const base = summary(reference).p90;
-  const all = shareOf === undefined ? undefined : summary(shareOf).p90;
+  const all = shareOf === undefined ? undefined : summary(shareOf);
   const lines = rows.map((row) => {
     const s = summary(row);
     const added = row === reference ? "" : signed(s.p90 - base);
     // A filter's share: what the gateway with every filter costs more than the gateway without it.
     const variant = gatewayVariants.some((v) => v.name === row.path.name) && row !== shareOf;
-    const share = all === undefined || !variant ? "" : signed(all - s.p90);
+    const share = all === undefined || !variant ? "" : signed(all.p90 - s.p90);
+    const cpuShare = all === undefined || !variant ? "" : f(all.frontCpuUs - s.frontCpuUs, 0);
     const perRound = row.samples.map((x) => f(x.p90)).join(" / ");
     const cpu = row.path.frontPid === row.path.sidecarPid ? "" : f(s.frontCpuUs, 0);
     const sidecarCpu = f(row.path.frontPid === row.path.sidecarPid ? s.frontCpuUs : s.sidecarCpuUs, 0);
-    return `| ${row.path.label} | ${f(s.p50)} | ${f(s.p90)} | ${f(s.p99)} | ${added} | ${share} | ${perRound} | ${cpu} | ${sidecarCpu} | ${f(s.rps, 0)} | ${s.errors} |`;
+    return `| ${row.path.label} | ${f(s.p50)} | ${f(s.p90)} | ${f(s.p99)} | ${added} | ${share} | ${perRound} | ${cpu} | ${cpuShare} | ${sidecarCpu} | ${f(s.rps, 0)} | ${s.errors} |`;
   });
   return [
-    "| path | p50 ms | p90 ms | p99 ms | p90 added over the sidecar path | p90 share (every filter − this) | p90 per round | gateway CPU µs/call | sidecar CPU µs/call | rps | errors |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| path | p50 ms | p90 ms | p99 ms | p90 added over the sidecar path | p90 share (every filter − this) | p90 per round | gateway CPU µs/call | its share (every filter − this) | sidecar CPU µs/call | rps | errors |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...lines,
   ].join("\n");
 }
@@ -584,7 +588,42 @@ function memoryTable(memory: readonly EnvoyMemory[]): string {
   ].join("\n");
 }
 
+/** The filters' CPU shares in one sentence, and what the gateway costs with none of them. */
+function filterSummary(rows: readonly Row[], all: Row): string {
+  const cpu = (row: Row): number => summary(row).frontCpuUs;
+  const bare = rows.find((r) => r.path.name === "bare");
+  const tracing = rows.find((r) => r.path.name === "tracing");
+  const shares = rows
+    .filter((r) => r !== all && r !== bare && r !== tracing && gatewayVariants.some((v) => v.name === r.path.name))
+    .map((r) => `${r.path.label.replace(/^− /, "")} ${f(cpu(all) - cpu(r), 0)} µs`);
+  const floor = bare === undefined ? "" : ` With no filter and no access log it still takes ${f(cpu(bare), 0)} µs a call: the hop itself.`;
+  const traced = tracing === undefined ? "" : ` Tracing every request adds ${f(cpu(tracing) - cpu(all), 0)} µs.`;
+  return `The gateway (every filter) took ${f(cpu(all), 0)} µs of CPU a call; each filter's share (every filter minus
+the gateway without it; a negative share is noise): ${shares.join(", ")}.${floor}${traced}`;
+}
+
+/** What the memory table says: how much of an Envoy's own memory its config accounts for. */
+function memorySummary(memory: readonly EnvoyMemory[]): string {
+  const bare = memory.find((m) => m.name === "envoy-bare");
+  const mesh = memory.filter((m) => m !== bare);
+  if (bare === undefined || mesh.length === 0) return "";
+  const privates = mesh.map((m) => m.idle.private);
+  const [least, most] = [Math.min(...privates), Math.max(...privates)];
+  const pss = mesh.reduce((a, m) => a + m.idle.pss, 0);
+  return `Where an Envoy's private memory goes (/proc/<pid>/smaps of a sidecar): about 3.5 MiB of its binary's
+zero-initialised data, 2.5 MiB of relocated read-only data and 0.75 MiB of data, then tcmalloc's heap.
+Hot restart's shared memory is one 4 KiB page, so \`--disable-hot-restart\` would save nothing; rejecting
+every stat (stats_matcher reject_all) saved 0.2–0.5 MiB an Envoy when tried, and releasing free heap
+(memory_allocator_manager) left an Envoy after a load as large as without it: what the load leaves is in
+tcmalloc's caches. An Envoy with nothing configured already holds ${f(bare.idle.private, 1)} MiB of its own (its binary's data and
+relocations, about 7 MiB, and tcmalloc's starting heap); the shop's Envoys hold ${f(least, 1)}–${f(most, 1)} MiB idle, so
+their whole config (listeners, clusters, TLS contexts, filters and their ${mesh.reduce((a, m) => a + m.stats, 0)} stats) accounts for
+${f(least - bare.idle.private, 1)}–${f(most - bare.idle.private, 1)} MiB an Envoy. The ${mesh.length} Envoys together weigh ${f(pss, 0)} MiB by PSS, what the machine
+gives them; the sum of their RSS counts the shared binary ${mesh.length} times.`;
+}
+
 function writeReport(report: Report): void {
+  const loadAtStart = report.loadAverage;
   const [sidecar, , shopGateway, all] = report.product;
   if (sidecar === undefined || shopGateway === undefined || all === undefined) throw new Error("missing rows");
   const [cartSidecar, cartGateway, cartBefore, cartTrusting] = report.cart;
@@ -601,7 +640,9 @@ function writeReport(report: Report): void {
 Measured ${new Date().toISOString().slice(0, 10)} by \`make bench-gateway\` (packages/devstack/bench/gateway-bench.ts) on ${cpu}, Node ${process.version}.
 One shop (${report.processes} processes; one replica a service, mutual TLS and RBAC as \`make up\` runs them,
 tracing off), and beside it ${gatewayVariants.length + 2} more gateways, each the generated gateway config with one thing
-taken out or put in, all routing to the same sidecars. ghz calls each path at ${rate} rps (${concurrency} in flight
+taken out or put in, all routing to the same sidecars; a second catalog sidecar without the Lua filter
+(the Lua filter is in every sidecar's ingress, not in the gateway); and an Envoy with nothing configured.
+The machine's load average was ${f(loadAtStart, 1)} when the rounds began. ghz calls each path at ${rate} rps (${concurrency} in flight
 at most, 2 connections) for ${seconds} s, after a 1 s warm-up of every path, in ${rounds} rounds (every other one
 in reverse order); the percentiles are the rounds' means. At the sidecar ghz presents the gateway's
 certificate, as the gateway would. The gateway path is client → gateway (plaintext) → the callee's
@@ -611,6 +652,8 @@ stand-in collector in the bench's process that accepts and drops them.
 CatalogService.GetProduct (public: no token):
 
 ${latencyTable(report.product, sidecar, all)}
+
+${filterSummary(report.product, all)}
 
 CartService.GetCart (a user method: a token, verified at the gateway; an empty cart):
 
@@ -622,8 +665,11 @@ straight through a gateway without jwt_authn and header_mutation). The gateway's
 ${cpuOf(cartBefore)} µs as before (every token's signature checked), ${cpuOf(cartGateway)} µs as now (a token seen before
 is not checked again: ${report.jwtCacheHits} cache hits), ${cpuOf(cartTrusting)} µs with no token at all. CPU per call is each
 Envoy's own time on a core (all its threads, from /proc/<pid>/task/*/schedstat) during the run, less
-what it spent in the same time idle (measured over 3 s before the rounds), over the calls: unlike
-latency on these shared cores, it hardly grows with what the other processes do.
+what it spent in the same time idle (measured over 3 s before the rounds), over the calls. It is steadier
+than latency on these shared cores but not steady: a busy machine inflates it, and the same variant
+moved by ±150 µs from one run to the next, so a filter's share counts only where every run agrees.
+So far only the JWT cache did (136–242 µs less a GetCart call in each of four runs); no other filter's
+share stood out of the noise, and the latency rows measure the neighbours more than the gateway.
 
 ### Each Envoy's memory
 
@@ -634,12 +680,14 @@ Envoy with nothing configured but its admin port (no listener, no cluster), for 
 42 MiB) is shared by every Envoy, so RSS counts it once per Envoy and PSS once in all.
 
 ${memoryTable(report.memory)}
+
+${memorySummary(report.memory)}
 <!-- bench-gateway:end -->`;
   const path = writeBenchSection("gateway", section);
   writeBenchTargets("gateway", [
     {
       target: `the gateway hop adds ≤ ${targetMs} ms p90 at ${rate} rps over the sidecar hop`,
-      measured: `${signed(added)} ms p90 at ${rate} rps (GetProduct, through the gateway vs at the catalog's sidecar)`,
+      measured: `${signed(added)} ms p90 at ${rate} rps (GetProduct, through the gateway vs at the catalog's sidecar; load average ${f(loadAtStart, 0)} on ${os.cpus().length} cores)`,
       met: added <= targetMs,
     },
   ]);
