@@ -356,9 +356,9 @@ logs:
 
 # ---------------------------------------------------------------- benchmarks
 
-.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot bench-catalog bench-memory bench-soak protoset
+.PHONY: bench bench-kit bench-mesh bench-gateway bench-replicas bench-tracing bench-events bench-polyglot bench-catalog bench-memory bench-soak protoset
 # Each a few minutes, but bench-soak: it loads the shop for ten minutes (BENCH_SOAK_MIN=…).
-bench: bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot bench-catalog bench-memory bench-soak
+bench: bench-kit bench-mesh bench-gateway bench-replicas bench-tracing bench-events bench-polyglot bench-catalog bench-memory bench-soak
 
 # The protoset lets ghz call servers that have no reflection (connect-node's).
 protoset: proto-deps
@@ -369,6 +369,9 @@ bench-kit: tools build protoset
 
 bench-mesh: tools build protoset
 	node packages/devstack/dist/bench/mesh-bench.js
+
+bench-gateway: tools build protoset
+	node packages/devstack/dist/bench/gateway-bench.js
 
 bench-replicas: tools build protoset
 	node packages/devstack/dist/bench/replica-bench.js
