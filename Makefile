@@ -346,8 +346,8 @@ logs:
 
 # ---------------------------------------------------------------- benchmarks
 
-.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot protoset
-bench: bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot
+.PHONY: bench bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot bench-orders protoset
+bench: bench-kit bench-mesh bench-replicas bench-tracing bench-events bench-polyglot bench-orders
 
 # The protoset lets ghz call servers that have no reflection (connect-node's).
 protoset: proto-deps
@@ -370,6 +370,9 @@ bench-polyglot: tools build go-build protoset
 
 bench-events: tools build
 	node packages/devstack/dist/bench/events-bench.js
+
+bench-orders: tools build
+	node packages/devstack/dist/bench/orders-bench.js
 
 # ---------------------------------------------------------------- beyond one machine (docs/deploy.md)
 
