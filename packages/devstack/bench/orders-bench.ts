@@ -479,10 +479,12 @@ function report(r: Results): void {
   const ceilingNote =
     best.s.perSecond >= target.ordersPerSecond
       ? ""
-      : `${target.ordersPerSecond} orders/s would take about ${f(target.ordersPerSecond * orderStoreWrites)} order-store writes/s: more than ` +
-        "FerretDB on SQLite does on this machine, however the shop is tuned. SQLite's `synchronous=NORMAL` " +
-        "(one fsync per checkpoint instead of per commit, which FerretDB would accept in its URL) writes faster but " +
-        "may lose the last commits on a power cut — accepted orders among them — so it is not used.";
+      : `${target.ordersPerSecond} orders/s would take about ${f(target.ordersPerSecond * orderStoreWrites)} order-store writes/s. ` +
+        `The shop's processes used ${f(cpuTotal)} % of the machine's 200 % and an fsync took ${f(r.store.fsyncMs, 1)} ms: ` +
+        "the writes are short of neither CPU nor disk, so they wait: most likely one behind the other for SQLite's " +
+        "single write lock on the database (some writes above took more than 10 s). " +
+        "SQLite's `synchronous=NORMAL`, which FerretDB would accept in its URL, saves the fsyncs but may lose the " +
+        "last commits on a power cut — accepted orders among them — and fsyncs are not what holds the writes up; it is not used.";
   const section = `<!-- bench-orders:start -->
 ## Whole orders: PlaceOrder through the gateway
 
