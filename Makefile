@@ -356,9 +356,9 @@ logs:
 
 # ---------------------------------------------------------------- benchmarks
 
-.PHONY: bench bench-kit bench-mesh bench-gateway bench-replicas bench-tracing bench-events bench-polyglot bench-catalog bench-memory bench-soak protoset
+.PHONY: bench bench-kit bench-mesh bench-gateway bench-replicas bench-tracing bench-events bench-polyglot bench-catalog bench-orders bench-memory bench-soak protoset
 # Each a few minutes, but bench-soak: it loads the shop for ten minutes (BENCH_SOAK_MIN=…).
-bench: bench-kit bench-mesh bench-gateway bench-replicas bench-tracing bench-events bench-polyglot bench-catalog bench-memory bench-soak
+bench: bench-kit bench-mesh bench-gateway bench-replicas bench-tracing bench-events bench-polyglot bench-catalog bench-orders bench-memory bench-soak
 
 # The protoset lets ghz call servers that have no reflection (connect-node's).
 protoset: proto-deps
@@ -393,6 +393,9 @@ bench-memory: tools build protoset
 
 bench-soak: tools build
 	node packages/devstack/dist/bench/soak-bench.js
+
+bench-orders: tools build
+	node packages/devstack/dist/bench/orders-bench.js
 
 # ---------------------------------------------------------------- beyond one machine (docs/deploy.md)
 

@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import type { ServerConfig } from "./config.js";
 import type { Probe } from "./health.js";
-import { createMetricsRegistry, serveMetrics } from "./metrics.js";
+import { createMetricsRegistry, serveMetrics, type MetricsRegistry } from "./metrics.js";
 import { createShopServer, type ServiceRegistration, type ShopServer } from "./server.js";
 
 /** What build() registers as it opens things, so the kit can close them. */
@@ -14,6 +14,8 @@ export interface Resources {
   own<T extends { close(): unknown }>(name: string, resource: T): T;
   /** Registers a step of the shutdown that is not a close() (e.g. waiting for work in flight). */
   onStop(name: string, stop: () => unknown): void;
+  /** The service's /metrics, for metrics of its own beside the RPC ones; undefined when it serves none. */
+  readonly metrics: MetricsRegistry | undefined;
 }
 
 /** A loop that runs beside the server (a sweeper, a recovery loop); stopped after the server. */
@@ -51,7 +53,9 @@ export async function startService(
   build: (resources: Resources) => Promise<ServiceParts>,
 ): Promise<RunningService> {
   const opened: Step[] = [];
+  const metrics = server.metricsPort === undefined ? undefined : createMetricsRegistry(name);
   const resources: Resources = {
+    metrics,
     own(resourceName, resource) {
       opened.push({ name: resourceName, run: () => resource.close() });
       return resource;
@@ -80,7 +84,6 @@ export async function startService(
   };
   try {
     const parts = await build(resources);
-    const metrics = server.metricsPort === undefined ? undefined : createMetricsRegistry(name);
     shopServer = createShopServer({
       name,
       logger,

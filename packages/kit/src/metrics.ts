@@ -15,6 +15,8 @@ export interface RpcMetrics {
 }
 
 export interface MetricsRegistry extends RpcMetrics {
+  /** prom-client's registry, for a service's own metrics (`registers: [registry]`). */
+  readonly registry: Registry;
   /** The Prometheus text exposition of everything recorded. */
   text(): Promise<string>;
   readonly contentType: string;
@@ -49,6 +51,7 @@ export function createMetricsRegistry(service: string): MetricsRegistry {
       handled.inc(labels);
       handling.observe(labels, seconds);
     },
+    registry,
     text: () => registry.metrics(),
     contentType: registry.contentType,
   };

@@ -11,6 +11,7 @@ import { createDownstream } from "./downstream.js";
 import type { OrderEvent } from "./order-events.js";
 import { createPageTokens } from "./page-token.js";
 import { createPlacement } from "./placement.js";
+import { createSagaMetrics } from "./saga-metrics.js";
 import { createSagaActions } from "./saga/actions.js";
 import { createCrashHooks } from "./saga/crash-points.js";
 import { startRecovery } from "./saga/recovery.js";
@@ -33,11 +34,19 @@ export function startOrder(config: OrderConfig, logger: Logger, options: OrderOp
     const downstream = resources.own("downstream clients", createDownstream(config.downstream));
     const crash = createCrashHooks(config.crash, kill, logger);
     const actions = createSagaActions({ downstream, reservationTtlMs: saga.reservationTtlMs });
+    const metrics = createSagaMetrics(resources.metrics);
     const link = config.broker === undefined ? undefined : resources.own("broker", createBrokerLink(config.broker, "order", logger));
     if (link === undefined) logger.warn("no broker (BROKER_URL unset): order events wait in the outbox");
     // Published at once when recorded, and swept up later when that failed (or the process died first).
     const relay = startOutboxRelay<OrderEvent>({
-      outbox: { pending: store.pendingEvents, markPublished: store.markEventPublished },
+      outbox: {
+        pending: store.pendingEvents,
+        // Called once the broker acknowledged the event.
+        markPublished: (event) => {
+          metrics.published((clock() - event.time.getTime()) / 1000);
+          return store.markEventPublished(event);
+        },
+      },
       link,
       source: "order",
       intervalMs: config.outboxSweepMs,
@@ -46,12 +55,23 @@ export function startOrder(config: OrderConfig, logger: Logger, options: OrderOp
     });
     resources.onStop("outbox relay", () => relay.stop());
     const { leaseMs, retryBaseMs, retryMaxMs } = saga;
-    const runner = createSagaRunner({ store, actions, logger, clock, leaseMs, retryBaseMs, retryMaxMs, crash, onEvent: relay.kick });
+    const runner = createSagaRunner({
+      store,
+      actions,
+      logger,
+      clock,
+      leaseMs,
+      retryBaseMs,
+      retryMaxMs,
+      crash,
+      onEvent: relay.kick,
+      metrics,
+    });
     // Sagas of calls cut off by the shutdown still finish their current step (their calls have
     // deadlines, so this ends) before the relay, the clients and the store close.
     resources.onStop("sagas in flight", () => runner.idle());
     const common = { store, runner, logger, clock, leaseMs, waitMs: saga.waitMs };
-    const placement = createPlacement({ ...common, downstream, crash, replyMs: saga.replyMs });
+    const placement = createPlacement({ ...common, downstream, crash, replyMs: saga.replyMs, metrics });
     const cancellation = createCancellation(common);
     const pageTokens = createPageTokens(tokenKey(config.pageTokenSecret, logger));
     return {

@@ -15,6 +15,7 @@ import type { OrderRecord } from "./order.js";
 import { toAddressRecord } from "./order-message.js";
 import { createPlacementAnswers } from "./placement-answer.js";
 import type { PricedOrder } from "./pricing.js";
+import { noSagaMetrics, type SagaMetrics } from "./saga-metrics.js";
 import type { CrashHooks } from "./saga/crash-points.js";
 import type { SagaRunner } from "./saga/runner.js";
 import type { OrderStore } from "./store/order-store.js";
@@ -33,6 +34,8 @@ export interface PlacementDeps {
   readonly replyMs: number;
   readonly pollIntervalMs?: number;
   readonly newOrderId?: () => string;
+  /** Where the time before the saga goes (lookup, pricing, recording); none when absent. */
+  readonly metrics?: SagaMetrics;
 }
 
 export interface PlaceOrderInput {
@@ -50,6 +53,7 @@ export function createPlacement(deps: PlacementDeps) {
   const makeId = deps.newOrderId ?? newOrderId;
   const priceCart = createCartPricing(deps.downstream);
   const answers = createPlacementAnswers(deps);
+  const metrics = deps.metrics ?? noSagaMetrics;
 
   /** A new PENDING order of `priced`, leased to `owner`, the call that records it. */
   const pendingOrder = (userId: string, input: PlaceOrderInput, priced: PricedOrder, owner: string): OrderRecord => {
@@ -89,14 +93,15 @@ export function createPlacement(deps: PlacementDeps) {
     async placeOrder(userId: string, input: PlaceOrderInput, call: CallContext): Promise<OrderRecord> {
       const answerBy = answerDeadline(clock(), call.deadline, deps.replyMs);
       // The request id was used before: that order is the answer.
-      const existing = await store.findByRequest(userId, input.requestId);
+      const existing = await metrics.time("lookup", "store", () => store.findByRequest(userId, input.requestId));
       if (existing !== undefined) return answers.ofExisting(existing.id, call, answerBy);
 
       // Price the cart now and record the order PENDING; of concurrent calls with one request
       // id, the store's unique index lets one record it and the others answer with its order.
       const owner = `place-${randomUUID()}`;
-      const order = pendingOrder(userId, input, await priceCart(userId, input.address, call), owner);
-      if ((await store.insert(order)) === "duplicate") {
+      const priced = await metrics.time("price", "call", () => priceCart(userId, input.address, call));
+      const order = pendingOrder(userId, input, priced, owner);
+      if ((await metrics.time("record", "store", () => store.insert(order))) === "duplicate") {
         return answers.ofExisting((await winnerOf(userId, input.requestId)).id, call, answerBy);
       }
       deps.crash.afterPersist("PENDING");

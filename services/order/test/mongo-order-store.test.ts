@@ -175,6 +175,67 @@ describe("the Mongo order store", () => {
     ).toBeDefined();
   });
 
+  it("sweeps only open orders: each is marked from its insert until its event is published", async () => {
+    const opens = connection.db.collection<{ _id: string; since: Date }>("order_open");
+    const o = order({ leaseOwner: "me", leaseUntil: new Date(Date.now() + 10_000) });
+    await store.insert(o);
+    expect(await opens.findOne({ _id: o.id })).not.toBeNull();
+    // A final order inserted as such (as tests do) is not open.
+    const done = order({ state: "CONFIRMED" });
+    await store.insert(done);
+    expect(await opens.findOne({ _id: done.id })).toBeNull();
+
+    const now = new Date();
+    const event = { id: `evt_${o.id}`, orderId: o.id, type: "t", data: new Uint8Array([1]), time: now, trace: {} };
+    const until = new Date(Date.now() + 10_000);
+    await store.advance(o.id, "PENDING", "me", { cancelRequested: true, cancelReason: "r", released: true }, now, until);
+    await store.advance(o.id, "PENDING", "me", { state: "CANCELLED" }, now, until, () => event);
+    expect((await store.pendingEvents(new Date(Date.now() + 1_000), 100)).map((e) => e.id)).toContain(event.id);
+    expect(await opens.findOne({ _id: o.id })).not.toBeNull();
+    await store.markEventPublished(event);
+    expect(await opens.findOne({ _id: o.id })).toBeNull();
+    expect((await store.pendingEvents(new Date(Date.now() + 1_000), 100)).map((e) => e.id)).not.toContain(event.id);
+  });
+
+  it("drops a marker whose order was never recorded, and one its writer left on a closed order", async () => {
+    const opens = connection.db.collection<{ _id: string; since: Date }>("order_open");
+    await opens.insertOne({ _id: "ord_never_recorded", since: new Date(Date.now() - 120_000) });
+    await opens.insertOne({ _id: "ord_being_recorded", since: new Date() });
+    const closedOrder = order({ state: "CANCELLED" });
+    await store.insert(closedOrder);
+    await opens.insertOne({ _id: closedOrder.id, since: new Date() });
+    await store.findRecoverable(new Date(), 1_000);
+    expect(await opens.findOne({ _id: "ord_never_recorded" })).toBeNull();
+    expect(await opens.findOne({ _id: closedOrder.id })).toBeNull();
+    // Its insert may still be on its way.
+    expect(await opens.findOne({ _id: "ord_being_recorded" })).not.toBeNull();
+    await opens.deleteOne({ _id: "ord_being_recorded" });
+  });
+
+  it("marks the open orders stored before the markers existed when it starts", async () => {
+    const stale = order({ state: "PAID" });
+    await connection.db.collection<OrderDocument>("orders").insertOne(toDocument(stale));
+    expect((await store.findRecoverable(new Date(), 1_000)).map((r) => r.id)).not.toContain(stale.id);
+    const restarted = await createMongoOrderStore(connection);
+    expect((await restarted.findRecoverable(new Date(), 1_000)).map((r) => r.id)).toContain(stale.id);
+  });
+
+  it("decides on what another writer did since this store last saw the order", async () => {
+    const other = await createMongoOrderStore(connection);
+    const o = order();
+    await store.insert(o);
+    const until = () => new Date(Date.now() + 10_000);
+    // The other store takes the lease: this one, knowing the order free, must not take it too.
+    expect(await other.acquireLease(o.id, "other", new Date(), until())).toBeDefined();
+    expect(await store.acquireLease(o.id, "mine", new Date(), until())).toBeUndefined();
+    expect((await store.get(o.id))?.leaseOwner).toBe("other");
+    // It gives the lease up: this one, knowing it held, must see it free.
+    await other.releaseLease(o.id, "other", new Date(Date.now() - 1_000));
+    expect(await store.acquireLease(o.id, "mine", new Date(), until())).toMatchObject({ leaseOwner: "mine" });
+    expect(await other.advance(o.id, "PENDING", "other", { state: "RESERVED" }, new Date(), until())).toBeUndefined();
+    expect(await store.advance(o.id, "PENDING", "mine", { state: "RESERVED" }, new Date(), until())).toMatchObject({ state: "RESERVED" });
+  });
+
   it("lists a user's orders newest first from a position", async () => {
     const user = "u-list";
     const placed: OrderRecord[] = [];

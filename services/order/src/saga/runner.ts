@@ -6,6 +6,7 @@ import type { PaymentCard } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { currentTraceHeaders } from "@shopmesh/events";
 import type { Logger, Clock } from "@shopmesh/kit";
 import type { OrderRecord } from "../order.js";
+import { noSagaMetrics, type SagaMetrics } from "../saga-metrics.js";
 import { finalOrderEvent, type OrderEvent } from "../order-events.js";
 import type { EventOf, OrderStore } from "../store/order-store.js";
 import type { SagaActions } from "./actions.js";
@@ -25,6 +26,8 @@ export interface SagaRunnerDeps {
   readonly crash: CrashHooks;
   /** Gets each event as soon as it is recorded (the outbox relay publishes it). */
   readonly onEvent: (event: OrderEvent) => void;
+  /** Where each step's time goes (its call, its write); none when absent. */
+  readonly metrics?: SagaMetrics;
 }
 
 export interface RunOptions {
@@ -53,6 +56,7 @@ export interface SagaRunner {
 
 export function createSagaRunner(deps: SagaRunnerDeps): SagaRunner {
   const { store, actions, logger, clock, crash } = deps;
+  const metrics = deps.metrics ?? noSagaMetrics;
   const running = new Set<Promise<unknown>>();
 
   const perform = (step: Step, order: OrderRecord, options: RunOptions): Promise<StepOutcome> => {
@@ -87,13 +91,13 @@ export function createSagaRunner(deps: SagaRunnerDeps): SagaRunner {
     for (;;) {
       const step = nextStep(order, { canCharge: options.card !== undefined });
       if (step === undefined) {
-        await store.releaseLease(order.id, owner, new Date(clock()));
+        await metrics.time("releaseLease", "store", () => store.releaseLease(order.id, owner, new Date(clock())));
         return { order, ended: "final", ...(cause ? { cause } : {}) };
       }
       // Each step that calls out is a span of its own (its calls are its children); local ones are not.
       const outcome = localSteps.has(step)
         ? await perform(step, order, options)
-        : await stepSpan(step, order.id, () => perform(step, order, options));
+        : await metrics.time(step, "call", () => stepSpan(step, order.id, () => perform(step, order, options)));
       if (outcome.kind === "ok" && !localSteps.has(step)) crash.beforePersist(step);
       if (outcome.kind !== "ok")
         log.warn({ step, state: order.state, outcome: outcome.kind, detail: describe(outcome) }, "saga step failed");
@@ -112,14 +116,8 @@ export function createSagaRunner(deps: SagaRunnerDeps): SagaRunner {
       // Of the tries the store makes, the last one's event is the one recorded.
       let event: OrderEvent | undefined;
       const eventOf: EventOf = (changed) => (event = finalOrderEvent(changed, now, currentTraceHeaders()));
-      const advanced = await store.advance(
-        order.id,
-        order.state,
-        owner,
-        next.changes,
-        new Date(now),
-        new Date(now + deps.leaseMs),
-        eventOf,
+      const advanced = await metrics.time(step, "store", () =>
+        store.advance(order.id, order.state, owner, next.changes, new Date(now), new Date(now + deps.leaseMs), eventOf),
       );
       if (advanced === undefined) {
         log.warn({ step, state: order.state }, "lost the order's lease; another runner continues it");

@@ -3,13 +3,17 @@
 // sequence number), so only one writer gets each number; no decision rests on a conditional
 // update. The `orders` document is a view of the log for queries (a user's orders, recoverable
 // orders), brought up to date by every writer; it may lag or, on FerretDB, even fall back a step,
-// so every read folds in the entries newer than it. Outages surface as UNAVAILABLE through
-// storeGuard, translated here and nowhere else.
+// so every read folds in the entries newer than it. A writer starts from the order as this process
+// last knew it and reads only when another writer got the next entry in first. The sweeps look
+// only at open orders (open-orders.ts). Outages surface as UNAVAILABLE through storeGuard,
+// translated here and nowhere else.
 import type { Collection, Filter } from "mongodb";
 import { Binary, MongoServerError } from "mongodb";
 import { storeGuard, type MongoStore } from "@shopmesh/stores";
 import type { PagePosition } from "../page-token.js";
 import { cancellableStates, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
+import { createKnownOrders } from "./known-orders.js";
+import { closed, createOpenOrders } from "./open-orders.js";
 import { fromDocument, toDocument, type OrderDocument } from "./order-document.js";
 import type { OrderEvent } from "../order-events.js";
 import {
@@ -49,17 +53,22 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
     await orders.createIndex({ userId: 1, createTime: -1, _id: -1 }, { name: "user_newest_first" });
     await orders.createIndex({ state: 1, leaseUntil: 1 }, { name: "state_lease" });
   });
+  const open = createOpenOrders(mongo.db, orders);
+  await guard(() => open.backfill());
+  const known = createKnownOrders();
 
   /**
    * Brings the view up to `doc` unless it is there already. On FerretDB two of these racing can
    * leave the older one in place; that costs only staleness, which the next write or read repairs.
    */
-  const refreshView = async (doc: OrderDocument): Promise<void> => {
+  const refreshView = async (doc: OrderDocument, legacy: boolean): Promise<void> => {
     const set: Partial<OrderDocument> = Object.fromEntries(changingFields.map((key) => [key, doc[key]]));
-    await orders.updateOne(
-      { _id: doc._id, $or: [{ seq: { $lt: seqOf(doc) } }, { seq: { $exists: false } }] },
-      { $set: { ...set, seq: seqOf(doc) } },
-    );
+    // Only a view stored before the log has no sequence number; the `$or` that also matches it
+    // makes FerretDB read the whole collection, so it is left to those.
+    const behind: Filter<OrderDocument> = legacy
+      ? { $or: [{ seq: { $lt: seqOf(doc) } }, { seq: { $exists: false } }] }
+      : { seq: { $lt: seqOf(doc) } };
+    await orders.updateOne({ _id: doc._id, ...behind }, { $set: { ...set, seq: seqOf(doc) } });
   };
 
   /** The entries of the view's order after the view, read one by one by key (see order-log.ts). */
@@ -78,17 +87,25 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
     if (newer.length === 0) return view;
     const doc = fold(view, newer);
     // Read repair: a view left behind (its writer died between entry and view, or lost a race) catches up.
-    await refreshView(doc);
+    await refreshView(doc, view.seq === undefined);
     return doc;
   };
 
-  const latestOf = async (view: OrderDocument | null): Promise<OrderDocument | undefined> => (view === null ? undefined : latest(view));
+  const latestOf = async (view: OrderDocument | null): Promise<OrderDocument | undefined> => {
+    if (view === null) return undefined;
+    const doc = await latest(view);
+    known.remember(doc);
+    return doc;
+  };
 
   const record = (doc: OrderDocument | undefined): OrderRecord | undefined => (doc === undefined ? undefined : fromDocument(doc));
 
   /**
-   * Appends the entry `decide` makes of the order as it is now, if it makes one. A duplicate key
-   * means another writer appended first: read again and decide again on what it did.
+   * Appends the entry `decide` makes of the order as it is now, if it makes one. It decides first
+   * on the order as this process last knew it, without reading: the entry after that one is then
+   * either still free, and the order was as known, or taken, and the insert fails. A duplicate key
+   * means another writer appended first: read again and decide again on what it did. A decision
+   * to write nothing is only taken on what was read.
    */
   const append = async (
     id: string,
@@ -96,10 +113,14 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
     decide: (doc: OrderDocument) => OrderChanges | undefined,
     eventOf?: EventOf,
   ): Promise<Appended | undefined> => {
+    let remembered = known.get(id);
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
-      const doc = await latestOf(await orders.findOne({ _id: id }));
+      const guessed = remembered !== undefined;
+      const doc = remembered ?? (await latestOf(await orders.findOne({ _id: id })));
+      remembered = undefined;
       if (doc === undefined) return undefined;
       const set = decide(doc);
+      if (set === undefined && guessed) continue;
       if (set === undefined) return { doc, applied: false };
       const seq = seqOf(doc) + 1;
       let entry: OrderLogEntry = { _id: entryId(id, seq), orderId: id, seq, kind, set };
@@ -111,11 +132,15 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
       try {
         await log.insertOne(entry);
       } catch (err) {
+        // Whether it landed is unknown unless the key was taken: the next write reads.
+        known.forget(id);
         if (err instanceof MongoServerError && err.code === duplicateKey) continue;
         throw err;
       }
       const next = fold(doc, [entry]);
-      await refreshView(next);
+      known.remember(next);
+      await refreshView(next, doc.seq === undefined);
+      if (closed(next)) await open.remove(id);
       return { doc: next, applied: true };
     }
     throw new Error(`order ${id}: ${maxAttempts} writes in a row lost the race for the next log entry`);
@@ -129,13 +154,19 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
 
     insert: (order) =>
       guard(async () => {
+        const doc = toDocument(order);
+        // Open before it exists: a crash between the two leaves a marker, never an order without one.
+        if (!closed(doc)) await open.add(doc._id, order.createTime);
         try {
-          await orders.insertOne(toDocument(order));
-          return "inserted" as const;
+          await orders.insertOne(doc);
         } catch (err) {
-          if (err instanceof MongoServerError && err.code === duplicateKey) return "duplicate" as const;
-          throw err;
+          if (!(err instanceof MongoServerError && err.code === duplicateKey)) throw err;
+          // Its request id was taken: the marker is this order's only if no order has its id.
+          if ((await orders.findOne({ _id: doc._id })) === null) await open.remove(doc._id);
+          return "duplicate" as const;
         }
+        known.remember(doc);
+        return "inserted" as const;
       }),
 
     get: (id) => guard(async () => record(await latestOf(await orders.findOne({ _id: id })))),
@@ -201,11 +232,10 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
     pendingEvents: (before, limit) =>
       guard(async () => {
         // Orders whose view says an event waits (the view may lag: what the log says decides).
-        const views = await orders
-          .find({ outbox: { $ne: null }, updateTime: { $lt: before } })
-          .sort({ updateTime: 1 })
-          .limit(limit)
-          .toArray();
+        const views = (await open.views(new Date()))
+          .filter((view) => view.outbox !== undefined && view.outbox !== null && view.updateTime < before)
+          .sort((a, b) => a.updateTime.getTime() - b.updateTime.getTime())
+          .slice(0, limit);
         const events: OrderEvent[] = [];
         for (const doc of await Promise.all(views.map(latest))) {
           if (doc.outbox === undefined || doc.outbox === null) continue;
@@ -224,11 +254,10 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
 
     findRecoverable: (now, limit) =>
       guard(async () => {
-        const views = await orders
-          .find({ state: { $in: nonFinalStates }, leaseUntil: { $lt: now } })
-          .sort({ leaseUntil: 1 })
-          .limit(limit)
-          .toArray();
+        const views = (await open.views(now))
+          .filter((view) => nonFinalStates.includes(view.state) && view.leaseUntil < now)
+          .sort((a, b) => a.leaseUntil.getTime() - b.leaseUntil.getTime())
+          .slice(0, limit);
         // The view may be behind: what the log says decides.
         const docs = await Promise.all(views.map(latest));
         return docs.filter((doc) => nonFinalStates.includes(doc.state) && doc.leaseUntil < now).map(fromDocument);
