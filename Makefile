@@ -311,7 +311,7 @@ keys: build
 
 .PHONY: up
 up: $(RUN_TOOLS) build go-build web keys
-	TRACING=$(TRACING) node --optimize-for-size packages/devstack/dist/src/up.js
+	TRACING=$(TRACING) node --max-semi-space-size=1 packages/devstack/dist/src/up.js
 
 .PHONY: status down logs restart stat
 status:

@@ -15,14 +15,9 @@ export interface LoadOutcome {
 export async function runLoad(shop: RunningShop, options: { shoppers: number; seconds: number; thinkMs?: number }): Promise<LoadOutcome> {
   const cli = join(repoRoot, "packages", "load", "dist", "src", "cli.js");
   const args = [
-    "--gateway",
-    shop.gatewayAddress,
-    "--keys",
-    shop.dirs.keyDir,
-    "--shoppers",
-    String(options.shoppers),
-    "--duration",
-    `${options.seconds}s`,
+    ...["--gateway", shop.gatewayAddress, "--run-dir", shop.dirs.runDir],
+    ...["--shoppers", String(options.shoppers), "--duration", `${options.seconds}s`],
+    ...(options.thinkMs === undefined ? [] : ["--think", String(options.thinkMs)]),
   ];
   const { stdout } = await promisify(execFile)(process.execPath, [cli, ...args], { maxBuffer: 16 * 1024 * 1024 });
   return { summary: stdout };

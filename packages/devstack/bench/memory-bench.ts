@@ -34,9 +34,12 @@ async function compareFlags(): Promise<FlagsRow[]> {
   const dir = mkdtempSync(join(os.tmpdir(), "shopmesh-bench-memory-"));
   const launcher = createLauncher({ supervise: false, logDir: join(dir, "logs") });
   const mongoPort = await freePort();
+  // Node's defaults, the shop's flags, and the alternatives they were chosen from.
   const variants = [
-    { name: "catalog-without-flags", flags: [] as readonly string[] },
-    { name: "catalog-with-flags", flags: nodeFlags },
+    { name: "catalog-defaults", flags: [] as readonly string[] },
+    { name: "catalog-shop-flags", flags: nodeFlags },
+    { name: "catalog-semi-space-4", flags: ["--max-semi-space-size=4"] },
+    { name: "catalog-optimize-for-size", flags: ["--optimize-for-size"] },
   ];
   try {
     await launcher.start([ferretDb({ name: "ferretdb", port: mongoPort, dataDir: join(dir, "ferretdb"), quiet: true })]);
@@ -69,7 +72,7 @@ async function compareFlags(): Promise<FlagsRow[]> {
       for (const variant of variants) {
         const target = `127.0.0.1:${ports.get(variant.name)}`;
         const load = (call: string, data: object): Promise<GhzResult> =>
-          runGhz({ target, protoset, call, data, concurrency: 20, connections: 2, seconds: 8 });
+          runGhz({ target, protoset, call, data, concurrency: 20, connections: 2, seconds: 6 });
         const get = await load("shop.catalog.v1.CatalogService/GetProduct", { id: "p-book-grpc" });
         const list = await load("shop.catalog.v1.CatalogService/ListProducts", { page_size: 12 });
         rps.get(variant.name)?.get.push(get.rps);
@@ -169,7 +172,7 @@ the targets are read on both.
 
 Two catalog processes on one FerretDB, one with Node's defaults and one with the flags every Node
 service of the shop runs with (\`nodeFlags\` in packages/launcher/src/recipes.ts); idle 5 s after
-start, then ghz with 20 calls in flight for 8 s per method and process, interleaved, two rounds.
+start, then ghz with 20 calls in flight for 6 s per method and process, interleaved, two rounds.
 
 | flags | idle | after the load | GetProduct rps | ListProducts rps |
 | --- | ---: | ---: | ---: | ---: |
@@ -229,9 +232,10 @@ writeBenchTargets("memory", [
     met: underGiB(peakOf(plain), 1.3 * 1024),
   },
   {
-    target: "the services' V8 flags keep throughput",
+    target: "the services' V8 flags keep throughput (within 10 % of Node's defaults)",
     measured: `GetProduct ${withFlags?.getRps.toFixed(0)} vs ${without?.getRps.toFixed(0)} rps without; ListProducts ${withFlags?.listRps.toFixed(0)} vs ${without?.listRps.toFixed(0)}`,
-    met: (withFlags?.getRps ?? 0) >= 0.9 * (without?.getRps ?? 0),
+    // Within a tenth of Node's defaults on both calls: closer than that is the machine's noise.
+    met: (withFlags?.getRps ?? 0) >= 0.9 * (without?.getRps ?? 0) && (withFlags?.listRps ?? 0) >= 0.9 * (without?.listRps ?? 0),
   },
 ]);
 process.stdout.write(`${section}\n\nwrote ${path}\n`);
