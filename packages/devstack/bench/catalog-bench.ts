@@ -167,12 +167,18 @@ version, shared by the listings in flight, and the page comes from memory. Then,
 product was renamed ${changes} times through one replica and read at once, by ListProducts and by
 SearchProducts, through the other (each time with both pages cached before the change):
 ${stale.old} of ${stale.reads} answers had the old name.
+
+Every ListProducts call asks for the first page and every SearchProducts call for the same query, as
+a storefront's home page and its most common search do: with the cache these rows are cache hits,
+each with its one read of the version. A listing nobody asked for since the last change costs the
+uncached row's time once.
 <!-- bench-catalog:end -->`;
   const path = writeBenchSection("catalog", section);
   const shareRow = (call: Call) => ({
     target: `${call} through the gateway ≥ 80% of GetProduct's rps`,
     measured: `${f(100 * share(on, call), 0)} % (${f(on.results[call].rps, 0)} vs ${f(on.results.GetProduct.rps, 0)} rps; without the cache ${f(100 * share(off, call), 0)} %)`,
-    met: share(on, call) >= 0.8,
+    // Calls that failed count in ghz's rps: a listing that failed fast must not pass.
+    met: share(on, call) >= 0.8 && on.results[call].errors === 0 && on.results.GetProduct.errors === 0,
   });
   writeBenchTargets("catalog", [
     shareRow("ListProducts"),
@@ -180,7 +186,7 @@ ${stale.old} of ${stale.reads} answers had the old name.
     {
       target: "No replica serves a product older than the last UpsertProduct longer than a stated, tested bound",
       measured:
-        `0 ms: ${stale.old} of ${stale.reads} reads through the other replica right after an upsert were old; ` +
+        `${stale.old === 0 ? "0 ms" : "not held"}: ${stale.old} of ${stale.reads} reads through the other replica right after an upsert were old; ` +
         "changes that bypass UpsertProduct: at most LISTING_CACHE_MAX_AGE_MS (5 s; tested at 1.5 s + 1 s margin)",
       met: stale.old === 0,
     },

@@ -667,17 +667,15 @@ is not checked again: ${report.jwtCacheHits} cache hits), ${cpuOf(cartTrusting)}
 Envoy's own time on a core (all its threads, from /proc/<pid>/task/*/schedstat) during the run, less
 what it spent in the same time idle (measured over 3 s before the rounds), over the calls. It is steadier
 than latency on these shared cores but not steady: a busy machine inflates it, and the same variant
-moved by ±150 µs from one run to the next, so a filter's share counts only where every run agrees.
-So far only the JWT cache did (136–242 µs less a GetCart call in each of four runs); no other filter's
-share stood out of the noise, and the latency rows measure the neighbours more than the gateway.
+can move by ±150 µs from one run to the next on a busy machine, so a filter's share counts only where
+runs agree; compare the rows of one run.
 
 ### Each Envoy's memory
 
 RSS, PSS (each shared page divided among the processes that map it) and private pages from
 /proc/<pid>/smaps_rollup, idle (before the load) and idle again ${settleMs / 1000} s after it; tcmalloc's own view from
 the admin /memory endpoint and the number of stats from /stats, at that second reading. envoy-bare is an
-Envoy with nothing configured but its admin port (no listener, no cluster), for what any Envoy holds. The Envoy binary's text (about
-42 MiB) is shared by every Envoy, so RSS counts it once per Envoy and PSS once in all.
+Envoy with nothing configured but its admin port (no listener, no cluster), for what any Envoy holds. The Envoy binary's text is shared by every Envoy, so RSS counts it once per Envoy and PSS once in all.
 
 ${memoryTable(report.memory)}
 

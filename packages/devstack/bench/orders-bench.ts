@@ -339,8 +339,10 @@ interface Results {
 async function measure(): Promise<Results> {
   const runDir = mkdtempSync(join(os.tmpdir(), "shopmesh-bench-"));
   const shop = await startShop({ base, runDir, seedStock: 1_000_000, tracing: false, replicas: { catalog: 1, cart: 1, order: 1 } });
-  const run = await prepare(shop);
+  let opened: Awaited<ReturnType<typeof prepare>> | undefined;
   try {
+    const run = await prepare(shop);
+    opened = run;
     // Warm-up, which also says roughly how many users with carts a level needs.
     const warm = await saturate(run, 5, await run.shoppers(40));
     let estimate = Math.max(5, warm.placed.length / warm.elapsedS);
@@ -387,7 +389,7 @@ async function measure(): Promise<Results> {
       store,
     };
   } finally {
-    run.close();
+    opened?.close();
     await shop.stop();
     rmSync(runDir, { recursive: true, force: true });
   }

@@ -20,7 +20,7 @@ export function startCatalog(config: CatalogConfig, logger: Logger, options: Cat
   const clock = options.clock ?? Date.now;
   return startService("catalog", config.server, logger, async (resources) => {
     const mongo = resources.own("mongodb", await connectMongo(config.mongo.url, config.mongo.db, logger, options.mongo));
-    const store = createCachedCatalogStore(await createMongoCatalogStore(mongo), config.listingCache);
+    const store = createCachedCatalogStore(await createMongoCatalogStore(mongo, logger), config.listingCache);
     if (config.seedDemoCatalog) {
       const seeded = await store.seed(demoCatalogSeed(), new Date(clock()));
       if (seeded.inserted > 0) logger.info({ inserted: seeded.inserted }, "demo catalog seeded");

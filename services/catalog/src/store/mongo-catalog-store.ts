@@ -15,6 +15,7 @@
 // racing increments can both write the same number, and the second write would go unnoticed.
 import { randomUUID } from "node:crypto";
 import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Collection, type Filter } from "mongodb";
+import type { Logger } from "@shopmesh/kit";
 import type { MongoStore } from "@shopmesh/stores";
 import { storeGuard } from "@shopmesh/stores";
 import type { CatalogStore, PageRequest, ProductPage, SeedResult, WriteOutcome } from "./catalog-store.js";
@@ -39,7 +40,7 @@ const indexes = [
 ] as const;
 
 /** The store on an open connection; creates its indexes first. */
-export async function createMongoCatalogStore(mongo: MongoStore): Promise<CatalogStore> {
+export async function createMongoCatalogStore(mongo: MongoStore, logger: Logger): Promise<CatalogStore> {
   const products: Collection<ProductDocument> = mongo.db.collection<ProductDocument>(productsCollection);
   const versions: Collection<VersionDocument> = mongo.db.collection<VersionDocument>(versionCollection);
   await guard(async () => {
@@ -66,7 +67,20 @@ export async function createMongoCatalogStore(mongo: MongoStore): Promise<Catalo
     return { kind: "sku-taken", holderId: holder?._id };
   };
 
-  /** A new version, after a write that changed products (the first one creates the document). */
+  /**
+   * A new version, after a write that changed products. The write is committed by then, so a
+   * failure here must not fail the caller's request (a retried create would find its own SKU
+   * taken): it is logged, and other replicas' cached pages then age out within their max age.
+   */
+  const afterWrite = (): Promise<void> =>
+    bumpVersion().catch((err: unknown) =>
+      logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        "catalog version not replaced after a write: listings may lag",
+      ),
+    );
+
+  /** Replaces the version token (the first write creates the document). */
   const bumpVersion = async (): Promise<void> => {
     const update = { $set: { token: randomUUID() } };
     try {
@@ -90,14 +104,14 @@ export async function createMongoCatalogStore(mongo: MongoStore): Promise<Catalo
         if (operations.length === 0) return { inserted: 0, conflicts: [] };
         try {
           const result = await products.bulkWrite(operations, { ordered: false });
-          if (result.upsertedCount > 0) await bumpVersion();
+          if (result.upsertedCount > 0) await afterWrite();
           return { inserted: result.upsertedCount, conflicts: [] };
         } catch (err) {
           // A seed product whose id another product took (or a replica seeding at the same moment).
           if (!(err instanceof MongoBulkWriteError)) throw err;
           const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
           if (!writeErrors.every((e) => isDuplicateKeyCode(e.code, e.errmsg ?? ""))) throw err;
-          if (err.result.upsertedCount > 0) await bumpVersion();
+          if (err.result.upsertedCount > 0) await afterWrite();
           return {
             inserted: err.result.upsertedCount,
             conflicts: writeErrors.map((e) => seedProducts[e.index]?.fields.sku ?? `#${e.index}`),
@@ -135,7 +149,7 @@ export async function createMongoCatalogStore(mongo: MongoStore): Promise<Catalo
           if (!isDuplicateKey(err)) throw err;
           return skuTaken(fields.sku, id, err);
         }
-        await bumpVersion();
+        await afterWrite();
         return { kind: "stored", product: productFromDocument(doc) };
       }),
 
@@ -153,7 +167,7 @@ export async function createMongoCatalogStore(mongo: MongoStore): Promise<Catalo
           return skuTaken(fields.sku, id, err);
         }
         if (doc === null) return { kind: "not-found" };
-        await bumpVersion();
+        await afterWrite();
         return { kind: "stored", product: productFromDocument(doc) };
       }),
   };
