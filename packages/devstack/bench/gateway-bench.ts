@@ -686,7 +686,11 @@ ${memorySummary(report.memory)}
     {
       target: `the gateway hop adds ≤ ${targetMs} ms p90 at ${rate} rps over the sidecar hop`,
       measured: `${signed(added)} ms p90 at ${rate} rps (GetProduct, through the gateway vs at the catalog's sidecar; load average ${f(loadAtStart, 0)} on ${os.cpus().length} cores)`,
-      met: added <= targetMs,
+      // The gateway path contains the sidecar path: measured faster, the difference is this run's noise.
+      met:
+        added < 0
+          ? "no more than the noise of this run (the gateway path, which includes the sidecar, measured faster)"
+          : added <= targetMs,
     },
   ]);
   process.stdout.write(

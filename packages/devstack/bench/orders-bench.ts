@@ -459,6 +459,7 @@ function report(r: Results): void {
   ].join("\n");
   const cpuRows = (best.l.cpu ?? []).filter((c) => c.percent >= 0.5);
   const cpuTotal = (best.l.cpu ?? []).reduce((sum, c) => sum + c.percent, 0);
+  const busiest = [...(best.l.cpu ?? [])].sort((a, b) => b.percent - a.percent)[0];
   // CPU time per CONFIRMED order: what the machine's load does not change much, unlike the rates.
   const perOrder = (percent: number): string => f((percent * 10) / best.s.perSecond);
   const cpuTable = [
@@ -482,9 +483,16 @@ function report(r: Results): void {
     best.s.perSecond >= target.ordersPerSecond
       ? ""
       : `${target.ordersPerSecond} orders/s would take about ${f(target.ordersPerSecond * orderStoreWrites)} order-store writes/s. ` +
-        `The shop's processes used ${f(cpuTotal)} % of the machine's 200 % and an fsync took ${f(r.store.fsyncMs, 1)} ms: ` +
-        "the writes are short of neither CPU nor disk, so they wait: most likely one behind the other for SQLite's " +
-        "single write lock on the database (some writes above took more than 10 s). " +
+        // What the CPU table says: a machine nearly spent, and by which process, or one that waits.
+        (cpuTotal >= 150
+          ? `The shop's processes used ${f(cpuTotal)} % of the machine's 200 %, ${f(busiest?.percent ?? 0)} % of it ${busiest?.name ?? "?"}'s ` +
+            `(${perOrder(busiest?.percent ?? 0)} ms of CPU per order): the ceiling is CPU, most of it FerretDB's. FerretDB on SQLite ` +
+            "uses only the `_id` index, so every lookup by another field (an order by its request id, a payment by its " +
+            "idempotency key, a shipment by its order) decodes and compares every document of its collection in Go, " +
+            "and those collections grow with every order; keying those lookups by `_id` is the next step. "
+          : `The shop's processes used ${f(cpuTotal)} % of the machine's 200 % and an fsync took ${f(r.store.fsyncMs, 1)} ms: ` +
+            "the writes are short of neither CPU nor disk, so they wait: most likely one behind the other for SQLite's " +
+            "single write lock on the database (some writes above took more than 10 s). ") +
         "SQLite's `synchronous=NORMAL`, which FerretDB would accept in its URL, saves the fsyncs but may lose the " +
         "last commits on a power cut — accepted orders among them — and fsyncs are not what holds the writes up; it is not used.";
   const section = `<!-- bench-orders:start -->

@@ -49,7 +49,7 @@ export function shopMemory(shop: RunningShop): ShopMemory {
   byName.set("launcher", memoryOf(process.pid));
   const groupOf = (name: string): string => {
     const component = shop.running.find((r) => r.component.name === name)?.component;
-    if (component === undefined) return "the launcher (`make up`'s process)";
+    if (component === undefined) return "the launcher: this benchmark's process, which supervises the shop as `make up`'s does";
     if (component.kind === "service") return "Node services";
     if (component.kind === "sidecar") return "Envoy sidecars";
     if (component.kind === "gateway") return "the Envoy gateway";

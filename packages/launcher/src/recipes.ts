@@ -129,11 +129,11 @@ export const tracingModule = join(repoRoot, "packages", "kit", "dist", "src", "t
 
 /**
  * V8 flags for every long-running Node process of the shop: a young generation of at most 1 MiB
- * per semi-space (Node's default grows it to 16), which is where an idle service's heap and most
- * of a loaded one's growth went. Measured side by side on catalog replicas (`make bench-memory`):
- * about 20 MiB less idle and about 90 MiB less after a load, for a few percent of rps; V8's
- * `--optimize-for-size` saves the same but costs a fifth to a third of the rps. deploy/images
- * passes the same flags.
+ * per semi-space (Node's default grows it to 16), where an idle service's heap and much of a
+ * loaded one's growth went. Measured side by side on catalog processes (`make bench-memory`):
+ * about 25 MiB less idle and over 100 MiB less after a saturating load, for about a sixth of
+ * GetProduct's rps at saturation; `--optimize-for-size` holds the heap lower still but costs over
+ * a third. deploy/images passes the same flags.
  */
 export const nodeFlags: readonly string[] = ["--max-semi-space-size=1"];
 
