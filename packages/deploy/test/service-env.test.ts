@@ -14,6 +14,17 @@ import { field, list, yamlDocuments } from "./documents.js";
 const topology = loadTopology(join(repoRoot, "deploy", "topology.yaml"));
 /** Read from the topology itself: a service that publishes or consumes events. */
 const eventServices = new Set(topology.services.filter((s) => s.publishes.length + s.consumes.length > 0).map((s) => s.name));
+
+/** The broker settings a service's container reads: its replica's certificate, where the container mounts it. */
+const expectedBroker = (name: string) =>
+  eventServices.has(name)
+    ? {
+        url: "tls://broker:4222",
+        caFile: "/etc/shopmesh/pki/ca.pem",
+        certFile: `/etc/shopmesh/pki/${name}/cert.pem`,
+        keyFile: `/etc/shopmesh/pki/${name}/key.pem`,
+      }
+    : undefined;
 type LoadConfig = (env: Record<string, string>) => unknown;
 
 async function serviceConfig(service: string): Promise<LoadConfig> {
@@ -47,14 +58,7 @@ describe("each service's environment in containers", () => {
     ]);
     expect(field((await tracingConfig())(env), "enabled")).toBe(true);
     // Its replica's own certificate, mounted where the container reads it.
-    const broker = eventServices.has(name)
-      ? {
-          url: "tls://broker:4222",
-          caFile: "/etc/shopmesh/pki/ca.pem",
-          certFile: `/etc/shopmesh/pki/${name}/cert.pem`,
-          keyFile: `/etc/shopmesh/pki/${name}/key.pem`,
-        }
-      : undefined;
+    const broker = expectedBroker(name);
     expect([name, field(config, "broker")]).toEqual([name, broker]);
     expect([name, env["BROKER_URL"]]).toEqual([name, broker?.url]);
     const volumes = list(field(services, `${name}.volumes`)).map(String);
@@ -94,14 +98,7 @@ describe("each service's environment in containers", () => {
     expect(field(config, "server.host")).toBe("0.0.0.0");
     expect(field((await tracingConfig())(env), "instance")).toBe(podName);
     // Every pod of a service shows its service's certificate, from the projected volume the container mounts.
-    const broker = eventServices.has(name)
-      ? {
-          url: "tls://broker:4222",
-          caFile: "/etc/shopmesh/pki/ca.pem",
-          certFile: `/etc/shopmesh/pki/${name}/cert.pem`,
-          keyFile: `/etc/shopmesh/pki/${name}/key.pem`,
-        }
-      : undefined;
+    const broker = expectedBroker(name);
     expect([name, field(config, "broker")]).toEqual([name, broker]);
     const volumes = list(field(deployment, "spec.template.spec.volumes"));
     const files = new Set(

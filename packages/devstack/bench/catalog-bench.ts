@@ -12,7 +12,7 @@ import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { createGrpcClient } from "@shopmesh/kit";
 import { repoRoot, runGhz, type GhzResult } from "@shopmesh/launcher";
 import { startShop } from "../src/index.js";
-import { writeBenchSection, writeBenchTargets } from "./benchmarks-doc.js";
+import { machine, writeBenchSection, writeBenchTargets } from "./benchmarks-doc.js";
 
 const base = Number(process.env["BENCH_PORT_BASE"] ?? "7800");
 const seconds = Number(process.env["BENCH_DURATION_S"] ?? "10");
@@ -150,7 +150,7 @@ function writeReport(on: Run, off: Run): void {
   const section = `<!-- bench-catalog:start -->
 ## Catalog: cached listings against reads by id
 
-Measured ${new Date().toISOString().slice(0, 10)} by \`make bench-catalog\` on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}.
+Measured ${new Date().toISOString().slice(0, 10)} by \`make bench-catalog\` on ${machine()}.
 One shop with two catalog replicas (each its own process and sidecar), started twice: with the
 listing cache (the default: pages checked against the catalog's version on every call) and without it
 (\`LISTING_CACHE_MAX_AGE_MS=0\`). ghz calls each RPC through the gateway at saturation, ${concurrency} in flight

@@ -104,7 +104,13 @@ interface Phase {
 
 async function measureShop(options: { tracing: boolean; replicas: Record<string, number>; load: boolean }): Promise<Phase> {
   const runDir = mkdtempSync(join(os.tmpdir(), "shopmesh-bench-memory-"));
-  const shop = await startShop({ base: "free", runDir, seedStock: 100_000, tracing: options.tracing, replicas: options.replicas });
+  const shop = await startShop({ base: "free", runDir, seedStock: 100_000, tracing: options.tracing, replicas: options.replicas }).catch(
+    (err: unknown) => {
+      // A shop that did not start has stopped what it started; its directory goes too.
+      rmSync(runDir, { recursive: true, force: true });
+      throw err;
+    },
+  );
   try {
     // Idle once startup's garbage is collected and the first health checks and scrapes are done.
     await wait(15_000);

@@ -9,7 +9,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { grpcurl, repoRoot, runGhz } from "@shopmesh/launcher";
 import { startShop, type RunningShop } from "../src/index.js";
-import { writeBenchSection } from "./benchmarks-doc.js";
+import { machine, writeBenchSection } from "./benchmarks-doc.js";
 
 const base = Number(process.env["BENCH_PORT_BASE"] ?? "7800");
 const seconds = Number(process.env["BENCH_DURATION_S"] ?? "10");
@@ -153,7 +153,7 @@ function writeReport(plaintext: MeshRun, mtls: MeshRun): void {
   const section = `<!-- bench-mesh:start -->
 ## Mesh: what each hop costs, with and without mutual TLS
 
-Measured ${new Date().toISOString().slice(0, 10)} by \`make bench\` on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}.
+Measured ${new Date().toISOString().slice(0, 10)} by \`make bench\` on ${machine()}.
 The whole shop (${mtls.processes} processes: stores, eight services on Unix sockets, eight Envoy sidecars
 with \`--concurrency 1\`, the gateway) runs on loopback, twice in one run: first with plaintext between
 the Envoys and no authorization (\`insecure\`, only for this comparison), then as \`make up\` runs it, with

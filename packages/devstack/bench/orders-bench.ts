@@ -23,7 +23,7 @@ import { testAddress, testCards } from "@shopmesh/testkit";
 import { privateKeyFileName, readSigningKeyFile } from "@shopmesh/user/keys";
 import { createTokenIssuer } from "@shopmesh/user/tokens";
 import { startShop, type RunningShop } from "../src/index.js";
-import { writeBenchSection, writeBenchTargets } from "./benchmarks-doc.js";
+import { machine, writeBenchSection, writeBenchTargets } from "./benchmarks-doc.js";
 
 /** BENCH_PORT_BASE, or a base whose ports are all free. */
 const base = process.env["BENCH_PORT_BASE"] === undefined ? "free" : Number(process.env["BENCH_PORT_BASE"]);
@@ -441,7 +441,6 @@ function stepRows(steps: ReadonlyMap<string, Histogram>, saturated: ReadonlyMap<
 }
 
 function report(r: Results): void {
-  const cpuModel = os.cpus()[0]?.model ?? "unknown CPU";
   const sat = r.saturation.map((l) => ({ l, s: summary(l) }));
   const best = sat.reduce((a, b) => (b.s.perSecond > a.s.perSecond ? b : a));
   const fx = summary(r.fixedRate);
@@ -499,7 +498,7 @@ function report(r: Results): void {
 ## Whole orders: PlaceOrder through the gateway
 
 \`make bench-orders\` (packages/devstack/bench/orders-bench.ts), measured ${new Date().toISOString().slice(0, 10)} on
-${os.cpus().length} × ${cpuModel}, Node ${process.version}: one shop, one replica of each service, every
+${machine()}: one shop, one replica of each service, every
 hop through the Envoy sidecars with mutual TLS, tracing off, FerretDB on SQLite for the orders.
 Each order is placed by its own user (a token signed with the shop's key) with its own cart of
 one item, added through the gateway beforehand (${r.setup.shoppers} carts, ${f(r.setup.perSecond)}/s); the

@@ -9,7 +9,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { healthClient, repoRoot, runGhz, type GhzResult } from "@shopmesh/launcher";
 import { startShop, type RunningShop } from "../src/index.js";
-import { writeBenchSection } from "./benchmarks-doc.js";
+import { machine, writeBenchSection } from "./benchmarks-doc.js";
 
 const base = Number(process.env["BENCH_PORT_BASE"] ?? "7800");
 const seconds = Number(process.env["BENCH_DURATION_S"] ?? "10");
@@ -105,7 +105,7 @@ function writeReport(r: Results): void {
   const section = `<!-- bench-replicas:start -->
 ## Replicas: calls lost to restarts and kills, and what a second replica serves
 
-Measured ${new Date().toISOString().slice(0, 10)} by \`make bench\` on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}.
+Measured ${new Date().toISOString().slice(0, 10)} by \`make bench\` on ${machine()}.
 One shop with two catalog replicas (each its own process and sidecar), everything else once. ghz calls
 CatalogService.ListProducts (a page of 12) through the gateway, 20 in flight on 2 connections. The
 catalog's rolling restart drains each replica (NOT_SERVING for 2 s while still answering, then no new

@@ -19,7 +19,17 @@ const growthLimitMiB = 5;
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const runDir = mkdtempSync(join(os.tmpdir(), "shopmesh-bench-soak-"));
-const shop = await startShop({ base: "free", runDir, seedStock: 1_000_000, tracing: false, replicas: { catalog: 1, cart: 1, order: 1 } });
+const shop = await startShop({
+  base: "free",
+  runDir,
+  seedStock: 1_000_000,
+  tracing: false,
+  replicas: { catalog: 1, cart: 1, order: 1 },
+}).catch((err: unknown) => {
+  // A shop that did not start has stopped what it started; its directory goes too.
+  rmSync(runDir, { recursive: true, force: true });
+  throw err;
+});
 const samples: { minute: number; memory: ShopMemory }[] = [];
 let summary = "";
 try {

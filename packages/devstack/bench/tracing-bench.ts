@@ -9,7 +9,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { grpcurl, repoRoot, runGhz, type GhzResult } from "@shopmesh/launcher";
 import { startShop, type RunningShop } from "../src/index.js";
-import { writeBenchSection } from "./benchmarks-doc.js";
+import { machine, writeBenchSection } from "./benchmarks-doc.js";
 
 const base = Number(process.env["BENCH_PORT_BASE"] ?? "7800");
 const seconds = Number(process.env["BENCH_DURATION_S"] ?? "10");
@@ -102,7 +102,7 @@ function writeReport(off: Run, on: Run): void {
   const section = `<!-- bench-tracing:start -->
 ## Tracing: what a traced request costs
 
-Measured ${new Date().toISOString().slice(0, 10)} by \`make bench\` on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}.
+Measured ${new Date().toISOString().slice(0, 10)} by \`make bench\` on ${machine()}.
 The same shop twice in one run (one replica a service, mutual TLS as \`make up\` runs it), tracing off and
 then on with every request sampled; ghz calls CatalogService.GetProduct through the gateway and the
 catalog's sidecar (three spans a call: the gateway's, the sidecar's, the catalog's server span) with
