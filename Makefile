@@ -160,14 +160,18 @@ $(STAMP)/schemas-$(KUBERNETES_SCHEMA_VERSION)-istio-$(ISTIO_API_VERSION): $(PY_T
 	@touch $@
 
 # FerretDB's main package panics unless build/version/version.txt names its version, which the
-# module zip lacks, so it is built from the module's source with that file written in.
-$(STAMP)/ferretdb: | $(STAMP)
+# module zip lacks, so it is built from the module's source with that file written in, and with
+# the patches in scripts/patches/ferretdb-* (each says why) applied by git in a repository of
+# the source's own.
+FERRETDB_PATCHES := $(sort $(wildcard scripts/patches/ferretdb-*.patch))
+$(STAMP)/ferretdb: $(FERRETDB_PATCHES) | $(STAMP)
 	@command -v go >/dev/null || { echo "tools: go is needed to build ferretdb $(FERRETDB_VERSION)" >&2; exit 1; }
 	@echo "tools: building ferretdb $(FERRETDB_VERSION) (MongoDB wire protocol on SQLite)"
 	@src=$$(go mod download -json github.com/FerretDB/FerretDB@$(FERRETDB_VERSION) | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])') && \
 	  rm -rf $(TOOLS)/src/ferretdb && mkdir -p $(TOOLS)/src && cp -r "$$src" $(TOOLS)/src/ferretdb && chmod -R u+w $(TOOLS)/src/ferretdb && \
 	  echo $(FERRETDB_VERSION) > $(TOOLS)/src/ferretdb/build/version/version.txt && \
-	  cd $(TOOLS)/src/ferretdb && go build -o $(BIN)/ferretdb ./cmd/ferretdb
+	  cd $(TOOLS)/src/ferretdb && git init -q . && git apply $(addprefix $(CURDIR)/,$(FERRETDB_PATCHES)) && \
+	  go build -o $(BIN)/ferretdb ./cmd/ferretdb
 	@$(BIN)/ferretdb --version | sed -n 1p
 	@touch $@
 
