@@ -416,7 +416,7 @@ function summary(r: LoadResult) {
 }
 
 /** The step rows in saga order, then anything else. */
-const stepOrder = ["lookup", "price", "record", "reserve", "charge", "ship", "commit", "emptyCart", "confirm", "releaseLease"];
+const stepOrder = ["lookup", "price", "record", "reserve", "charge", "ship", "commit", "emptyCart", "confirm"];
 
 function stepRows(steps: ReadonlyMap<string, Histogram>, saturated: ReadonlyMap<string, Histogram>): string[] {
   const label = (labels: string) => ({
@@ -517,7 +517,7 @@ Where an order's time goes during the fixed-rate run, from the order service's h
 \`order_saga_step_seconds\` on its /metrics (quantiles interpolated within its buckets): each saga step's
 downstream call (through its sidecar and the callee's) and the order-store write that records its
 outcome, and before the saga the request-id lookup, pricing the cart (cart and catalog) and recording
-the order; \`releaseLease\` is the run's last write.
+the order.
 
 ${stepTable}
 

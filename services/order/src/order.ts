@@ -1,9 +1,22 @@
 // An order as the service knows it: its record, the states of its saga and the progress the saga
 // makes. The store keeps it, the saga moves it on, the handlers show it; each imports it from here.
+import { createHash } from "node:crypto";
 import type { Amount } from "@shopmesh/domain";
 
 export const sagaStates = ["PENDING", "RESERVED", "PAID", "SHIPPED", "CONFIRMED", "CANCELLED"] as const;
 export type SagaState = (typeof sagaStates)[number];
+
+/**
+ * The id of `userId`'s order for `requestId`: "ord_" and 32 hex digits of a SHA-256 of the two. A
+ * request id makes at most one order per user, so the order of a request is found by `_id`, the
+ * only key FerretDB on SQLite looks up without reading the whole collection.
+ */
+export function orderIdFor(userId: string, requestId: string): string {
+  return `ord_${createHash("sha256")
+    .update(JSON.stringify([userId, requestId]))
+    .digest("hex")
+    .slice(0, 32)}`;
+}
 
 /** CONFIRMED and CANCELLED: nothing more happens to the order. */
 export function isFinal(state: SagaState): boolean {

@@ -11,7 +11,7 @@ import { answerDeadline } from "./answer-deadline.js";
 import type { CallContext } from "./call-context.js";
 import { createCartPricing } from "./cart-pricing.js";
 import type { Downstream } from "./downstream.js";
-import type { OrderRecord } from "./order.js";
+import { orderIdFor, type OrderRecord } from "./order.js";
 import { toAddressRecord } from "./order-message.js";
 import { createPlacementAnswers } from "./placement-answer.js";
 import type { PricedOrder } from "./pricing.js";
@@ -33,7 +33,6 @@ export interface PlacementDeps {
   /** The longest a call runs before it answers with the order as it stands (PLACE_ORDER_REPLY_MS). */
   readonly replyMs: number;
   readonly pollIntervalMs?: number;
-  readonly newOrderId?: () => string;
   /** Where the time before the saga goes (lookup, pricing, recording); none when absent. */
   readonly metrics?: SagaMetrics;
 }
@@ -44,13 +43,8 @@ export interface PlaceOrderInput {
   readonly card: PaymentCard;
 }
 
-export function newOrderId(): string {
-  return `ord_${randomUUID().replaceAll("-", "")}`;
-}
-
 export function createPlacement(deps: PlacementDeps) {
   const { store, runner, clock } = deps;
-  const makeId = deps.newOrderId ?? newOrderId;
   const priceCart = createCartPricing(deps.downstream);
   const answers = createPlacementAnswers(deps);
   const metrics = deps.metrics ?? noSagaMetrics;
@@ -59,7 +53,7 @@ export function createPlacement(deps: PlacementDeps) {
   const pendingOrder = (userId: string, input: PlaceOrderInput, priced: PricedOrder, owner: string): OrderRecord => {
     const now = clock();
     return {
-      id: makeId(),
+      id: orderIdFor(userId, input.requestId),
       userId,
       requestId: input.requestId,
       state: "PENDING",
@@ -82,13 +76,6 @@ export function createPlacement(deps: PlacementDeps) {
     };
   };
 
-  /** The order another call with this request id recorded first. */
-  const winnerOf = async (userId: string, requestId: string): Promise<OrderRecord> => {
-    const winner = await store.findByRequest(userId, requestId);
-    if (winner === undefined) throw new Error(`duplicate request id ${requestId} but no order found`);
-    return winner;
-  };
-
   return {
     async placeOrder(userId: string, input: PlaceOrderInput, call: CallContext): Promise<OrderRecord> {
       const answerBy = answerDeadline(clock(), call.deadline, deps.replyMs);
@@ -101,9 +88,8 @@ export function createPlacement(deps: PlacementDeps) {
       const owner = `place-${randomUUID()}`;
       const priced = await metrics.time("price", "call", () => priceCart(userId, input.address, call));
       const order = pendingOrder(userId, input, priced, owner);
-      if ((await metrics.time("record", "store", () => store.insert(order))) === "duplicate") {
-        return answers.ofExisting((await winnerOf(userId, input.requestId)).id, call, answerBy);
-      }
+      const recorded = await metrics.time("record", "store", () => store.insert(order));
+      if (recorded.kind === "duplicate") return answers.ofExisting(recorded.existing.id, call, answerBy);
       deps.crash.afterPersist("PENDING");
 
       // Run the saga and answer with its end, or with the order as it stands once the answer is

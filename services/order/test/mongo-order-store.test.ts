@@ -31,18 +31,29 @@ afterAll(async () => {
 describe("the Mongo order store", () => {
   it("round-trips an order and finds it by id, by user and by request id", async () => {
     const o = order();
-    expect(await store.insert(o)).toBe("inserted");
+    expect(await store.insert(o)).toEqual({ kind: "inserted" });
     expect(await store.get(o.id)).toEqual(o);
     expect(await store.getForUser("u-1", o.id)).toEqual(o);
     expect(await store.getForUser("u-2", o.id)).toBeUndefined();
     expect(await store.findByRequest("u-1", o.requestId)).toEqual(o);
   });
 
-  it("keeps one order per user and request id", async () => {
+  it("keeps one order per user and request id, and answers a repeat with the first", async () => {
     const first = order({ requestId: "same" });
-    expect(await store.insert(first)).toBe("inserted");
-    expect(await store.insert(order({ requestId: "same" }))).toBe("duplicate");
-    expect(await store.insert(order({ requestId: "same", userId: "u-2" }))).toBe("inserted");
+    expect(await store.insert(first)).toEqual({ kind: "inserted" });
+    expect(await store.insert(order({ requestId: "same", totalMinor: 1 }))).toEqual({ kind: "duplicate", existing: first });
+    expect(await store.insert(order({ requestId: "same", userId: "u-2" }))).toEqual({ kind: "inserted" });
+  });
+
+  it("finds the order of a request recorded before order ids were made of the request id", async () => {
+    const views = connection.db.collection<OrderDocument>("orders");
+    const older = order({ id: "ord_random_before", requestId: "before" });
+    await views.insertOne(toDocument(older));
+    const repeat = order({ requestId: "before" });
+    expect(repeat.id).not.toBe(older.id);
+    expect(await store.insert(repeat)).toEqual({ kind: "duplicate", existing: older });
+    expect(await store.get(repeat.id)).toBeUndefined();
+    expect(await connection.db.collection("order_open").findOne({ _id: repeat.id as never })).toBeNull();
   });
 
   it("gives a free lease to exactly one of many runners at once", async () => {
@@ -230,7 +241,7 @@ describe("the Mongo order store", () => {
     expect(await store.acquireLease(o.id, "mine", new Date(), until())).toBeUndefined();
     expect((await store.get(o.id))?.leaseOwner).toBe("other");
     // It gives the lease up: this one, knowing it held, must see it free.
-    await other.releaseLease(o.id, "other", new Date(Date.now() - 1_000));
+    await other.postpone(o.id, "other", new Date(Date.now() - 1_000), 1);
     expect(await store.acquireLease(o.id, "mine", new Date(), until())).toMatchObject({ leaseOwner: "mine" });
     expect(await other.advance(o.id, "PENDING", "other", { state: "RESERVED" }, new Date(), until())).toBeUndefined();
     expect(await store.advance(o.id, "PENDING", "mine", { state: "RESERVED" }, new Date(), until())).toMatchObject({ state: "RESERVED" });
@@ -259,14 +270,16 @@ describe("the Mongo order store", () => {
   });
 
   it("answers UNAVAILABLE while the store is down", async () => {
+    const o = order();
+    await store.insert(o);
     await mongo.stop();
     try {
-      const err = await store.get("ord_1").catch((e: unknown) => e);
+      const err = await store.get(o.id).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConnectError);
       expect((err as ConnectError).code).toBe(Code.Unavailable);
     } finally {
       await mongo.start();
     }
-    await expect(store.get("ord_1")).resolves.toBeDefined();
+    await expect(store.get(o.id)).resolves.toEqual(o);
   });
 });

@@ -3,7 +3,6 @@
 // payment is recorded PENDING before the processor is asked, a void of the key is seen by a
 // Charge before it asks and again after it recorded the outcome, and what a void overtook is
 // refunded by whichever call sees both.
-import { randomUUID } from "node:crypto";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { PaymentService } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { Violations, type Clock } from "@shopmesh/kit";
@@ -11,6 +10,7 @@ import { cardBrand, cardLast4 } from "./card.js";
 import type { CardProcessor } from "./card-processor.js";
 import { chargeVoided, idempotencyConflict, idempotencyKeyNotFound, notRefundable, paymentNotFound, viaProcessor } from "./errors.js";
 import { sameAmount } from "@shopmesh/domain";
+import { paymentIdFor } from "./payment-id.js";
 import { toPaymentMessage } from "./store/mappers.js";
 import type { PaymentStore, StoredPayment } from "./store/payment-store.js";
 import { checkId, parseChargeRequest } from "./validation.js";
@@ -20,11 +20,6 @@ export interface PaymentServiceDeps {
   readonly processor: CardProcessor;
   /** Epoch milliseconds: card expiry and payment times go by it. */
   readonly clock: Clock;
-}
-
-/** "pay_" and 32 hex digits: opaque and well within the contract's 64 characters. */
-export function randomPaymentId(): string {
-  return `pay_${randomUUID().replaceAll("-", "")}`;
 }
 
 export function createPaymentService(deps: PaymentServiceDeps): ServiceImpl<typeof PaymentService> {
@@ -48,7 +43,7 @@ export function createPaymentService(deps: PaymentServiceDeps): ServiceImpl<type
     async charge(req) {
       const { idempotencyKey, amount, card } = parseChargeRequest(req, clock());
       const { payment: first } = await store.claim({
-        id: randomPaymentId(),
+        id: paymentIdFor(idempotencyKey),
         idempotencyKey,
         amount,
         cardBrand: cardBrand(card.number),

@@ -130,6 +130,17 @@ describe("payment service", () => {
       expect(await stored.countDocuments({ idempotency_key: "order-processor-down" })).toBe(1);
     });
 
+    it("replays, voids and refunds a payment stored under an id not made of its key, as payments once were", async () => {
+      const first = await charge("order-older");
+      const doc = await stored.findOne({ idempotency_key: "order-older" });
+      await stored.deleteOne({ idempotency_key: "order-older" });
+      await stored.insertOne({ ...doc, _id: "pay_older" as never });
+      expect(await charge("order-older")).toMatchObject({ id: "pay_older", status: PaymentStatus.CAPTURED, createTime: first.createTime });
+      expect(await stored.countDocuments({ idempotency_key: "order-older" })).toBe(1);
+      const { payment } = await client.voidCharge({ idempotencyKey: "order-older" });
+      expect(payment).toMatchObject({ id: "pay_older", status: PaymentStatus.REFUNDED });
+    });
+
     it("returns the first payment when the same key is charged again", async () => {
       const first = await charge("order-twice");
       const second = await charge("order-twice", mastercard);

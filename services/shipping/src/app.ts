@@ -10,8 +10,8 @@ import { createMongoShipmentStore } from "./store/mongo-shipment-store.js";
 export interface ShippingOptions {
   /** Driver timeouts; tests shorten them so an outage answers UNAVAILABLE quickly. */
   readonly mongo?: MongoOptions;
-  /** Clock and id generators; the defaults unless a test needs its own. */
-  readonly service?: Pick<ShippingServiceDeps, "clock" | "newShipmentId" | "newTrackingId">;
+  /** Clock and tracking ids; the defaults unless a test needs its own. */
+  readonly service?: Pick<ShippingServiceDeps, "clock" | "newTrackingId">;
 }
 
 export function startShipping(config: ShippingConfig, logger: Logger, options: ShippingOptions = {}): Promise<RunningService> {

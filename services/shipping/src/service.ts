@@ -1,7 +1,6 @@
 // shop.shipping.v1.ShippingService handlers: validate, quote, store, map to messages. A shipment
 // and its cancellation are records inserted once under the order id; a shipment reads CANCELLED
 // once its order has a cancellation, whichever was recorded first.
-import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { ShipmentSchema, type ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
@@ -10,6 +9,7 @@ import { addressViolations, characterCount, copyAddress, sameAddress, type Addre
 import { lineItemsViolations, sameItems, totalUnits, type LineItemFields } from "./line-items.js";
 import { usdFromCents } from "./money.js";
 import { quoteShipping } from "./quote.js";
+import { shipmentIdFor } from "./shipment-id.js";
 import { shipmentMessage } from "./shipment-message.js";
 import type { ShipmentRecord, ShipmentStore } from "./store/shipment-store.js";
 import { newTrackingId } from "./tracking-id.js";
@@ -19,17 +19,15 @@ export interface ShippingServiceDeps {
   readonly logger: Logger;
   /** The time a shipment is created; the wall clock unless a test needs another. */
   readonly clock?: Clock;
-  readonly newShipmentId?: () => string;
   readonly newTrackingId?: () => string;
 }
 
 const maxIdLength = 64;
-/** A clash of random 122-bit ids or 52-bit tracking ids is rare; three in a row is a bug. */
+/** A clash of random 52-bit tracking ids is rare; three in a row is a bug. */
 const maxIdAttempts = 3;
 
 export function createShippingService(deps: ShippingServiceDeps): ServiceImpl<typeof ShippingService> {
   const clock = deps.clock ?? Date.now;
-  const shipmentId = deps.newShipmentId ?? randomUUID;
   const trackingId = deps.newTrackingId ?? newTrackingId;
 
   return {
@@ -44,7 +42,7 @@ export function createShippingService(deps: ShippingServiceDeps): ServiceImpl<ty
       const quote = quoteShipping(address.regionCode, totalUnits(items));
       for (let attempt = 1; attempt <= maxIdAttempts; attempt++) {
         const shipment: ShipmentRecord = {
-          id: shipmentId(),
+          id: shipmentIdFor(req.orderId),
           orderId: req.orderId,
           trackingId: trackingId(),
           address: copyAddress(address),
@@ -68,11 +66,11 @@ export function createShippingService(deps: ShippingServiceDeps): ServiceImpl<ty
             assertSameShipment(outcome.existing, address, items);
             return { shipment: shipmentMessage(outcome.existing) };
           case "id-taken":
-            deps.logger.warn({ order_id: req.orderId, attempt }, "shipment id or tracking id already taken; retrying with new ones");
+            deps.logger.warn({ order_id: req.orderId, attempt }, "tracking id already taken; retrying with a new one");
             break;
         }
       }
-      throw new Error(`no free shipment id or tracking id after ${maxIdAttempts} attempts`);
+      throw new Error(`no free tracking id after ${maxIdAttempts} attempts`);
     },
 
     async cancelShipment(req) {

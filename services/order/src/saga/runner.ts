@@ -90,10 +90,8 @@ export function createSagaRunner(deps: SagaRunnerDeps): SagaRunner {
     const log = logger.child({ order_id: order.id, ...(options.requestId ? { request_id: options.requestId } : {}) });
     for (;;) {
       const step = nextStep(order, { canCharge: options.card !== undefined });
-      if (step === undefined) {
-        await metrics.time("releaseLease", "store", () => store.releaseLease(order.id, owner, new Date(clock())));
-        return { order, ended: "final", ...(cause ? { cause } : {}) };
-      }
+      // Final: the lease is left to run out, since no runner takes a final order's lease.
+      if (step === undefined) return { order, ended: "final", ...(cause ? { cause } : {}) };
       // Each step that calls out is a span of its own (its calls are its children); local ones are not.
       const outcome = localSteps.has(step)
         ? await perform(step, order, options)

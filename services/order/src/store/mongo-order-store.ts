@@ -11,7 +11,7 @@ import type { Collection, Filter } from "mongodb";
 import { Binary, MongoServerError } from "mongodb";
 import { storeGuard, type MongoStore } from "@shopmesh/stores";
 import type { PagePosition } from "../page-token.js";
-import { cancellableStates, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
+import { cancellableStates, orderIdFor, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
 import { createKnownOrders } from "./known-orders.js";
 import { closed, createOpenOrders } from "./open-orders.js";
 import { fromDocument, toDocument, type OrderDocument } from "./order-document.js";
@@ -26,7 +26,7 @@ import {
   type OrderLogKind,
   type StoredEvent,
 } from "./order-log.js";
-import type { EventOf, OrderStore } from "./order-store.js";
+import type { EventOf, InsertOutcome, OrderStore } from "./order-store.js";
 
 const nonFinalStates: SagaState[] = ["PENDING", "RESERVED", "PAID", "SHIPPED"];
 const duplicateKey = 11000;
@@ -58,17 +58,14 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
   const known = createKnownOrders();
 
   /**
-   * Brings the view up to `doc` unless it is there already. On FerretDB two of these racing can
-   * leave the older one in place; that costs only staleness, which the next write or read repairs.
+   * Brings the view up to `doc`. The update is by `_id` alone: any other condition (such as "only
+   * if the view is behind") makes FerretDB read the whole collection for it. Two of these racing
+   * can leave the older one in place; that costs only staleness, which every read folds away and
+   * the next write or read repairs.
    */
-  const refreshView = async (doc: OrderDocument, legacy: boolean): Promise<void> => {
+  const refreshView = async (doc: OrderDocument): Promise<void> => {
     const set: Partial<OrderDocument> = Object.fromEntries(changingFields.map((key) => [key, doc[key]]));
-    // Only a view stored before the log has no sequence number; the `$or` that also matches it
-    // makes FerretDB read the whole collection, so it is left to those.
-    const behind: Filter<OrderDocument> = legacy
-      ? { $or: [{ seq: { $lt: seqOf(doc) } }, { seq: { $exists: false } }] }
-      : { seq: { $lt: seqOf(doc) } };
-    await orders.updateOne({ _id: doc._id, ...behind }, { $set: { ...set, seq: seqOf(doc) } });
+    await orders.updateOne({ _id: doc._id }, { $set: { ...set, seq: seqOf(doc) } });
   };
 
   /** The entries of the view's order after the view, read one by one by key (see order-log.ts). */
@@ -87,7 +84,7 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
     if (newer.length === 0) return view;
     const doc = fold(view, newer);
     // Read repair: a view left behind (its writer died between entry and view, or lost a race) catches up.
-    await refreshView(doc, view.seq === undefined);
+    await refreshView(doc);
     return doc;
   };
 
@@ -139,7 +136,7 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
       }
       const next = fold(doc, [entry]);
       known.remember(next);
-      await refreshView(next, doc.seq === undefined);
+      await refreshView(next);
       if (closed(next)) await open.remove(id);
       return { doc: next, applied: true };
     }
@@ -153,7 +150,7 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
     probe: mongo.probe,
 
     insert: (order) =>
-      guard(async () => {
+      guard(async (): Promise<InsertOutcome> => {
         const doc = toDocument(order);
         // Open before it exists: a crash between the two leaves a marker, never an order without one.
         if (!closed(doc)) await open.add(doc._id, order.createTime);
@@ -161,19 +158,30 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
           await orders.insertOne(doc);
         } catch (err) {
           if (!(err instanceof MongoServerError && err.code === duplicateKey)) throw err;
-          // Its request id was taken: the marker is this order's only if no order has its id.
-          if ((await orders.findOne({ _id: doc._id })) === null) await open.remove(doc._id);
-          return "duplicate" as const;
+          // The id is the request's, so the order there first has it; only one recorded before
+          // ids were made of the request id takes the user and request index instead, and a query.
+          const sameId = await latestOf(await orders.findOne({ _id: doc._id }));
+          if (sameId !== undefined) return { kind: "duplicate", existing: fromDocument(sameId) };
+          await open.remove(doc._id);
+          const older = await latestOf(await orders.findOne({ userId: order.userId, requestId: order.requestId }));
+          if (older === undefined) throw new Error(`order ${doc._id}: its request id is taken, yet no order has it`);
+          return { kind: "duplicate", existing: fromDocument(older) };
         }
         known.remember(doc);
-        return "inserted" as const;
+        return { kind: "inserted" };
       }),
 
     get: (id) => guard(async () => record(await latestOf(await orders.findOne({ _id: id })))),
 
-    getForUser: (userId, id) => guard(async () => record(await latestOf(await orders.findOne({ _id: id, userId })))),
+    // By `_id` alone, then checked: a second condition makes FerretDB read the whole collection.
+    getForUser: (userId, id) =>
+      guard(async () => {
+        const view = await orders.findOne({ _id: id });
+        return view?.userId === userId ? record(await latestOf(view)) : undefined;
+      }),
 
-    findByRequest: (userId, requestId) => guard(async () => record(await latestOf(await orders.findOne({ userId, requestId })))),
+    findByRequest: (userId, requestId) =>
+      guard(async () => record(await latestOf(await orders.findOne({ _id: orderIdFor(userId, requestId) })))),
 
     list: (userId, limit, after) =>
       guard(async () => {
@@ -212,11 +220,6 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
     postpone: (id, owner, retryAt, attempts) =>
       guard(async () => {
         await append(id, "postpone", (doc) => (doc.leaseOwner === owner ? { leaseOwner: null, leaseUntil: retryAt, attempts } : undefined));
-      }),
-
-    releaseLease: (id, owner, now) =>
-      guard(async () => {
-        await append(id, "release", (doc) => (doc.leaseOwner === owner ? { leaseOwner: null, leaseUntil: now } : undefined));
       }),
 
     requestCancel: (userId, id, reason) =>

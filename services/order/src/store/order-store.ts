@@ -6,16 +6,20 @@ import type { OrderEvent } from "../order-events.js";
 import type { PagePosition } from "../page-token.js";
 import type { OrderRecord, ProgressChanges, SagaState } from "../order.js";
 
+/** What recording a new order did: stored it, or found the user's order of its request id. */
+export type InsertOutcome = { readonly kind: "inserted" } | { readonly kind: "duplicate"; readonly existing: OrderRecord };
+
 /** The event a change implies, made of the order as the change leaves it (undefined: none). */
 export type EventOf = (order: OrderRecord) => OrderEvent | undefined;
 
 export interface OrderStore {
   readonly probe: Probe;
-  /** Records a new order; "duplicate" when the user already has an order with its request id. */
-  insert(order: OrderRecord): Promise<"inserted" | "duplicate">;
+  /** Records a new order, unless the user already has an order with its request id. */
+  insert(order: OrderRecord): Promise<InsertOutcome>;
   get(id: string): Promise<OrderRecord | undefined>;
   /** The order if it exists and is `userId`'s. */
   getForUser(userId: string, id: string): Promise<OrderRecord | undefined>;
+  /** The order of `userId`'s `requestId`: the one of id orderIdFor(userId, requestId). */
   findByRequest(userId: string, requestId: string): Promise<OrderRecord | undefined>;
   /** `userId`'s orders newest first (create time, then id), strictly after `after` if given. */
   list(userId: string, limit: number, after: PagePosition | undefined): Promise<OrderRecord[]>;
@@ -50,8 +54,6 @@ export interface OrderStore {
   markEventPublished(event: OrderEvent): Promise<void>;
   /** Gives the lease up until `retryAt`, counting a failed attempt. */
   postpone(id: string, owner: string, retryAt: Date, attempts: number): Promise<void>;
-  /** Gives the lease up. */
-  releaseLease(id: string, owner: string, now: Date): Promise<void>;
   /**
    * Asks for a not yet shipped order of `userId` to be cancelled with `reason` (a reason asked for
    * earlier is kept). Returns the order as it is afterwards, whatever its state.

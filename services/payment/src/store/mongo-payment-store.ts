@@ -13,6 +13,7 @@ import {
   type VoidDocument,
 } from "./mappers.js";
 import type { PaymentStore, StoredPayment } from "./payment-store.js";
+import { paymentIdFor } from "../payment-id.js";
 
 export const paymentsCollection = "payments";
 export const outcomesCollection = "payment_outcomes";
@@ -54,7 +55,13 @@ export async function createMongoPaymentStore(mongo: MongoStore): Promise<Paymen
     return paymentFromDocuments({ payment: doc, outcome, refund, void: voided });
   };
 
-  const byKey = async (key: string): Promise<StoredPayment | undefined> => complete(await payments.findOne({ idempotency_key: key }));
+  /**
+   * The key's payment: the one with the id made of the key (payment-id.ts), read by `_id`. Only a
+   * payment stored before ids were made so has another id; a query by key finds it, at the cost
+   * of FerretDB reading the whole collection, when the first read finds nothing.
+   */
+  const byKey = async (key: string): Promise<StoredPayment | undefined> =>
+    complete((await payments.findOne({ _id: paymentIdFor(key) })) ?? (await payments.findOne({ idempotency_key: key })));
 
   /** The payment of `key`, which a record just written says exists. */
   const existing = async (key: string): Promise<StoredPayment> => {

@@ -17,15 +17,14 @@ import (
 	shippingv1 "shopmesh/gen/go/pb/shop/shipping/v1"
 )
 
-// A clash of random 122-bit ids or 52-bit tracking ids is rare; three in a row is a bug.
+// A clash of random 52-bit tracking ids is rare; three in a row is a bug.
 const maxIDAttempts = 3
 
-// Deps are what the handlers need; the clock and id generators default to the real ones.
+// Deps are what the handlers need; the clock and the tracking ids default to the real ones.
 type Deps struct {
 	Store         Store
 	Logger        *slog.Logger
 	Clock         func() time.Time
-	NewShipmentID func() string
 	NewTrackingID func() string
 }
 
@@ -38,9 +37,6 @@ type service struct {
 func New(deps Deps) shippingv1.ShippingServiceServer {
 	if deps.Clock == nil {
 		deps.Clock = time.Now
-	}
-	if deps.NewShipmentID == nil {
-		deps.NewShipmentID = newShipmentID
 	}
 	if deps.NewTrackingID == nil {
 		deps.NewTrackingID = newTrackingID
@@ -65,7 +61,7 @@ func (s *service) CreateShipment(ctx context.Context, req *shippingv1.CreateShip
 	cents, _ := quote(address.RegionCode, totalUnits(req.GetItems()))
 	for attempt := 1; attempt <= maxIDAttempts; attempt++ {
 		shipment := Record{
-			ID:         s.NewShipmentID(),
+			ID:         ShipmentIDFor(orderID),
 			OrderID:    orderID,
 			TrackingID: s.NewTrackingID(),
 			Address:    address,
@@ -100,10 +96,10 @@ func (s *service) CreateShipment(ctx context.Context, req *shippingv1.CreateShip
 			}
 			return &shippingv1.CreateShipmentResponse{Shipment: shipmentMessage(*existing)}, nil
 		case IDTaken:
-			s.Logger.WarnContext(ctx, "shipment id or tracking id already taken; retrying with new ones", "order_id", orderID, "attempt", attempt)
+			s.Logger.WarnContext(ctx, "tracking id already taken; retrying with a new one", "order_id", orderID, "attempt", attempt)
 		}
 	}
-	return nil, fmt.Errorf("no free shipment id or tracking id after %d attempts", maxIDAttempts)
+	return nil, fmt.Errorf("no free tracking id after %d attempts", maxIDAttempts)
 }
 
 func (s *service) CancelShipment(ctx context.Context, req *shippingv1.CancelShipmentRequest) (*shippingv1.CancelShipmentResponse, error) {

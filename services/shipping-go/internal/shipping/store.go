@@ -51,7 +51,7 @@ const (
 	Inserted InsertOutcome = iota
 	// OrderHasShipment: the order already has one (returned beside); nothing was stored.
 	OrderHasShipment
-	// IDTaken: another shipment has this id or tracking id; nothing was stored: retry with new ones.
+	// IDTaken: another shipment has this tracking id; nothing was stored: retry with a new one.
 	IDTaken
 )
 

@@ -1,8 +1,8 @@
 // Package store is shipping.Store on MongoDB (or FerretDB), in the documents and indexes of the
-// TypeScript service (services/shipping/src/store): shipments with unique indexes on order_id and
-// tracking_id, and cancellations keyed by order id. Idempotency is the index's job: insert first,
-// and on a duplicate key read back what is there, so concurrent creates for one order store
-// exactly one shipment and concurrent cancellations one cancellation.
+// TypeScript service (services/shipping/src/store): shipments keyed by an id made of their
+// order's, with unique indexes on order_id and tracking_id, and cancellations keyed by order id.
+// Idempotency is the keys' job: insert first, and on a duplicate key read back what is there, so
+// concurrent creates for one order store exactly one shipment and concurrent cancellations one.
 package store
 
 import (
@@ -133,7 +133,7 @@ func (s *shipmentStore) Insert(ctx context.Context, r shipping.Record) (shipping
 	}
 	// Which key was taken is not reported the same way by every server; the order tells.
 	// Shipments are never deleted, so an order_id clash means the document is there to read.
-	existing, err := s.findOne(ctx, bson.D{{Key: "order_id", Value: r.OrderID}})
+	existing, err := s.FindByOrderID(ctx, r.OrderID)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -156,7 +156,14 @@ func (s *shipmentStore) FindByID(ctx context.Context, id string) (*shipping.Reco
 	return s.findOne(ctx, bson.D{{Key: "_id", Value: id}})
 }
 
+// FindByOrderID reads the shipment with the id made of the order's (shipping.ShipmentIDFor) by
+// _id. Only a shipment stored before ids were made so has another id; a query by order finds it,
+// at the cost of FerretDB reading the whole collection, when the first read finds nothing.
 func (s *shipmentStore) FindByOrderID(ctx context.Context, orderID string) (*shipping.Record, error) {
+	r, err := s.findOne(ctx, bson.D{{Key: "_id", Value: shipping.ShipmentIDFor(orderID)}})
+	if r != nil || err != nil {
+		return r, err
+	}
 	return s.findOne(ctx, bson.D{{Key: "order_id", Value: orderID}})
 }
 

@@ -1,12 +1,13 @@
-// ShipmentStore on MongoDB (or FerretDB): shipments with unique indexes on order_id and
-// tracking_id, and cancellations keyed by order id. Idempotency is the index's job: insert
-// first, and on a duplicate key read back what is there, so concurrent creates for one order
-// store exactly one shipment and concurrent cancellations one cancellation.
+// ShipmentStore on MongoDB (or FerretDB): shipments keyed by an id made of their order's, with
+// unique indexes on order_id and tracking_id, and cancellations keyed by order id. Idempotency is
+// the keys' job: insert first, and on a duplicate key read back what is there, so concurrent
+// creates for one order store exactly one shipment and concurrent cancellations one cancellation.
 import { MongoServerError, type Collection } from "mongodb";
 import type { MongoStore } from "@shopmesh/stores";
 import { storeGuard } from "@shopmesh/stores";
 import { shipmentFromDocument, shipmentToDocument, type CancellationDocument, type ShipmentDocument } from "./shipment-document.js";
 import type { InsertOutcome, ShipmentRecord, ShipmentStore } from "./shipment-store.js";
+import { shipmentIdFor } from "../shipment-id.js";
 
 export const shipmentsCollection = "shipments";
 export const cancellationsCollection = "shipment_cancellations";
@@ -24,10 +25,16 @@ export async function createMongoShipmentStore(mongo: MongoStore): Promise<Shipm
     await shipments.createIndex({ tracking_id: 1 }, { name: "tracking_id_unique", unique: true });
   });
 
-  const findOne = async (filter: { _id: string } | { order_id: string }): Promise<ShipmentRecord | undefined> => {
-    const doc = await shipments.findOne(filter);
-    return doc === null ? undefined : shipmentFromDocument(doc, await cancellations.findOne({ _id: doc.order_id }));
-  };
+  const withCancellation = async (doc: ShipmentDocument | null): Promise<ShipmentRecord | undefined> =>
+    doc === null ? undefined : shipmentFromDocument(doc, await cancellations.findOne({ _id: doc.order_id }));
+
+  /**
+   * The order's shipment: the one with the id made of the order's (shipment-id.ts), read by `_id`.
+   * Only a shipment stored before ids were made so has another id; a query by order finds it,
+   * at the cost of FerretDB reading the whole collection, when the first read finds nothing.
+   */
+  const ofOrder = async (orderId: string): Promise<ShipmentRecord | undefined> =>
+    withCancellation((await shipments.findOne({ _id: shipmentIdFor(orderId) })) ?? (await shipments.findOne({ order_id: orderId })));
 
   return {
     probe: mongo.probe,
@@ -42,7 +49,7 @@ export async function createMongoShipmentStore(mongo: MongoStore): Promise<Shipm
         }
         // Which key was taken is not reported the same way by every server; the order tells.
         // Shipments are never deleted, so an order_id clash means the document is there to read.
-        const existing = await findOne({ order_id: shipment.orderId });
+        const existing = await ofOrder(shipment.orderId);
         return existing === undefined ? { kind: "id-taken" } : { kind: "order-has-shipment", existing };
       }),
 
@@ -56,9 +63,9 @@ export async function createMongoShipmentStore(mongo: MongoStore): Promise<Shipm
         }
       }),
 
-    findById: (id) => translated(() => findOne({ _id: id })),
+    findById: (id) => translated(async () => withCancellation(await shipments.findOne({ _id: id }))),
 
-    findByOrderId: (orderId) => translated(() => findOne({ order_id: orderId })),
+    findByOrderId: (orderId) => translated(() => ofOrder(orderId)),
   };
 }
 

@@ -26,7 +26,7 @@ export type InsertOutcome =
   | { readonly kind: "inserted" }
   /** The order already has a shipment (this one or another): nothing was stored. */
   | { readonly kind: "order-has-shipment"; readonly existing: ShipmentRecord }
-  /** Another shipment has this id or tracking id: nothing was stored; retry with new ones. */
+  /** Another shipment has this tracking id: nothing was stored; retry with a new one. */
   | { readonly kind: "id-taken" };
 
 /**
