@@ -71,7 +71,7 @@ export function startOrder(config: OrderConfig, logger: Logger, options: OrderOp
     // deadlines, so this ends) before the relay, the clients and the store close.
     resources.onStop("sagas in flight", () => runner.idle());
     const common = { store, runner, logger, clock, leaseMs, waitMs: saga.waitMs };
-    const placement = createPlacement({ ...common, downstream, crash, replyMs: saga.replyMs, metrics });
+    const placement = createPlacement({ ...common, downstream, crash, replyMs: saga.replyMs, maxInFlight: saga.maxInFlight, metrics });
     const cancellation = createCancellation(common);
     const pageTokens = createPageTokens(tokenKey(config.pageTokenSecret, logger));
     return {

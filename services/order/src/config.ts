@@ -51,6 +51,12 @@ export const envShape = {
         "follows it with GetOrder); it also answers just before the caller's own deadline. Keep it below the gateway's route " +
         "timeout for order (`timeout` in deploy/topology.yaml, 10 s), or the client gets UNAVAILABLE for an order that goes on",
     ),
+  PLACE_ORDER_MAX_IN_FLIGHT: env
+    .positiveInt(16, 10_000)
+    .describe(
+      "most orders this process places at once, from PlaceOrder's first read to the end of the order's saga; one more " +
+        "PlaceOrder is answered RESOURCE_EXHAUSTED at once, with nothing recorded, instead of slowing every order down",
+    ),
   RESERVATION_TTL_MS: env
     .milliseconds(15 * 60_000, 3_600_000)
     .describe("how long inventory holds an order's stock before it expires by itself (1 s..1 h)"),
@@ -95,6 +101,8 @@ export interface OrderConfig extends MongoServiceConfig {
     readonly waitMs: number;
     /** PLACE_ORDER_REPLY_MS. */
     readonly replyMs: number;
+    /** PLACE_ORDER_MAX_IN_FLIGHT. */
+    readonly maxInFlight: number;
     readonly reservationTtlMs: number;
   };
   /** Undefined: a random key per process, so tokens are not accepted by another replica. */
@@ -136,6 +144,7 @@ export function loadConfig(environment: Env): OrderConfig {
       retryMaxMs: parsed.RETRY_MAX_MS,
       waitMs: parsed.ORDER_WAIT_MS,
       replyMs: parsed.PLACE_ORDER_REPLY_MS,
+      maxInFlight: parsed.PLACE_ORDER_MAX_IN_FLIGHT,
       reservationTtlMs: parsed.RESERVATION_TTL_MS,
     },
     pageTokenSecret: parsed.PAGE_TOKEN_SECRET,

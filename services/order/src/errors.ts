@@ -1,7 +1,8 @@
 // The order service's expected errors, with the details the contract promises
-// (google.rpc.PreconditionFailure for FAILED_PRECONDITION, ResourceInfo for NOT_FOUND).
+// (google.rpc.PreconditionFailure for FAILED_PRECONDITION, ResourceInfo for NOT_FOUND, RetryInfo
+// for RESOURCE_EXHAUSTED).
 import { Code, ConnectError } from "@connectrpc/connect";
-import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
+import { PreconditionFailureSchema, ResourceInfoSchema, RetryInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import type { OrderRecord } from "./order.js";
 
 export interface PreconditionViolation {
@@ -38,6 +39,21 @@ export function orderAlreadyShipped(order: OrderRecord): ConnectError {
   return preconditionFailed(`order ${order.id} is ${order.state} and can no longer be cancelled`, [
     { type: "STATE", subject: `order/${order.id}`, description },
   ]);
+}
+
+/** PlaceOrder while this process already places as many orders as it may; nothing was recorded. */
+export function tooManyPlacements(maxInFlight: number, retryAfterMs: number): ConnectError {
+  return new ConnectError(
+    `${maxInFlight} orders are being placed here already; nothing was recorded: retry later with the same request id`,
+    Code.ResourceExhausted,
+    undefined,
+    [
+      {
+        desc: RetryInfoSchema,
+        value: { retryDelay: { seconds: BigInt(Math.floor(retryAfterMs / 1000)), nanos: (retryAfterMs % 1000) * 1_000_000 } },
+      },
+    ],
+  );
 }
 
 export function unavailable(message: string, cause?: unknown): ConnectError {

@@ -8,6 +8,7 @@ import type { Address } from "@shopmesh/gen/shop/common/v1/common_pb.js";
 import type { PaymentCard } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import type { Logger, Clock } from "@shopmesh/kit";
 import { answerDeadline } from "./answer-deadline.js";
+import { tooManyPlacements } from "./errors.js";
 import type { CallContext } from "./call-context.js";
 import { createCartPricing } from "./cart-pricing.js";
 import type { Downstream } from "./downstream.js";
@@ -32,6 +33,8 @@ export interface PlacementDeps {
   readonly waitMs: number;
   /** The longest a call runs before it answers with the order as it stands (PLACE_ORDER_REPLY_MS). */
   readonly replyMs: number;
+  /** The most orders placed at once, each from its first read to its saga's end (PLACE_ORDER_MAX_IN_FLIGHT). */
+  readonly maxInFlight: number;
   readonly pollIntervalMs?: number;
   /** Where the time before the saga goes (lookup, pricing, recording); none when absent. */
   readonly metrics?: SagaMetrics;
@@ -42,6 +45,9 @@ export interface PlaceOrderInput {
   readonly address: Address;
   readonly card: PaymentCard;
 }
+
+/** What RESOURCE_EXHAUSTED suggests a client waits before it tries again. */
+const retryAfterMs = 1_000;
 
 export function createPlacement(deps: PlacementDeps) {
   const { store, runner, clock } = deps;
@@ -76,8 +82,17 @@ export function createPlacement(deps: PlacementDeps) {
     };
   };
 
-  return {
-    async placeOrder(userId: string, input: PlaceOrderInput, call: CallContext): Promise<OrderRecord> {
+  /**
+   * Orders being placed now. An order counts until its saga ends, even after its call answered:
+   * the work a call starts is what the limit bounds, so an overloaded shop refuses the next order
+   * at once instead of every order getting slower until all of them miss their deadlines.
+   */
+  let placing = 0;
+
+  /** Places the order; the caller holds a place among those in flight, given back by `done`. */
+  const place = async (userId: string, input: PlaceOrderInput, call: CallContext, done: () => void): Promise<OrderRecord> => {
+    let handedToRun = false;
+    try {
       const answerBy = answerDeadline(clock(), call.deadline, deps.replyMs);
       // The request id was used before: that order is the answer.
       const existing = await metrics.time("lookup", "store", () => store.findByRequest(userId, input.requestId));
@@ -96,6 +111,8 @@ export function createPlacement(deps: PlacementDeps) {
       // due. It is not tied to the client's signal: once recorded, the order is driven to an end
       // even if the client goes away.
       const run = runner.run(order, owner, { mode: "interactive", card: input.card, requestId: call.rpcRequestId });
+      handedToRun = true;
+      void run.then(done, done);
       const result = await settledBy(run, answerBy - clock());
       if (result === undefined) {
         void run.catch((err: unknown) =>
@@ -107,6 +124,16 @@ export function createPlacement(deps: PlacementDeps) {
         return answers.asItStands(order.id);
       }
       return answers.ofRun(result, call, answerBy);
+    } finally {
+      if (!handedToRun) done();
+    }
+  };
+
+  return {
+    placeOrder(userId: string, input: PlaceOrderInput, call: CallContext): Promise<OrderRecord> {
+      if (placing >= deps.maxInFlight) return Promise.reject(tooManyPlacements(deps.maxInFlight, retryAfterMs));
+      placing++;
+      return place(userId, input, call, () => placing--);
     },
   };
 }

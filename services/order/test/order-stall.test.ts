@@ -4,13 +4,15 @@
 // the order gave up on lands late, racing the order's compensation. Never may a cancelled order
 // keep a captured payment or a shipment in force (the invariants, after every test). And a
 // PlaceOrder slower than its answer bound answers with the order as it stands, which GetOrder
-// then follows to its end.
+// then follows to its end. And one order more than the service places at once is refused at once.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { setTimeout as sleep } from "node:timers/promises";
+import { Code } from "@connectrpc/connect";
+import { RetryInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import { OrderState, type Order } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { PaymentStatus } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { ShipmentStatus } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
-import { asUser, eventually, testAddress, testCards } from "@shopmesh/testkit";
+import { asUser, eventually, rejection, testAddress, testCards } from "@shopmesh/testkit";
 import { allOrders, fillCart, finalOrderOf, newProduct, newRequestId, type TestProduct } from "./support/fixtures.js";
 import { createLedger, type Ledger } from "./support/invariants.js";
 import { orderTestEnv, startOrderShop, type ServiceName, type Shop } from "./support/shop.js";
@@ -18,13 +20,15 @@ import { orderTestEnv, startOrderShop, type ServiceName, type Shop } from "./sup
 // PlaceOrder answers by this bound (the gateway's route timeout in the mesh is 10 s).
 const replyMs = 1_000;
 const callDeadlineMs = Number(orderTestEnv.DOWNSTREAM_TIMEOUT_MS);
+/** Orders the service places at once. */
+const maxInFlight = 2;
 
 let shop: Shop;
 let ledger: Ledger;
 const stopped = new Set<ServiceName>();
 
 beforeAll(async () => {
-  shop = await startOrderShop({ orderEnv: { PLACE_ORDER_REPLY_MS: String(replyMs) } });
+  shop = await startOrderShop({ orderEnv: { PLACE_ORDER_REPLY_MS: String(replyMs), PLACE_ORDER_MAX_IN_FLIGHT: String(maxInFlight) } });
   ledger = createLedger(shop);
   // One order first, so that the order service's connections to every service are open: a
   // stopped process then takes calls into its socket without answering, as a hung one does.
@@ -55,11 +59,8 @@ async function resume(name: ServiceName): Promise<void> {
   stopped.delete(name);
 }
 
-function place(userId: string) {
-  return shop.clients.order.placeOrder(
-    { requestId: newRequestId(), shippingAddress: testAddress, card: testCards.succeeds },
-    asUser(userId),
-  );
+function place(userId: string, requestId = newRequestId()) {
+  return shop.clients.order.placeOrder({ requestId, shippingAddress: testAddress, card: testCards.succeeds }, asUser(userId));
 }
 
 async function userWithCart(): Promise<{ user: string; product: TestProduct }> {
@@ -161,4 +162,37 @@ describe("PlaceOrder slower than its answer bound", () => {
     expect(order.paymentId).not.toBe("");
     expect(order.trackingId).not.toBe("");
   }, 30_000);
+});
+
+describe("more orders at once than the service places (PLACE_ORDER_MAX_IN_FLIGHT)", () => {
+  it("refuses the one too many at once with RESOURCE_EXHAUSTED, recording nothing; it goes through once the others ended", async () => {
+    const users = (await Promise.all(Array.from({ length: maxInFlight + 1 }, () => userWithCart()))).map(({ user }) => user);
+    const held = users.slice(0, maxInFlight);
+    const refused = users[maxInFlight] as string;
+    await stall("payment");
+    // Their charges hang; they stay in flight after their answers, until their sagas end.
+    const placing = held.map((user) => place(user));
+    await Promise.all(held.map((user) => orderIn(user, OrderState.RESERVED)));
+
+    const requestId = newRequestId();
+    const started = Date.now();
+    const err = await rejection(place(refused, requestId));
+    expect(err.code).toBe(Code.ResourceExhausted);
+    expect(Date.now() - started).toBeLessThan(replyMs);
+    expect(err.rawMessage).toBe(
+      `${maxInFlight} orders are being placed here already; nothing was recorded: retry later with the same request id`,
+    );
+    expect(err.findDetails(RetryInfoSchema)[0]?.retryDelay?.seconds).toBe(1n);
+    expect(await allOrders(shop, refused)).toEqual([]);
+
+    await resume("payment");
+    await Promise.all(placing);
+    for (const user of held) expect((await finalOrderOf(shop, user, 20_000)).state).toBe(OrderState.CONFIRMED);
+    // The same request id, once a place is free (the held sagas end just after their last write).
+    const { order } = await eventually(() => place(refused, requestId).catch(() => undefined), {
+      timeoutMs: 5_000,
+      what: "the refused order placed",
+    });
+    expect(order?.state).toBe(OrderState.CONFIRMED);
+  }, 40_000);
 });
