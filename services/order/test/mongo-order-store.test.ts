@@ -161,7 +161,21 @@ describe("the Mongo order store", () => {
       state: "SHIPPED",
       leaseOwner: "other",
     });
+    // A write that leaves the order open leaves the view lagging; the next read repairs it.
+    expect(await views.findOne({ _id: o.id })).toMatchObject({ state: "PAID", seq: 1 });
+    expect(await store.get(o.id)).toMatchObject({ state: "SHIPPED", leaseOwner: "other" });
     expect(await views.findOne({ _id: o.id })).toMatchObject({ state: "SHIPPED", leaseOwner: "other", seq: 3 });
+  });
+
+  it("brings the view up to date with the write that makes the order final, and none before", async () => {
+    const o = order({ leaseOwner: "me", leaseUntil: new Date(Date.now() + 10_000) });
+    await store.insert(o);
+    const views = connection.db.collection<OrderDocument>("orders");
+    const until = () => new Date(Date.now() + 10_000);
+    await store.advance(o.id, "PENDING", "me", { state: "RESERVED" }, new Date(), until());
+    expect(await views.findOne({ _id: o.id })).toMatchObject({ state: "PENDING", seq: 0 });
+    await store.advance(o.id, "RESERVED", "me", { state: "CANCELLED", cancelRequested: true, cancelReason: "test" }, new Date(), until());
+    expect(await views.findOne({ _id: o.id })).toMatchObject({ state: "CANCELLED", cancelReason: "test", seq: 2 });
   });
 
   it("finds non-final orders whose lease ran out, and honours a postponed retry", async () => {

@@ -2,8 +2,10 @@
 // Every change of an order is an entry of its log (order-log.ts) under a unique key (order id,
 // sequence number), so only one writer gets each number; no decision rests on a conditional
 // update. The `orders` document is a view of the log for queries (a user's orders, recoverable
-// orders), brought up to date by every writer; it may lag or, on FerretDB, even fall back a step,
-// so every read folds in the entries newer than it. A writer starts from the order as this process
+// orders, events to publish), brought up to date by the writes that leave the order final and by
+// every read that finds entries newer than it; while the saga runs it lags (an update per step
+// would double the writes), and on FerretDB it may even fall back a step, so every read folds in
+// the entries newer than it. A writer starts from the order as this process
 // last knew it and reads only when another writer got the next entry in first. The sweeps look
 // only at open orders (open-orders.ts). Outages surface as UNAVAILABLE through storeGuard,
 // translated here and nowhere else.
@@ -11,7 +13,7 @@ import type { Collection, Filter } from "mongodb";
 import { Binary, MongoServerError } from "mongodb";
 import { storeGuard, type MongoStore } from "@shopmesh/stores";
 import type { PagePosition } from "../page-token.js";
-import { cancellableStates, orderIdFor, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
+import { cancellableStates, isFinal, orderIdFor, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
 import { createKnownOrders } from "./known-orders.js";
 import { closed, createOpenOrders } from "./open-orders.js";
 import { fromDocument, toDocument, type OrderDocument } from "./order-document.js";
@@ -136,7 +138,7 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
       }
       const next = fold(doc, [entry]);
       known.remember(next);
-      await refreshView(next);
+      if (isFinal(next.state)) await refreshView(next);
       if (closed(next)) await open.remove(id);
       return { doc: next, applied: true };
     }
