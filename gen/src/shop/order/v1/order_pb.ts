@@ -564,6 +564,8 @@ export const OrderService: GenService<{
    *   the order store is unreachable. Steps already done are compensated; if the order had been
    *   recorded it is (or, once compensation finishes, becomes) CANCELLED. Retry with backoff
    *   using a new request id.
+   * - RESOURCE_EXHAUSTED: the service is placing as many orders as it takes at once; nothing was
+   *   recorded. Retry with the same request id after the google.rpc.RetryInfo's `retry_delay`.
    *
    * @generated from rpc shop.order.v1.OrderService.PlaceOrder
    */

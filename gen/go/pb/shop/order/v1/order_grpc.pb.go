@@ -91,6 +91,8 @@ type OrderServiceClient interface {
 	//     the order store is unreachable. Steps already done are compensated; if the order had been
 	//     recorded it is (or, once compensation finishes, becomes) CANCELLED. Retry with backoff
 	//     using a new request id.
+	//   - RESOURCE_EXHAUSTED: the service is placing as many orders as it takes at once; nothing was
+	//     recorded. Retry with the same request id after the google.rpc.RetryInfo's `retry_delay`.
 	PlaceOrder(ctx context.Context, in *PlaceOrderRequest, opts ...grpc.CallOption) (*PlaceOrderResponse, error)
 	// Returns one of the caller's orders.
 	//
@@ -244,6 +246,8 @@ type OrderServiceServer interface {
 	//     the order store is unreachable. Steps already done are compensated; if the order had been
 	//     recorded it is (or, once compensation finishes, becomes) CANCELLED. Retry with backoff
 	//     using a new request id.
+	//   - RESOURCE_EXHAUSTED: the service is placing as many orders as it takes at once; nothing was
+	//     recorded. Retry with the same request id after the google.rpc.RetryInfo's `retry_delay`.
 	PlaceOrder(context.Context, *PlaceOrderRequest) (*PlaceOrderResponse, error)
 	// Returns one of the caller's orders.
 	//
