@@ -44,7 +44,7 @@ export function orderAlreadyShipped(order: OrderRecord): ConnectError {
 /** PlaceOrder while this process already places as many orders as it may; nothing was recorded. */
 export function tooManyPlacements(maxInFlight: number, retryAfterMs: number): ConnectError {
   return new ConnectError(
-    `${maxInFlight} orders are being placed here already; nothing was recorded: retry later with the same request id`,
+    `${maxInFlight} orders are being placed here already; this call recorded nothing: retry later with the same request id`,
     Code.ResourceExhausted,
     undefined,
     [

@@ -83,9 +83,10 @@ export function createPlacement(deps: PlacementDeps) {
   };
 
   /**
-   * Orders being placed now. An order counts until its saga ends, even after its call answered:
-   * the work a call starts is what the limit bounds, so an overloaded shop refuses the next order
-   * at once instead of every order getting slower until all of them miss their deadlines.
+   * Orders being placed now (and calls waiting for an order of their request id). An order counts
+   * until its saga ends, even after its call answered: the work a call starts is what the limit
+   * bounds, so an overloaded shop refuses the next order at once instead of every order getting
+   * slower until all of them miss their deadlines.
    */
   let placing = 0;
 
@@ -96,15 +97,24 @@ export function createPlacement(deps: PlacementDeps) {
       const answerBy = answerDeadline(clock(), call.deadline, deps.replyMs);
       // The request id was used before: that order is the answer.
       const existing = await metrics.time("lookup", "store", () => store.findByRequest(userId, input.requestId));
-      if (existing !== undefined) return answers.ofExisting(existing.id, call, answerBy);
+      if (existing !== undefined) return await answers.ofExisting(existing.id, call, answerBy);
 
       // Price the cart now and record the order PENDING; of concurrent calls with one request
       // id, the store's unique index lets one record it and the others answer with its order.
       const owner = `place-${randomUUID()}`;
-      const priced = await metrics.time("price", "call", () => priceCart(userId, input.address, call));
+      let priced: PricedOrder;
+      try {
+        priced = await metrics.time("price", "call", () => priceCart(userId, input.address, call));
+      } catch (err) {
+        // A repeat of a request placed before order ids were made of request ids (its cart is
+        // emptied by now): that order is the answer, not the cart's state.
+        const older = await store.findRecordedBeforeIds(userId, input.requestId);
+        if (older === undefined) throw err;
+        return await answers.ofExisting(older.id, call, answerBy);
+      }
       const order = pendingOrder(userId, input, priced, owner);
       const recorded = await metrics.time("record", "store", () => store.insert(order));
-      if (recorded.kind === "duplicate") return answers.ofExisting(recorded.existing.id, call, answerBy);
+      if (recorded.kind === "duplicate") return await answers.ofExisting(recorded.existing.id, call, answerBy);
       deps.crash.afterPersist("PENDING");
 
       // Run the saga and answer with its end, or with the order as it stands once the answer is

@@ -83,6 +83,7 @@ describe("loadConfig", () => {
     expect(configError({ ...base, RETRY_BASE_MS: "5000", RETRY_MAX_MS: "10" })).toContain("RETRY_MAX_MS");
     expect(configError({ ...base, PAGE_TOKEN_SECRET: "short" })).toContain("PAGE_TOKEN_SECRET");
     expect(configError({ ...base, MONGO_DB: "bad name" })).toContain("MONGO_DB");
+    expect(configError({ ...base, PLACE_ORDER_MAX_IN_FLIGHT: "0" })).toContain("PLACE_ORDER_MAX_IN_FLIGHT");
   });
 });
 

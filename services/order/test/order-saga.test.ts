@@ -3,6 +3,7 @@
 // grpcurl. The invariants are checked after every test that places orders.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code, type ConnectError } from "@connectrpc/connect";
+import { MongoClient } from "mongodb";
 import { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { OrderState, type Order } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { PaymentStatus } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
@@ -11,6 +12,7 @@ import { asUser, eventually, grpcurl, preconditionViolations, rejection, testAdd
 import { allOrders, fillCart, newProduct, newRequestId, notificationKinds, type TestProduct } from "./support/fixtures.js";
 import { createLedger, type Ledger } from "./support/invariants.js";
 import { startOrderShop, type Shop } from "./support/shop.js";
+import { orderIdFor } from "../src/order.js";
 
 let shop: Shop;
 let ledger: Ledger;
@@ -188,12 +190,33 @@ describe("PlaceOrder", () => {
     const requestId = newRequestId();
 
     const first = await place(user, requestId);
+    expect(first.order?.id).toBe(orderIdFor(user, requestId));
     // The cart is empty now; the repeated call still answers with the first order.
     const again = await place(user, requestId, testCards.declined);
 
     expect(again.order).toEqual(first.order);
     expect(await allOrders(shop, user)).toHaveLength(1);
     expect(await stockOf(product.sku)).toEqual({ available: 8, reserved: 0 });
+  });
+
+  it("answers a repeated request id with its order recorded under a random id, as orders once were", async () => {
+    const { user } = await userWithCart(1000, 10, 1);
+    const requestId = newRequestId();
+    const { order: first } = await place(user, requestId);
+    const client = new MongoClient(shop.mongo.url);
+    const orders = client.db("orders").collection<{ _id: string }>("orders");
+    const stored = await orders.findOne({ _id: first?.id ?? "" });
+    try {
+      await orders.deleteOne({ _id: first?.id ?? "" });
+      await orders.insertOne({ ...stored, _id: "ord_recorded_before_ids" });
+      // The cart is empty now, so pricing it fails: the order of the request id is the answer.
+      const { order: again } = await place(user, requestId);
+      expect(again).toMatchObject({ id: "ord_recorded_before_ids", state: OrderState.CONFIRMED, total: first?.total });
+    } finally {
+      await orders.deleteOne({ _id: "ord_recorded_before_ids" });
+      if (stored !== null) await orders.insertOne(stored);
+      await client.close();
+    }
   });
 
   it("runs the saga once for two calls at once with the same request id", async () => {

@@ -1,6 +1,6 @@
-// The saga executor: performs an order's next step, persists the transition with a conditional
-// update (on the expected state and the lease) and goes on until the order is final, a step must
-// be retried later, or another runner took the order over. The final transition records the
+// The saga executor: performs an order's next step, persists the transition (the store applies it
+// only in the expected state and under the runner's lease) and goes on until the order is final, a
+// step must be retried later, or another runner took the order over. The final transition records the
 // order's event (OrderConfirmed, OrderCancelled) in the same write, then hands it to the relay.
 import type { PaymentCard } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { currentTraceHeaders } from "@shopmesh/events";

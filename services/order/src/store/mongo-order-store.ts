@@ -2,10 +2,10 @@
 // Every change of an order is an entry of its log (order-log.ts) under a unique key (order id,
 // sequence number), so only one writer gets each number; no decision rests on a conditional
 // update. The `orders` document is a view of the log for queries (a user's orders, recoverable
-// orders, events to publish), brought up to date by the writes that leave the order final and by
-// every read that finds entries newer than it; while the saga runs it lags (an update per step
-// would double the writes), and on FerretDB it may even fall back a step, so every read folds in
-// the entries newer than it. A writer starts from the order as this process
+// orders, events to publish), brought up to date by the writes that leave the order final or
+// postpone a retry, and by a read that finds a final order's view behind; while the saga runs it
+// lags (an update per step would double the writes), and two writers racing can leave the older
+// update in place, so every read folds in the entries newer than it. A writer starts from the order as this process
 // last knew it and reads only when another writer got the next entry in first. The sweeps look
 // only at open orders (open-orders.ts). Outages surface as UNAVAILABLE through storeGuard,
 // translated here and nowhere else.
@@ -62,8 +62,7 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
   /**
    * Brings the view up to `doc`. The update is by `_id` alone: any other condition (such as "only
    * if the view is behind") makes FerretDB read the whole collection for it. Two of these racing
-   * can leave the older one in place; that costs only staleness, which every read folds away and
-   * the next write or read repairs.
+   * can leave the older one in place; that costs only staleness, which every read folds away.
    */
   const refreshView = async (doc: OrderDocument): Promise<void> => {
     const set: Partial<OrderDocument> = Object.fromEntries(changingFields.map((key) => [key, doc[key]]));
@@ -85,8 +84,10 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
     const newer = await entriesAfter(view);
     if (newer.length === 0) return view;
     const doc = fold(view, newer);
-    // Read repair: a view left behind (its writer died between entry and view, or lost a race) catches up.
-    await refreshView(doc);
+    // Read repair, of a final order only (as the writers write it): a view its writer died before
+    // updating catches up. A repair of an open order could land after the final write and put an
+    // open order's view back over it, hiding the order's event from the outbox sweep.
+    if (isFinal(doc.state)) await refreshView(doc);
     return doc;
   };
 
@@ -138,7 +139,9 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
       }
       const next = fold(doc, [entry]);
       known.remember(next);
-      if (isFinal(next.state)) await refreshView(next);
+      // The view follows the entries the sweeps filter on: a final state (its event) and a retry's
+      // time, which recovery would otherwise find only once the view's older lease ran out.
+      if (isFinal(next.state) || kind === "postpone") await refreshView(next);
       if (closed(next)) await open.remove(id);
       return { doc: next, applied: true };
     }
@@ -184,6 +187,8 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
 
     findByRequest: (userId, requestId) =>
       guard(async () => record(await latestOf(await orders.findOne({ _id: orderIdFor(userId, requestId) })))),
+
+    findRecordedBeforeIds: (userId, requestId) => guard(async () => record(await latestOf(await orders.findOne({ userId, requestId })))),
 
     list: (userId, limit, after) =>
       guard(async () => {

@@ -21,6 +21,11 @@ export interface OrderStore {
   getForUser(userId: string, id: string): Promise<OrderRecord | undefined>;
   /** The order of `userId`'s `requestId`: the one of id orderIdFor(userId, requestId). */
   findByRequest(userId: string, requestId: string): Promise<OrderRecord | undefined>;
+  /**
+   * The order of `userId`'s `requestId` recorded before ids were made of request ids, under a
+   * random id: a query FerretDB answers by reading every order, for the rare call that needs it.
+   */
+  findRecordedBeforeIds(userId: string, requestId: string): Promise<OrderRecord | undefined>;
   /** `userId`'s orders newest first (create time, then id), strictly after `after` if given. */
   list(userId: string, limit: number, after: PagePosition | undefined): Promise<OrderRecord[]>;
   /**
