@@ -13,6 +13,7 @@ import { grpcurl, healthClient, rejection, startMongo, testAddress, type HealthP
 import { startShipping } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { shipmentsCollection } from "../src/store/mongo-shipment-store.js";
+import { shipmentIdFor } from "../src/shipment-id.js";
 import { newTrackingId, trackingIdPattern } from "../src/tracking-id.js";
 
 type AddressInit = MessageInitShape<typeof AddressSchema>;
@@ -280,6 +281,7 @@ describe("the shipping service", () => {
   describe("GetShipment", () => {
     it("finds a shipment by its id and by its order's id", async () => {
       const { shipment } = await client.createShipment({ orderId: orderId("lookup"), address, items });
+      expect(shipment?.id).toBe(shipmentIdFor(orderId("lookup")));
       const byId = await client.getShipment({ lookup: { case: "shipmentId", value: shipment!.id } });
       const byOrder = await client.getShipment({ lookup: { case: "orderId", value: orderId("lookup") } });
       expect(byId.shipment).toEqual(shipment);
