@@ -166,11 +166,12 @@ $(STAMP)/schemas-$(KUBERNETES_SCHEMA_VERSION)-istio-$(ISTIO_API_VERSION): $(PY_T
 FERRETDB_PATCHES := $(sort $(wildcard scripts/patches/ferretdb-*.patch))
 $(STAMP)/ferretdb: $(FERRETDB_PATCHES) | $(STAMP)
 	@command -v go >/dev/null || { echo "tools: go is needed to build ferretdb $(FERRETDB_VERSION)" >&2; exit 1; }
+	@command -v git >/dev/null || { echo "tools: git is needed to patch ferretdb $(FERRETDB_VERSION)" >&2; exit 1; }
 	@echo "tools: building ferretdb $(FERRETDB_VERSION) (MongoDB wire protocol on SQLite)"
 	@src=$$(go mod download -json github.com/FerretDB/FerretDB@$(FERRETDB_VERSION) | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])') && \
 	  rm -rf $(TOOLS)/src/ferretdb && mkdir -p $(TOOLS)/src && cp -r "$$src" $(TOOLS)/src/ferretdb && chmod -R u+w $(TOOLS)/src/ferretdb && \
 	  echo $(FERRETDB_VERSION) > $(TOOLS)/src/ferretdb/build/version/version.txt && \
-	  cd $(TOOLS)/src/ferretdb && git init -q . && git apply $(addprefix $(CURDIR)/,$(FERRETDB_PATCHES)) && \
+	  cd $(TOOLS)/src/ferretdb && git init -q . $(if $(FERRETDB_PATCHES),&& git apply $(addprefix $(CURDIR)/,$(FERRETDB_PATCHES))) && \
 	  go build -o $(BIN)/ferretdb ./cmd/ferretdb
 	@$(BIN)/ferretdb --version | sed -n 1p
 	@touch $@

@@ -54,7 +54,7 @@ function messageFor(error: ConnectError, fields: ReadonlyMap<string, string>): s
     case Code.DeadlineExceeded:
       return "The shop took too long to answer. Please try again.";
     case Code.ResourceExhausted:
-      return "Too many attempts in a short time. Please wait a moment and try again.";
+      return "The shop is busy right now. Please wait a moment and try again.";
     case Code.Canceled:
       return "The request was cancelled.";
     case Code.Unknown:

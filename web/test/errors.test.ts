@@ -51,7 +51,7 @@ describe("problems", () => {
   it.each([
     [Code.Unauthenticated, "Your session expired, please log in again."],
     [Code.Unavailable, "Part of the shop is not answering right now. Please try again in a moment."],
-    [Code.ResourceExhausted, "Too many attempts in a short time. Please wait a moment and try again."],
+    [Code.ResourceExhausted, "The shop is busy right now. Please wait a moment and try again."],
     [Code.Internal, "Something went wrong on our side. Please try again."],
   ])("never shows a code name or the raw message (code %s)", (code, message) => {
     const problem = describeProblem(new ConnectError("upstream connect error or disconnect/reset before headers", code));
