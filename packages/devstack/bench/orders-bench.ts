@@ -526,7 +526,7 @@ one item, added through the gateway beforehand (${r.setup.shoppers} carts, ${f(r
 card is the one that always succeeds. An order counts when PlaceOrder answered it CONFIRMED.
 
 Saturation: K orders in flight (each one's answer starts the next; one refused with RESOURCE_EXHAUSTED, past
-the order service's \`PLACE_ORDER_MAX_IN_FLIGHT\`, 16 by default, is tried again after its RetryInfo's 1 s), ${seconds} s per
+the order service's \`PLACE_ORDER_MAX_IN_FLIGHT\`, 8 by default, is tried again after its RetryInfo's 1 s), ${seconds} s per
 level. Here and below, p50/p99/max are those of the orders the shop took; refusals are counted by their code:
 
 ${saturationTable}

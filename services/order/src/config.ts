@@ -52,7 +52,7 @@ export const envShape = {
         "timeout for order (`timeout` in deploy/topology.yaml, 10 s), or the client gets UNAVAILABLE for an order that goes on",
     ),
   PLACE_ORDER_MAX_IN_FLIGHT: env
-    .positiveInt(16, 10_000)
+    .positiveInt(8, 10_000)
     .describe(
       "most orders this process places at once, from PlaceOrder's first read to the end of the order's saga; one more " +
         "PlaceOrder is answered RESOURCE_EXHAUSTED at once, with nothing recorded, instead of slowing every order down",

@@ -37,7 +37,7 @@ describe("loadConfig", () => {
       retryMaxMs: 60_000,
       waitMs: 30_000,
       replyMs: 8_000,
-      maxInFlight: 16,
+      maxInFlight: 8,
       reservationTtlMs: 900_000,
     });
     expect(config.crash).toEqual({ afterState: undefined, beforePersistStep: undefined });
