@@ -7,7 +7,8 @@
 // order starts every 1/rate s whatever the answers, at half the best saturation rate and at
 // BENCH_ORDER_RATE: p50/p99/max from each order's planned start, and the rate achieved. (3) Where
 // an order's time goes: the order service's own histograms of each saga step's call and store
-// write (its /metrics), over the BENCH_ORDER_RATE run, and how long each event waited in the outbox. Rewrites its section of docs/benchmarks.md and its targets.
+// write (its /metrics), over the BENCH_ORDER_RATE run, and how long each event waited in the
+// outbox. Rewrites its section of docs/benchmarks.md and its targets.
 import { randomUUID } from "node:crypto";
 import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import os from "node:os";

@@ -5,9 +5,9 @@
 // orders, events to publish), brought up to date by the writes that leave the order final or
 // postpone a retry, and by a read that finds a final order's view behind; while the saga runs it
 // lags (an update per step would double the writes), and two writers racing can leave the older
-// update in place, so every read folds in the entries newer than it. A writer starts from the order as this process
-// last knew it and reads only when another writer got the next entry in first. The sweeps look
-// only at open orders (open-orders.ts). Outages surface as UNAVAILABLE through storeGuard,
+// update in place, so every read folds in the entries newer than it. A writer starts from the
+// order as this process last knew it and reads only when another writer got the next entry in
+// first. The sweeps look only at open orders (open-orders.ts). Outages surface as UNAVAILABLE through storeGuard,
 // translated here and nowhere else.
 import type { Collection, Filter } from "mongodb";
 import { Binary, MongoServerError } from "mongodb";
