@@ -1,12 +1,12 @@
-// ListOrders page tokens: the position after the last order of a page (its create time and id),
-// bound to the user it was issued to and signed, so a token cannot be forged, edited or used by
-// another user. Keyset positions keep later pages stable while new orders arrive.
+// ListOrders page tokens: the place in the user's list (store/user-orders.ts) of the last order of
+// a page, bound to the user it was issued to and signed, so a token cannot be forged, edited or
+// used by another user. Places keep later pages stable while new orders arrive. A token of the
+// earlier form (a create time and an id) reads as malformed: its holder starts again from the top.
 import { createSignedTokens } from "@shopmesh/kit";
 
-/** Where the next page starts: orders strictly older than this one, newest first. */
+/** Where the next page starts: the orders listed below this place, newest first. */
 export interface PagePosition {
-  readonly createTime: Date;
-  readonly id: string;
+  readonly place: number;
 }
 
 export interface PageTokens {
@@ -19,14 +19,14 @@ export function createPageTokens(key: string | Uint8Array): PageTokens {
   const tokens = createSignedTokens(typeof key === "string" ? Buffer.from(key, "utf8") : key);
   return {
     issue(userId, position) {
-      return tokens.seal({ u: userId, t: position.createTime.getTime(), i: position.id });
+      return tokens.seal({ u: userId, p: position.place });
     },
     read(userId, token) {
       const opened = tokens.open(token);
       if (!opened.ok) return undefined;
-      const { u, t, i } = opened.payload;
-      if (u !== userId || typeof t !== "number" || !Number.isSafeInteger(t) || typeof i !== "string" || i === "") return undefined;
-      return { createTime: new Date(t), id: i };
+      const { u, p } = opened.payload;
+      if (u !== userId || typeof p !== "number" || !Number.isSafeInteger(p) || p < 1) return undefined;
+      return { place: p };
     },
   };
 }

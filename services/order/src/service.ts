@@ -68,11 +68,10 @@ export function createOrderService(deps: OrderServiceDeps): ServiceImpl<typeof O
       v.check(req.pageToken === "" || after !== undefined, "page_token", "is malformed, was tampered with or was issued to another user");
       v.throwIfAny();
       const page = await store.list(userId, limit + 1, after);
-      const orders = page.slice(0, limit);
-      const last = orders[orders.length - 1];
-      const nextPageToken =
-        page.length > limit && last !== undefined ? pageTokens.issue(userId, { createTime: last.createTime, id: last.id }) : "";
-      return { orders: orders.map(toOrderMessage), nextPageToken };
+      const listed = page.slice(0, limit);
+      const last = listed[listed.length - 1];
+      const nextPageToken = page.length > limit && last !== undefined ? pageTokens.issue(userId, { place: last.place }) : "";
+      return { orders: listed.map((l) => toOrderMessage(l.order)), nextPageToken };
     },
 
     async cancelOrder(req, ctx) {

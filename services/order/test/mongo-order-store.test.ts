@@ -1,6 +1,6 @@
 // The order store against a real FerretDB: uniqueness per user and request id, leases and
 // conditional transitions under concurrency, documents stored before the order log, newest-first
-// paging, and outages as UNAVAILABLE. Two store instances racing: replica-store.test.ts.
+// paging of each user's list, and outages as UNAVAILABLE. Two store instances racing: replica-store.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createLogger } from "@shopmesh/kit";
@@ -10,8 +10,11 @@ import { createMongoOrderStore } from "../src/store/mongo-order-store.js";
 import { toDocument, type OrderDocument } from "../src/store/order-document.js";
 import { entryId, type OrderLogEntry } from "../src/store/order-log.js";
 import type { OrderRecord } from "../src/order.js";
-import type { OrderStore } from "../src/store/order-store.js";
+import type { ListedOrder, OrderStore } from "../src/store/order-store.js";
+import { createUserOrders } from "../src/store/user-orders.js";
 import { orderRecord as order } from "./support/order-record.js";
+
+const ids = (orders: readonly OrderRecord[]): string[] => orders.map((o) => o.id);
 
 let mongo: TestStore;
 let connection: MongoStore;
@@ -134,7 +137,12 @@ describe("the Mongo order store", () => {
     const until = new Date(Date.now() + 10_000);
     expect(await store.acquireLease(o.id, "r", now, until)).toMatchObject({ leaseOwner: "r" });
     expect(await store.advance(o.id, "PENDING", "r", { state: "RESERVED" }, now, until)).toMatchObject({ state: "RESERVED" });
-    expect((await store.list("u-1", 1_000, undefined)).find((l) => l.id === o.id)).toMatchObject({ state: "RESERVED", leaseOwner: "r" });
+    // Listed from the store's next start on.
+    const restarted = await createMongoOrderStore(connection);
+    expect((await restarted.list("u-1", 1_000, undefined)).find((l) => l.order.id === o.id)?.order).toMatchObject({
+      state: "RESERVED",
+      leaseOwner: "r",
+    });
   });
 
   it("decides on the log, not on a view its writer died before updating, and repairs a final order's view", async () => {
@@ -152,7 +160,7 @@ describe("the Mongo order store", () => {
     const set = { state: "SHIPPED" as const, leaseOwner: null, leaseUntil: new Date(Date.now() - 1_000) };
     await log.insertOne({ _id: entryId(o.id, 2), orderId: o.id, seq: 2, kind: "advance", set });
     expect(await store.get(o.id)).toMatchObject({ state: "SHIPPED", leaseOwner: null });
-    expect((await store.list("u-1", 1_000, undefined)).find((l) => l.id === o.id)).toMatchObject({ state: "SHIPPED" });
+    expect((await store.list("u-1", 1_000, undefined)).find((l) => l.order.id === o.id)?.order).toMatchObject({ state: "SHIPPED" });
     expect((await store.findRecoverable(new Date(), 1_000)).map((r) => r.id)).toContain(o.id);
     expect(await store.acquireLease(o.id, "other", new Date(), new Date(Date.now() + 10_000))).toMatchObject({
       state: "SHIPPED",
@@ -274,18 +282,50 @@ describe("the Mongo order store", () => {
       placed.push(o);
       await store.insert(o);
     }
-    const ids = (os: OrderRecord[]) => os.map((o) => o.id);
     const newestFirst = ids([...placed].reverse());
-    expect(ids(await store.list(user, 10, undefined))).toEqual(newestFirst);
-    const last = placed[3] as OrderRecord;
-    expect(ids(await store.list(user, 10, { createTime: last.createTime, id: last.id }))).toEqual(newestFirst.slice(2));
-    // Same create time: the id breaks the tie.
-    const twinA = order({ userId: "u-twins", createTime: new Date(0), id: "ord_twin_a" });
-    const twinB = order({ userId: "u-twins", createTime: new Date(0), id: "ord_twin_b" });
-    await store.insert(twinA);
-    await store.insert(twinB);
-    expect(ids(await store.list("u-twins", 10, undefined))).toEqual(["ord_twin_b", "ord_twin_a"]);
-    expect(ids(await store.list("u-twins", 10, { createTime: new Date(0), id: "ord_twin_b" }))).toEqual(["ord_twin_a"]);
+    const all = await store.list(user, 10, undefined);
+    expect(ids(all.map((l) => l.order))).toEqual(newestFirst);
+    const second = all[1] as ListedOrder;
+    expect(ids((await store.list(user, 10, { place: second.place })).map((l) => l.order))).toEqual(newestFirst.slice(2));
+    expect(ids((await store.list(user, 2, { place: second.place })).map((l) => l.order))).toEqual(newestFirst.slice(2, 4));
+    expect(await store.list("u-nobody", 10, undefined)).toEqual([]);
+  });
+
+  it("lists each order once: not a place its writer died before filling, nor one a repeated request took", async () => {
+    const user = "u-gaps";
+    const first = order({ userId: user });
+    await store.insert(first);
+    // A writer took a place and died before storing its order.
+    await createUserOrders(connection.db).claim(user, "ord_never_stored");
+    // A repeat of the first request takes a place, finds the order and gives the place back.
+    expect(await store.insert(order({ userId: user, requestId: first.requestId }))).toMatchObject({ kind: "duplicate" });
+    const later = [order({ userId: user }), order({ userId: user })];
+    for (const o of later) await store.insert(o);
+    // A write of an entry that landed though its answer was lost: the place names an order that names another.
+    const stray = await createUserOrders(connection.db).claim(user, first.id);
+    expect(stray).toBeGreaterThan(4);
+    expect(ids((await store.list(user, 10, undefined)).map((l) => l.order))).toEqual(ids([...later].reverse().concat(first)));
+    // A page is filled past the places that list nothing.
+    expect(ids((await store.list(user, 3, undefined)).map((l) => l.order))).toEqual(ids([...later].reverse().concat(first)));
+    const top = (await store.list(user, 1, undefined))[0] as ListedOrder;
+    expect(ids((await store.list(user, 1, { place: top.place })).map((l) => l.order))).toEqual([later[0]?.id]);
+  });
+
+  it("lists the orders stored before the lists existed when it starts, below the newer ones", async () => {
+    const user = "u-before-lists";
+    const views = connection.db.collection<OrderDocument>("orders");
+    const older = [order({ userId: user }), order({ userId: user })];
+    // Stored newest first, as nothing guarantees their order on disk.
+    for (const o of [...older].reverse()) await views.insertOne(toDocument(o));
+    expect(await store.list(user, 10, undefined)).toEqual([]);
+    const restarted = await createMongoOrderStore(connection);
+    const newer = order({ userId: user });
+    await restarted.insert(newer);
+    const expected = [newer.id, ...ids([...older].reverse())];
+    expect(ids((await restarted.list(user, 10, undefined)).map((l) => l.order))).toEqual(expected);
+    // Listing is done once: a second start adds nothing.
+    const again = await createMongoOrderStore(connection);
+    expect(ids((await again.list(user, 10, undefined)).map((l) => l.order))).toEqual(expected);
   });
 
   it("answers UNAVAILABLE while the store is down", async () => {

@@ -1,9 +1,10 @@
 // Two order stores on two MongoClient connections to one database, as two order processes have,
 // racing on the same orders round after round. First why the store needs its log: a conditional
 // findOneAndUpdate (what the store did before) lets both racers win on FerretDB. Then that the
-// store holds: one lease winner a round, one of two owners' advances around a takeover, and a
-// customer's cancellation racing the runner's advance keeps both. On MongoDB the first part has
-// nothing to show and skips its assertion.
+// store holds: one lease winner a round, one of two owners' advances around a takeover, a
+// customer's cancellation racing the runner's advance keeps both, and one user's orders placed on
+// both at once are each listed once. On MongoDB the first part has nothing to show and skips its
+// assertion.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createLogger } from "@shopmesh/kit";
 import { connectMongo, type MongoStore } from "@shopmesh/stores";
@@ -144,6 +145,22 @@ describe("two order stores on two connections", () => {
           cancelReason: "changed my mind",
         });
       }
+    }
+  }, 60_000);
+
+  it("lists every order of one user placed on both stores at once, each once", async () => {
+    const { a, b } = await twoStores("replicas_list");
+    const userId = "u-both";
+    const placed: OrderRecord[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const pair = [orderRecord({ userId }), orderRecord({ userId })];
+      placed.push(...pair);
+      await Promise.all([a.insert(pair[0] as OrderRecord), b.insert(pair[1] as OrderRecord)]);
+    }
+    for (const store of [a, b]) {
+      const listed = (await store.list(userId, 1_000, undefined)).map((l) => l.order.id);
+      expect(listed).toHaveLength(placed.length);
+      expect([...listed].sort()).toEqual(placed.map((o) => o.id).sort());
     }
   }, 60_000);
 });

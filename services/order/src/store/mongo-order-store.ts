@@ -7,12 +7,12 @@
 // lags (an update per step would double the writes), and two writers racing can leave the older
 // update in place, so every read folds in the entries newer than it. A writer starts from the
 // order as this process last knew it and reads only when another writer got the next entry in
-// first. The sweeps look only at open orders (open-orders.ts). Outages surface as UNAVAILABLE through storeGuard,
-// translated here and nowhere else.
-import type { Collection, Filter } from "mongodb";
+// first. The sweeps look only at open orders (open-orders.ts), ListOrders only at the user's list
+// (user-orders.ts). Outages surface as UNAVAILABLE through storeGuard, translated here and
+// nowhere else.
+import type { Collection } from "mongodb";
 import { Binary, MongoServerError } from "mongodb";
 import { storeGuard, type MongoStore } from "@shopmesh/stores";
-import type { PagePosition } from "../page-token.js";
 import { cancellableStates, isFinal, orderIdFor, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
 import { createKnownOrders } from "./known-orders.js";
 import { closed, createOpenOrders } from "./open-orders.js";
@@ -28,10 +28,12 @@ import {
   type OrderLogKind,
   type StoredEvent,
 } from "./order-log.js";
-import type { EventOf, InsertOutcome, OrderStore } from "./order-store.js";
+import type { EventOf, InsertOutcome, ListedOrder, OrderStore } from "./order-store.js";
+import { createUserOrders, type ListedAt } from "./user-orders.js";
 
 const nonFinalStates: SagaState[] = ["PENDING", "RESERVED", "PAID", "SHIPPED"];
 const duplicateKey = 11000;
+const indexNotFound = 27;
 /** Each lost race means another writer got its entry in; this many in a row means something is wrong. */
 const maxAttempts = 50;
 
@@ -52,11 +54,31 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
   // One at a time: FerretDB 1.24 drops the connection on a createIndexes listing several existing ones.
   await guard(async () => {
     await orders.createIndex({ userId: 1, requestId: 1 }, { unique: true, name: "user_request_unique" });
-    await orders.createIndex({ userId: 1, createTime: -1, _id: -1 }, { name: "user_newest_first" });
     await orders.createIndex({ state: 1, leaseUntil: 1 }, { name: "state_lease" });
+    // Listing reads the user's list instead (FerretDB on SQLite never used it); every write paid for it.
+    await orders.dropIndex("user_newest_first").catch((err: unknown) => {
+      if (!(err instanceof MongoServerError && err.code === indexNotFound)) throw err;
+    });
   });
   const open = createOpenOrders(mongo.db, orders);
   await guard(() => open.backfill());
+  const lists = createUserOrders(mongo.db);
+  /**
+   * Lists the orders stored before the lists existed, oldest first, so that they come after any
+   * newer ones. Two processes starting at once may both list an order: the place its document
+   * names last wins. Orders an older process stores after this are listed at the next start.
+   */
+  const listUnlisted = async (): Promise<void> => {
+    const unlisted = await orders
+      .find({ listed: { $exists: false } }, { projection: { _id: 1, userId: 1 } })
+      .sort({ createTime: 1, _id: 1 })
+      .toArray();
+    for (const { _id, userId } of unlisted) {
+      const place = await lists.claim(userId, _id);
+      await orders.updateOne({ _id }, { $set: { listed: place } });
+    }
+  };
+  await guard(listUnlisted);
   const known = createKnownOrders();
 
   /**
@@ -156,13 +178,17 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
 
     insert: (order) =>
       guard(async (): Promise<InsertOutcome> => {
-        const doc = toDocument(order);
-        // Open before it exists: a crash between the two leaves a marker, never an order without one.
-        if (!closed(doc)) await open.add(doc._id, order.createTime);
+        // Open and listed before it exists: a crash in between leaves a marker and an entry that
+        // list nothing, never an order without them.
+        const unlisted = toDocument(order);
+        if (!closed(unlisted)) await open.add(unlisted._id, order.createTime);
+        const place = await lists.claim(order.userId, order.id);
+        const doc: OrderDocument = { ...unlisted, listed: place };
         try {
           await orders.insertOne(doc);
         } catch (err) {
           if (!(err instanceof MongoServerError && err.code === duplicateKey)) throw err;
+          await lists.drop(order.userId, place);
           // The id is the request's, so the order there first has it; only one recorded before
           // ids were made of the request id takes the user and request index instead, and a query.
           const sameId = await latestOf(await orders.findOne({ _id: doc._id }));
@@ -192,9 +218,21 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
 
     list: (userId, limit, after) =>
       guard(async () => {
-        const filter: Filter<OrderDocument> = after === undefined ? { userId } : { userId, ...olderThan(after) };
-        const views = await orders.find(filter).sort({ createTime: -1, _id: -1 }).limit(limit).toArray();
-        return (await Promise.all(views.map(latest))).map(fromDocument);
+        const listed: { view: OrderDocument; place: number }[] = [];
+        let before = after?.place;
+        while (listed.length < limit && (before === undefined || before > 1)) {
+          const { entries, lowest } = await lists.below(userId, before, limit - listed.length);
+          const views = await Promise.all(entries.map((entry) => orders.findOne({ _id: entry.orderId })));
+          for (const [i, view] of views.entries()) {
+            const { place } = entries[i] as ListedAt;
+            // Only the place the order's document names lists it (see user-orders.ts).
+            if (view !== null && view.userId === userId && view.listed === place) listed.push({ view, place });
+          }
+          before = lowest;
+        }
+        return Promise.all(
+          listed.map(async ({ view, place }): Promise<ListedOrder> => ({ order: fromDocument(await latest(view)), place })),
+        );
       }),
 
     acquireLease: (id, owner, now, until, options = {}) =>
@@ -281,11 +319,6 @@ function storedEvent(event: OrderEvent): StoredEvent {
 
 function outgoingEvent(orderId: string, event: StoredEvent): OrderEvent {
   return { id: event.id, orderId, type: event.type, data: event.data.buffer, time: event.time, trace: event.trace };
-}
-
-/** Orders after `position` in newest-first order. */
-function olderThan(position: PagePosition): Filter<OrderDocument> {
-  return { $or: [{ createTime: { $lt: position.createTime } }, { createTime: position.createTime, _id: { $lt: position.id } }] };
 }
 
 /**

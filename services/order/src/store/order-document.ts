@@ -49,6 +49,11 @@ export interface OrderDocument {
    * log holds it); null or absent when there is none. The outbox relay looks for these.
    */
   outbox?: { eventId: string; seq: number } | null;
+  /**
+   * The place of the user's list (user-orders.ts) that lists this order; absent only in documents
+   * stored before the lists existed, until the store's next start lists them.
+   */
+  listed?: number;
 }
 
 /** The document of a new order, before any log entry. */

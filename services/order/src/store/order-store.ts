@@ -9,6 +9,12 @@ import type { OrderRecord, ProgressChanges, SagaState } from "../order.js";
 /** What recording a new order did: stored it, or found the user's order of its request id. */
 export type InsertOutcome = { readonly kind: "inserted" } | { readonly kind: "duplicate"; readonly existing: OrderRecord };
 
+/** An order of a user's list and its place there: the next page starts below it. */
+export interface ListedOrder {
+  readonly order: OrderRecord;
+  readonly place: number;
+}
+
 /** The event a change implies, made of the order as the change leaves it (undefined: none). */
 export type EventOf = (order: OrderRecord) => OrderEvent | undefined;
 
@@ -26,8 +32,8 @@ export interface OrderStore {
    * random id: a query FerretDB answers by reading every order, for the rare call that needs it.
    */
   findRecordedBeforeIds(userId: string, requestId: string): Promise<OrderRecord | undefined>;
-  /** `userId`'s orders newest first (create time, then id), strictly after `after` if given. */
-  list(userId: string, limit: number, after: PagePosition | undefined): Promise<OrderRecord[]>;
+  /** `userId`'s orders newest first (the order they were recorded in), strictly after `after` if given. */
+  list(userId: string, limit: number, after: PagePosition | undefined): Promise<ListedOrder[]>;
   /**
    * Takes the lease of a non-final order whose lease has run out; with `evenIfBackingOff` also one
    * nobody holds but whose retry is not due yet (a customer's cancellation does not wait).

@@ -593,7 +593,8 @@ export const OrderService: GenService<{
     output: typeof GetOrderResponseSchema;
   },
   /**
-   * Lists the caller's orders, newest first (by `create_time`, then by id), in every state.
+   * Lists the caller's orders, newest first (in the order the shop recorded them, which is by
+   * `create_time` but for orders placed at the same moment), in every state.
    *
    * Idempotent and read-only. Orders placed while paging do not shift later pages.
    *

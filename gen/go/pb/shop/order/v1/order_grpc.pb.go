@@ -104,7 +104,8 @@ type OrderServiceClient interface {
 	// - NOT_FOUND: no order has `order_id`, or it belongs to another user (indistinguishable).
 	// - UNAVAILABLE: the order store is unreachable; retry with backoff.
 	GetOrder(ctx context.Context, in *GetOrderRequest, opts ...grpc.CallOption) (*GetOrderResponse, error)
-	// Lists the caller's orders, newest first (by `create_time`, then by id), in every state.
+	// Lists the caller's orders, newest first (in the order the shop recorded them, which is by
+	// `create_time` but for orders placed at the same moment), in every state.
 	//
 	// Idempotent and read-only. Orders placed while paging do not shift later pages.
 	//
@@ -259,7 +260,8 @@ type OrderServiceServer interface {
 	// - NOT_FOUND: no order has `order_id`, or it belongs to another user (indistinguishable).
 	// - UNAVAILABLE: the order store is unreachable; retry with backoff.
 	GetOrder(context.Context, *GetOrderRequest) (*GetOrderResponse, error)
-	// Lists the caller's orders, newest first (by `create_time`, then by id), in every state.
+	// Lists the caller's orders, newest first (in the order the shop recorded them, which is by
+	// `create_time` but for orders placed at the same moment), in every state.
 	//
 	// Idempotent and read-only. Orders placed while paging do not shift later pages.
 	//

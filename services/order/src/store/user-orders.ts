@@ -1,0 +1,110 @@
+// Each user's orders in the order they were recorded, found by `_id` alone: FerretDB on SQLite
+// answers a query on any other field by reading the whole collection, which made ListOrders cost
+// more with every order placed (at a few thousand orders it missed its deadline).
+//
+// An order takes the next free place of its user's list before its `orders` document is stored:
+// `order_by_user` entries are keyed (user, place), places 1, 2, … and only one writer gets each,
+// as with the order log. The order's document records the place it took (`listed`), so an entry
+// counts only while the order it names is stored and names it back: an entry left by a crash
+// before the insert, or by an insert that found the request's order already there, lists nothing.
+// `order_by_user_top` keeps the highest place known per user: a hint, never above a place taken,
+// which a writer or reader walks up from until the next place is free.
+import type { Collection, Db } from "mongodb";
+import { MongoServerError } from "mongodb";
+
+interface ListEntry {
+  /** placeId(userId, place). */
+  _id: string;
+  userId: string;
+  place: number;
+  orderId: string;
+}
+
+interface ListTop {
+  /** The user id. */
+  _id: string;
+  place: number;
+}
+
+/** An entry of a user's list: the order at a place. */
+export interface ListedAt {
+  readonly place: number;
+  readonly orderId: string;
+}
+
+export interface UserOrders {
+  /** Gives `orderId` the next free place of `userId`'s list, and returns it. */
+  claim(userId: string, orderId: string): Promise<number>;
+  /** Frees an entry whose order was not stored under it (a best effort: an unused entry lists nothing). */
+  drop(userId: string, place: number): Promise<void>;
+  /**
+   * The entries of `count` places of `userId`'s list below place `before` (from the top if
+   * undefined), highest first, and the lowest place read: the `before` of the next call (1 or
+   * less: the list is read to its end). Free places are left out.
+   */
+  below(userId: string, before: number | undefined, count: number): Promise<{ entries: ListedAt[]; lowest: number }>;
+}
+
+const duplicateKey = 11000;
+
+/** The key of `userId`'s place `place`: a user id holds no NUL. */
+function placeId(userId: string, place: number): string {
+  return `${userId}\u0000${place}`;
+}
+
+export function createUserOrders(db: Db): UserOrders {
+  const entries: Collection<ListEntry> = db.collection<ListEntry>("order_by_user");
+  const tops: Collection<ListTop> = db.collection<ListTop>("order_by_user_top");
+
+  const taken = async (userId: string, place: number): Promise<boolean> =>
+    (await entries.findOne({ _id: placeId(userId, place) }, { projection: { _id: 1 } })) !== null;
+
+  /** The highest place taken in `userId`'s list (0: none). */
+  const top = async (userId: string): Promise<number> => {
+    let place = (await tops.findOne({ _id: userId }))?.place ?? 0;
+    while (await taken(userId, place + 1)) place++;
+    return place;
+  };
+
+  const raiseTop = async (userId: string, place: number): Promise<void> => {
+    try {
+      await tops.updateOne({ _id: userId }, { $max: { place } }, { upsert: true });
+    } catch (err) {
+      // Two first orders of one user upserting at once: the other one's top stands, and readers walk up.
+      if (!(err instanceof MongoServerError && err.code === duplicateKey)) throw err;
+    }
+  };
+
+  return {
+    async claim(userId, orderId) {
+      let place = ((await tops.findOne({ _id: userId }))?.place ?? 0) + 1;
+      for (;;) {
+        try {
+          await entries.insertOne({ _id: placeId(userId, place), userId, place, orderId });
+          break;
+        } catch (err) {
+          if (!(err instanceof MongoServerError && err.code === duplicateKey)) throw err;
+          place++;
+        }
+      }
+      await raiseTop(userId, place);
+      return place;
+    },
+
+    async drop(userId, place) {
+      await entries.deleteOne({ _id: placeId(userId, place) });
+    },
+
+    async below(userId, before, count) {
+      const from = before === undefined ? await top(userId) : before - 1;
+      const places = Array.from({ length: Math.max(0, Math.min(count, from)) }, (_, i) => from - i);
+      const found = await Promise.all(places.map((place) => entries.findOne({ _id: placeId(userId, place) })));
+      // A place below a taken one is free only while its writer is between the claim and the
+      // insert, or after a drop: either way it lists nothing.
+      return {
+        entries: found.filter((entry) => entry !== null).map((entry) => ({ place: entry.place, orderId: entry.orderId })),
+        lowest: from + 1 - places.length,
+      };
+    },
+  };
+}
