@@ -176,8 +176,7 @@ function serviceRoutes(callee: ServiceNode, cluster: string, methods: readonly s
       match: { path: `/${callee.service}/${method}` },
       route: {
         cluster,
-        timeout: streaming ? "0s" : callee.timeout,
-        ...(streaming ? {} : { retry_policy: { ...retryPolicy, ...tryTimeout(callee, method) } }),
+        ...(streaming ? streamTimeouts : { timeout: callee.timeout, retry_policy: { ...retryPolicy, ...tryTimeout(callee, method) } }),
       },
     };
   });
@@ -222,12 +221,14 @@ const unsentReplies: Json = {
   ],
 };
 
-function httpManager(statPrefix: string, logPath: string, routes: Json[], filters: Json[], extra: Json = {}): Json {
+function httpManager(statPrefix: string, logPath: string, routes: Json[], filters: Json[], options: MeshOptions, extra: Json = {}): Json {
   return {
     name: "envoy.filters.network.http_connection_manager",
     typed_config: {
       "@type": hcmType,
       stat_prefix: statPrefix,
+      // A unary call is bounded by its route's timeout; this bounds a stream no route exempts.
+      stream_idle_timeout: options.streamIdleTimeout ?? defaultStreamIdleTimeout,
       access_log: accessLog(logPath),
       route_config: {
         name: statPrefix,
@@ -241,9 +242,21 @@ function httpManager(statPrefix: string, logPath: string, routes: Json[], filter
   };
 }
 
+/** Envoy's own default, said out loud: a request or stream with no bytes either way this long is reset. */
+const defaultStreamIdleTimeout = "300s";
+
+/**
+ * A route to a streaming method: no deadline, and no idle timeout either. A Subscribe stream may
+ * wait for its next notification for hours; Envoy would reset it after the connection manager's
+ * `stream_idle_timeout` (5 minutes) of quiet otherwise.
+ */
+const streamTimeouts = { timeout: "0s", idle_timeout: "0s" };
+
 export interface MeshOptions {
   /** Plaintext between Envoys and no authorization: only to measure what mTLS costs (the bench). */
   readonly insecure?: boolean;
+  /** Every connection manager's `stream_idle_timeout` (default 300s); tests shorten it to show streams outlive it. */
+  readonly streamIdleTimeout?: string;
   /** Where Envoys listen and what they connect to: one machine (the default) or containers (addressing.ts). */
   readonly addressing?: Addressing;
 }
@@ -287,13 +300,14 @@ export function sidecarConfig(
                 ...[...service.streaming.map((method) => `/${service.service}/${method}`), ...reflectionPaths, healthWatchPath].map(
                   (path) => ({
                     match: { path },
-                    route: { cluster: "local_service", timeout: "0s", retry_policy: localRetry },
+                    route: { cluster: "local_service", ...streamTimeouts, retry_policy: localRetry },
                     typed_per_filter_config: { [wholeAnswers.name]: wholeAnswersOff },
                   }),
                 ),
                 { match: { prefix: "/" }, route: { cluster: "local_service", timeout: "0s", retry_policy: localRetry } },
               ],
               [...ingressFilters, wholeAnswers],
+              options,
               { codec_type: "HTTP2", local_reply_config: unsentReplies },
             ),
           ],
@@ -320,6 +334,7 @@ export function sidecarConfig(
                 accessLogPath,
                 [...grants.flatMap(({ callee, methods }) => serviceRoutes(callee, `${callee.name}_ingress`, methods)), notGranted],
                 [grpcStatsFilter(grants.map(({ callee, methods }) => ({ service: callee, methods })))],
+                options,
                 { codec_type: "HTTP2" },
               ),
             ),
@@ -402,7 +417,7 @@ export function gatewayConfig(topology: Topology, files: MeshFiles, options: Mes
   const routes: Json[] = withRateLimits(topology, [
     ...reflectionPaths.map((path) => ({
       match: { path },
-      route: { cluster: `${topology.gateway.reflectionVia}_ingress`, timeout: "0s" },
+      route: { cluster: `${topology.gateway.reflectionVia}_ingress`, ...streamTimeouts },
     })),
     ...topology.services.flatMap((s) => serviceRoutes(s, `${s.name}_ingress`, [...s.publicMethods, ...s.userMethods])),
     // Any other path: a route of its own, so it has a bucket too (its token is checked before the 404).
@@ -465,7 +480,7 @@ export function gatewayConfig(topology: Topology, files: MeshFiles, options: Mes
       max_age: "600",
     },
   };
-  const manager = httpManager("gateway", addressing.accessLog(`${files.logDir}/gateway-access.log`), routes, filters, {
+  const manager = httpManager("gateway", addressing.accessLog(`${files.logDir}/gateway-access.log`), routes, filters, options, {
     codec_type: "AUTO",
     // Envoy makes the request id; services log it with every RPC.
     generate_request_id: true,

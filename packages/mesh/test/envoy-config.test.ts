@@ -9,10 +9,12 @@ import {
   gatewayConfig,
   issueCertificates,
   loadTopology,
+  sidecarConfig,
   validateEnvoyConfig,
   workloads,
   writeEnvoyConfigs,
   type MeshFiles,
+  type Replica,
   type Topology,
 } from "../src/index.js";
 
@@ -90,6 +92,45 @@ describe("generated Envoy configs", () => {
     );
     expect(rules.at(-1)).toEqual({ match: { prefix: "/" }, requires: { provider_name: "shop" } });
   });
+
+  it("gives streams neither a deadline nor an idle timeout, at every Envoy, and unary calls both", () => {
+    const streamingPaths = new Set([
+      ...topology.services.flatMap((s) => s.streaming.map((m) => `/${s.service}/${m}`)),
+      "/grpc.health.v1.Health/Watch",
+      "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+      "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+    ]);
+    const options = { streamIdleTimeout: "7s" };
+    const gateway = gatewayConfig(topology, files, options);
+    const configs: [string, unknown][] = [
+      ["gateway", gateway],
+      ...topology.services.map((s): [string, unknown] => [s.name, sidecarConfig(topology, s, s.replicas[0] as Replica, files, options)]),
+    ];
+    for (const [name, config] of configs) {
+      const managers = (config as Bootstrap).static_resources.listeners.flatMap((listener) =>
+        listener.filter_chains.flatMap((chain) => chain.filters.filter((f) => f.name === "envoy.filters.network.http_connection_manager")),
+      );
+      expect(managers.length).toBeGreaterThan(0);
+      for (const manager of managers.map((m) => m.typed_config as HttpConnectionManager)) {
+        expect({ name, idle: manager.stream_idle_timeout }).toEqual({ name, idle: "7s" });
+        const routes = manager.route_config.virtual_hosts.flatMap((host) => host.routes).filter((r) => r.route !== undefined);
+        const streams = routes.filter((r) => r.match.path !== undefined && streamingPaths.has(r.match.path));
+        const unary = routes.filter((r) => r.match.path !== undefined && !streamingPaths.has(r.match.path));
+        for (const route of streams)
+          expect({ name, path: route.match.path, ...route.route }).toMatchObject({ timeout: "0s", idle_timeout: "0s" });
+        for (const route of unary)
+          expect({ name, path: route.match.path, idle: route.route?.idle_timeout }).toEqual({
+            name,
+            path: route.match.path,
+            idle: undefined,
+          });
+      }
+    }
+    const subscribe = "/shop.notification.v1.NotificationService/Subscribe";
+    const gatewayRoutes = httpConnectionManager(gateway).route_config.virtual_hosts.flatMap((host) => host.routes);
+    expect(gatewayRoutes.find((r) => r.match.path === subscribe)?.route).toMatchObject({ timeout: "0s", idle_timeout: "0s" });
+    expect(gatewayRoutes.find((r) => r.match.path === "/shop.order.v1.OrderService/PlaceOrder")?.route?.timeout).not.toBe("0s");
+  });
 });
 
 // The parts of Envoy's v3 bootstrap this file reads, as the generator writes them.
@@ -97,8 +138,13 @@ interface RouteMatch {
   readonly path?: string;
   readonly prefix?: string;
 }
+interface Route {
+  readonly match: RouteMatch;
+  readonly route?: { readonly timeout?: string; readonly idle_timeout?: string };
+}
 interface HttpConnectionManager {
-  readonly route_config: { readonly virtual_hosts: readonly { readonly routes: readonly { readonly match: RouteMatch }[] }[] };
+  readonly stream_idle_timeout?: string;
+  readonly route_config: { readonly virtual_hosts: readonly { readonly routes: readonly Route[] }[] };
   readonly http_filters: readonly { readonly name: string; readonly typed_config: { readonly "@type": string } }[];
 }
 interface JwtAuthentication {
