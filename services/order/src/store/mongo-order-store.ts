@@ -181,8 +181,10 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
         // Open and listed before it exists: a crash in between leaves a marker and an entry that
         // list nothing, never an order without them.
         const unlisted = toDocument(order);
-        if (!closed(unlisted)) await open.add(unlisted._id, order.createTime);
-        const place = await lists.claim(order.userId, order.id);
+        const [place] = await Promise.all([
+          lists.claim(order.userId, order.id),
+          closed(unlisted) ? undefined : open.add(unlisted._id, order.createTime),
+        ]);
         const doc: OrderDocument = { ...unlisted, listed: place };
         try {
           await orders.insertOne(doc);
