@@ -21,6 +21,8 @@ export interface ServiceProcess {
   readonly address: string;
   /** Its store, to stop and start (an outage); undefined when MONGO_URL named one from outside. */
   readonly store: TestStore | undefined;
+  /** Its database: the store's URL and the database's name. */
+  readonly database: { readonly url: string; readonly name: string };
   readonly launcher: Launcher;
   /** The launcher's name for the process: `<service>-<impl>`. */
   readonly name: string;
@@ -40,6 +42,7 @@ export async function startServiceProcess(
   const logDir = mkdtempSync(join(tmpdir(), `shopmesh-${service}-${impl}-`));
   const socket = options.socket === true ? join(logDir, `${service}.sock`) : undefined;
   const name = `${service}-${impl}`;
+  const database = `${service}_conformance_${impl}`;
   const recipe = {
     service,
     name,
@@ -47,7 +50,7 @@ export async function startServiceProcess(
     ...(socket === undefined ? {} : { socket }),
     env: {
       MONGO_URL: store.url,
-      MONGO_DB: `${service}_conformance_${impl}`,
+      MONGO_DB: database,
       PROBE_INTERVAL_MS: "100",
       SHUTDOWN_GRACE_MS: "1000",
       ...options.env,
@@ -64,6 +67,7 @@ export async function startServiceProcess(
   return {
     address: socket === undefined ? `127.0.0.1:${port}` : `unix:${socket}`,
     store: store.managed ? store : undefined,
+    database: { url: store.url, name: database },
     launcher,
     name,
     output: () => launcher.output(name),

@@ -1,11 +1,13 @@
 // The contract of shop.shipping.v1.ShippingService (proto/shop/shipping/v1/shipping.proto), as
 // black-box cases over gRPC: every RPC's success cases, every error its comments promise (codes,
 // field-violation paths, precondition violations), idempotency under concurrent calls, and the
-// rate table the service documents. They know the address and nothing else of the implementation;
-// node.test.ts and go.test.ts run them against each, external.test.ts against SHIPPING_ADDR.
+// rate table the service documents. They know the address and nothing else of the implementation
+// but, where they are given it, its database: a shipment stored by an earlier version must still
+// be found. node.test.ts and go.test.ts run them against each, external.test.ts against SHIPPING_ADDR.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code } from "@connectrpc/connect";
+import { MongoClient } from "mongodb";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { PreconditionFailureSchema, ResourceInfoSchema } from "@shopmesh/gen/google/rpc/error_details_pb.js";
 import type { AddressSchema, LineItemSchema } from "@shopmesh/gen/shop/common/v1/common_pb.js";
@@ -19,6 +21,12 @@ export interface ContractTarget {
   readonly address: string;
   /** The implementation's store, for the outage cases; without it they are left out. */
   readonly store: { stop(): Promise<void>; start(): Promise<void> } | undefined;
+  /**
+   * Its database, for the case of a shipment an earlier version stored: every implementation
+   * reads the documents the others wrote, so a rewrite can take over a running shop's store.
+   * Without it the case is left out.
+   */
+  readonly database?: { readonly url: string; readonly name: string } | undefined;
 }
 
 type AddressInit = MessageInitShape<typeof AddressSchema>;
@@ -365,6 +373,36 @@ export function shippingContract(start: () => Promise<ContractTarget>, stop: () 
       expect(call.exitCode).not.toBe(0);
       expect(call.stderr).toContain("Code: InvalidArgument");
       expect(call.stderr).toContain('"field": "lookup"');
+    });
+  });
+
+  describe("a shipment stored before ids were made of the order id", () => {
+    it("is found, replayed and cancelled by its order: the store's documents are part of the contract", async () => {
+      const database = target.database;
+      if (database === undefined) return; // An address given from outside: its database is not known.
+      const order = orderId("older");
+      const first = await client.createShipment({ orderId: order, address, items });
+      const mongo = await MongoClient.connect(database.url, { serverSelectionTimeoutMS: 2_000 });
+      try {
+        // The shipment as the first versions stored it: the same document under a random id.
+        const shipments = mongo.db(database.name).collection<{ _id: string }>("shipments");
+        const stored = await shipments.findOne({ order_id: order });
+        expect(stored).not.toBeNull();
+        await shipments.deleteOne({ order_id: order });
+        const olderId = randomUUID();
+        await shipments.insertOne({ ...stored, _id: olderId });
+        const again = await client.createShipment({ orderId: order, address, items });
+        expect(again.shipment).toMatchObject({ id: olderId, orderId: order, trackingId: first.shipment?.trackingId });
+        expect(await shipments.countDocuments({ order_id: order })).toBe(1);
+        const byOrder = await client.getShipment({ lookup: { case: "orderId", value: order } });
+        expect(byOrder.shipment?.id).toBe(olderId);
+        const cancelled = await client.cancelShipment({ orderId: order });
+        expect(cancelled.shipment).toMatchObject({ id: olderId, status: ShipmentStatus.CANCELLED });
+        const byId = await client.getShipment({ lookup: { case: "shipmentId", value: olderId } });
+        expect(byId.shipment?.status).toBe(ShipmentStatus.CANCELLED);
+      } finally {
+        await mongo.close();
+      }
     });
   });
 
