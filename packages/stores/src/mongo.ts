@@ -14,6 +14,12 @@ export interface MongoOptions {
   readonly startTimeoutMs?: number;
   /** How long an operation waits for a reachable server before failing (then: UNAVAILABLE). */
   readonly serverSelectionTimeoutMs?: number;
+  /**
+   * How long an operation waits for a server that took it and answers nothing (a hung server)
+   * before failing (then: UNAVAILABLE): 10 s by default, above the slowest single round trip of a
+   * healthy store (a FerretDB scan of every order at start) and the callers' route timeouts.
+   */
+  readonly socketTimeoutMs?: number;
 }
 
 /**
@@ -25,6 +31,7 @@ export async function connectMongo(url: string, dbName: string, logger: Logger, 
   const client = new MongoClient(url, {
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 2_000,
     connectTimeoutMS: 2_000,
+    socketTimeoutMS: options.socketTimeoutMs ?? 10_000,
     appName: `shopmesh-${dbName}`,
   });
   const db = client.db(dbName);

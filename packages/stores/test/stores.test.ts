@@ -42,6 +42,29 @@ describe("MongoDB store", () => {
     await server.start();
     await expect(store.probe.check(AbortSignal.timeout(5_000))).resolves.toBeUndefined();
   });
+
+  it("turns a hung server into UNAVAILABLE after the socket timeout, and works again once it answers", async () => {
+    if (!server.managed) return;
+    const hanging = await connectMongo(server.url, "stores_test", logger, { serverSelectionTimeoutMs: 500, socketTimeoutMs: 1_000 });
+    try {
+      const things = hanging.db.collection<{ _id: string; sku: string }>("things");
+      await things.insertOne({ _id: "hung", sku: "CAP-1" });
+      server.pause();
+      const started = Date.now();
+      const err = await things.findOne({ _id: "hung" }).catch((e: unknown) => storeError(e, "catalog store"));
+      server.resume();
+      expect(err).toBeInstanceOf(ConnectError);
+      expect((err as ConnectError).code).toBe(Code.Unavailable);
+      // The socket timeout, then the driver's one retry of a read on a new connection, whose
+      // handshake gives up after connectTimeoutMS (2 s): bounded, however long the server hangs.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      expect(Date.now() - started).toBeLessThan(8_000);
+      expect(await things.findOne({ _id: "hung" })).toEqual({ _id: "hung", sku: "CAP-1" });
+    } finally {
+      server.resume();
+      await hanging.close();
+    }
+  });
 });
 
 describe("Redis store", () => {

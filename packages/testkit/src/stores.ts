@@ -17,13 +17,20 @@ export interface TestStore {
   start(): Promise<void>;
   /** Stops it and removes its data. */
   dispose(): Promise<void>;
+  /** SIGSTOP: its connections stay open and nothing is answered, as from a hung server. */
+  pause(): void;
+  /** SIGCONT after pause(): it answers what it was sent meanwhile. */
+  resume(): void;
 }
 
 function external(url: string): TestStore {
   const unsupported = async (): Promise<void> => {
     throw new Error(`cannot stop or start the store at ${url}: it was given by the environment`);
   };
-  return { url, managed: false, stop: unsupported, start: unsupported, dispose: async () => undefined };
+  const refused = (): void => {
+    throw new Error(`cannot pause or resume the store at ${url}: it was given by the environment`);
+  };
+  return { url, managed: false, stop: unsupported, start: unsupported, dispose: async () => undefined, pause: refused, resume: refused };
 }
 
 async function managedStore(scheme: string, component: (port: number, dataDir: string) => Component): Promise<TestStore> {
@@ -40,9 +47,13 @@ async function managedStore(scheme: string, component: (port: number, dataDir: s
     },
     stop: () => launcher.stop(),
     dispose: async () => {
+      // A paused server would not stop on SIGTERM.
+      launcher.signal(store.name, "SIGCONT");
       await launcher.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
+    pause: () => launcher.signal(store.name, "SIGSTOP"),
+    resume: () => launcher.signal(store.name, "SIGCONT"),
   };
 }
 

@@ -123,6 +123,8 @@ export async function startOrderShop(options: { orderEnv?: Record<string, string
     start: () => shop.restart(ferretdb.name),
     // Its data goes with the shop's run directory, in stop().
     dispose: () => shop.stop(ferretdb.name),
+    pause: () => shop.signal(ferretdb.name, "SIGSTOP"),
+    resume: () => shop.signal(ferretdb.name, "SIGCONT"),
   };
 
   const orderComponent = shop.running.find((r) => r.component.name === "order")?.component;
