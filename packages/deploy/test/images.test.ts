@@ -1,9 +1,11 @@
 // Every Dockerfile passes hadolint; every path one copies from the build context exists in the
 // repository (after `make build`, as `docker buildx bake` would see it); the bake file builds every
-// service and the storefront from Dockerfiles that exist, for both architectures.
+// service and the storefront from Dockerfiles that exist, for both architectures; Node runs in them
+// with the flags it runs with under `make up`.
 import { describe, expect, it } from "@jest/globals";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { nodeFlags } from "@shopmesh/launcher";
 import { loadTopology } from "@shopmesh/mesh";
 import { repoRoot } from "../src/index.js";
 import { pinnedTool, run } from "./tools.js";
@@ -41,6 +43,16 @@ describe("the images", () => {
     const result = await run(pinnedTool("hadolint"), ["--no-color", "--failure-threshold", "info", dockerfile]);
     expect(result.stdout + result.stderr).toBe("");
     expect(result.code).toBe(0);
+  });
+
+  it("run Node with the V8 flags `make up` gives the services and the storefront", () => {
+    for (const name of ["node-service.Dockerfile", "web.Dockerfile"]) {
+      const cmd = readFileSync(join(imagesDir, name), "utf8")
+        .split("\n")
+        .find((line) => line.startsWith("CMD "));
+      const args = JSON.parse(cmd?.slice(4) ?? "[]") as string[];
+      expect({ name, flags: args.slice(1, 1 + nodeFlags.length) }).toEqual({ name, flags: [...nodeFlags] });
+    }
   });
 
   it("fail hadolint when one breaks a rule (the check can fail)", async () => {
