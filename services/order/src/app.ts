@@ -31,6 +31,9 @@ export function startOrder(config: OrderConfig, logger: Logger, options: OrderOp
   const { saga } = config;
   return startService("order", config.server, logger, async (resources) => {
     const store = await createMongoOrderStore(resources.own("mongodb", await connectMongo(config.mongo.url, config.mongo.db, logger)));
+    store.listed.catch((err: unknown) =>
+      logger.warn({ err }, "listing the orders stored before the per-user lists failed; the next start tries again"),
+    );
     const downstream = resources.own("downstream clients", createDownstream(config.downstream));
     const crash = createCrashHooks(config.crash, kill, logger);
     const actions = createSagaActions({ downstream, reservationTtlMs: saga.reservationTtlMs });

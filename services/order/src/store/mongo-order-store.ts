@@ -1,8 +1,8 @@
 // OrderStore on MongoDB (or FerretDB), safe with any number of order processes on one database.
 // Every change of an order is an entry of its log (order-log.ts) under a unique key (order id,
 // sequence number), so only one writer gets each number; no decision rests on a conditional
-// update. The `orders` document is a view of the log for queries (a user's orders, recoverable
-// orders, events to publish), brought up to date by the writes that leave the order final or
+// update. The `orders` document is a view of the log, read by `_id` (for an order, a user's list,
+// the sweeps of open orders), brought up to date by the writes that leave the order final or
 // postpone a retry, and by a read that finds a final order's view behind; while the saga runs it
 // lags (an update per step would double the writes), and two writers racing can leave the older
 // update in place, so every read folds in the entries newer than it. A writer starts from the
@@ -45,7 +45,13 @@ interface Appended {
 }
 
 /** The store on an open connection; creates its indexes first. */
-export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderStore> {
+/** The store, and the background listing of orders stored before the per-user lists. */
+export type MongoOrderStore = OrderStore & {
+  /** Settles once every order stored before the lists is listed (rejects if that failed; the next start tries again). */
+  readonly listed: Promise<void>;
+};
+
+export async function createMongoOrderStore(mongo: MongoStore): Promise<MongoOrderStore> {
   const orders: Collection<OrderDocument> = mongo.db.collection<OrderDocument>("orders");
   const log: Collection<OrderLogEntry> = mongo.db.collection<OrderLogEntry>("order_log");
 
@@ -64,9 +70,13 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
   await guard(() => open.backfill());
   const lists = createUserOrders(mongo.db);
   /**
-   * Lists the orders stored before the lists existed, oldest first, so that they come after any
-   * newer ones. Two processes starting at once may both list an order: the place its document
-   * names last wins. Orders an older process stores after this are listed at the next start.
+   * Lists the orders stored before the lists existed, oldest first: on the first start after an
+   * upgrade, above any the new version stored already. In the background, as it costs a few
+   * writes per order and the service must answer health checks meanwhile; until it is done such
+   * orders are missing from ListOrders. Two processes starting at once may both list an order:
+   * the place its document names last wins. Orders an older process stores after this (a rolling
+   * upgrade) are listed at the next start, then as the newest; and a view update racing this one
+   * may undo it (FerretDB reads, then writes), which the next start mends.
    */
   const listUnlisted = async (): Promise<void> => {
     const unlisted = await orders
@@ -78,7 +88,9 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
       await orders.updateOne({ _id }, { $set: { listed: place } });
     }
   };
-  await guard(listUnlisted);
+  const listing = guard(listUnlisted);
+  // Awaited by whoever reads `listed`; never an unhandled rejection meanwhile.
+  listing.catch(() => undefined);
   const known = createKnownOrders();
 
   /**
@@ -174,6 +186,7 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
     appended?.applied === true ? fromDocument(appended.doc) : undefined;
 
   return {
+    listed: listing,
     probe: mongo.probe,
 
     insert: (order) =>
@@ -189,8 +202,8 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<OrderSto
         try {
           await orders.insertOne(doc);
         } catch (err) {
+          // The place taken lists nothing: the order there names its own.
           if (!(err instanceof MongoServerError && err.code === duplicateKey)) throw err;
-          await lists.drop(order.userId, place);
           // The id is the request's, so the order there first has it; only one recorded before
           // ids were made of the request id takes the user and request index instead, and a query.
           const sameId = await latestOf(await orders.findOne({ _id: doc._id }));

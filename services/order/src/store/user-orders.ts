@@ -4,10 +4,11 @@
 //
 // An order takes the next free place of its user's list before its `orders` document is stored:
 // `order_by_user` entries are keyed (user, place), places 1, 2, … and only one writer gets each,
-// as with the order log. The order's document records the place it took (`listed`), so an entry
-// counts only while the order it names is stored and names it back: an entry left by a crash
-// before the insert, or by an insert that found the request's order already there, lists nothing.
-// `order_by_user_top` keeps the highest place known per user: a hint, never above a place taken,
+// as with the order log. Entries are never removed, so the taken places have no gaps. The order's
+// document records the place it took (`listed`), so an entry counts only while the order it names
+// is stored and names it back: an entry left by a crash before the insert, or by an insert that
+// found the request's order already there, lists nothing. `order_by_user_top` keeps a place per
+// user known to be taken: a hint, possibly behind (two writers racing on it may leave the lower),
 // which a writer or reader walks up from until the next place is free.
 import type { Collection, Db } from "mongodb";
 import { MongoServerError } from "mongodb";
@@ -35,17 +36,17 @@ export interface ListedAt {
 export interface UserOrders {
   /** Gives `orderId` the next free place of `userId`'s list, and returns it. */
   claim(userId: string, orderId: string): Promise<number>;
-  /** Frees an entry whose order was not stored under it (a best effort: an unused entry lists nothing). */
-  drop(userId: string, place: number): Promise<void>;
   /**
    * The entries of `count` places of `userId`'s list below place `before` (from the top if
    * undefined), highest first, and the lowest place read: the `before` of the next call (1 or
-   * less: the list is read to its end). Free places are left out.
+   * less: the list is read to its end).
    */
   below(userId: string, before: number | undefined, count: number): Promise<{ entries: ListedAt[]; lowest: number }>;
 }
 
 const duplicateKey = 11000;
+/** Each lost race means another writer took the place; this many in a row means something is wrong. */
+const maxAttempts = 50;
 
 /** The key of `userId`'s place `place`: a user id holds no NUL. */
 function placeId(userId: string, place: number): string {
@@ -77,30 +78,25 @@ export function createUserOrders(db: Db): UserOrders {
 
   return {
     async claim(userId, orderId) {
-      let place = ((await tops.findOne({ _id: userId }))?.place ?? 0) + 1;
-      for (;;) {
+      const hint = (await tops.findOne({ _id: userId }))?.place ?? 0;
+      for (let place = hint + 1; place <= hint + maxAttempts; place++) {
         try {
           await entries.insertOne({ _id: placeId(userId, place), userId, place, orderId });
-          break;
         } catch (err) {
-          if (!(err instanceof MongoServerError && err.code === duplicateKey)) throw err;
-          place++;
+          if (err instanceof MongoServerError && err.code === duplicateKey) continue;
+          throw err;
         }
+        await raiseTop(userId, place);
+        return place;
       }
-      await raiseTop(userId, place);
-      return place;
-    },
-
-    async drop(userId, place) {
-      await entries.deleteOne({ _id: placeId(userId, place) });
+      throw new Error(`the list of user ${userId}: ${maxAttempts} places in a row above ${hint} were taken`);
     },
 
     async below(userId, before, count) {
       const from = before === undefined ? await top(userId) : before - 1;
       const places = Array.from({ length: Math.max(0, Math.min(count, from)) }, (_, i) => from - i);
       const found = await Promise.all(places.map((place) => entries.findOne({ _id: placeId(userId, place) })));
-      // A place below a taken one is free only while its writer is between the claim and the
-      // insert, or after a drop: either way it lists nothing.
+      // A place below a taken one is free only while its writer's insert is on its way: it lists nothing yet.
       return {
         entries: found.filter((entry) => entry !== null).map((entry) => ({ place: entry.place, orderId: entry.orderId })),
         lowest: from + 1 - places.length,

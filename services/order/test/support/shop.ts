@@ -122,7 +122,10 @@ export async function startOrderShop(options: { orderEnv?: Record<string, string
     stop: () => shop.stop(ferretdb.name),
     start: () => shop.restart(ferretdb.name),
     // Its data goes with the shop's run directory, in stop().
-    dispose: () => shop.stop(ferretdb.name),
+    dispose: async () => {
+      await shop.signal(ferretdb.name, "SIGCONT");
+      await shop.stop(ferretdb.name);
+    },
     pause: () => shop.signal(ferretdb.name, "SIGSTOP"),
     resume: () => shop.signal(ferretdb.name, "SIGCONT"),
   };
