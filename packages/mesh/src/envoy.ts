@@ -227,8 +227,12 @@ function httpManager(statPrefix: string, logPath: string, routes: Json[], filter
     typed_config: {
       "@type": hcmType,
       stat_prefix: statPrefix,
-      // A unary call is bounded by its route's timeout; this bounds a stream no route exempts.
+      // Resets a request quiet this long on a route that does not exempt it (streams do).
       stream_idle_timeout: options.streamIdleTimeout ?? defaultStreamIdleTimeout,
+      // A stream has no idle timeout, so a peer that vanished without closing its connection
+      // (a laptop asleep, a NAT that forgot it) is found by pings instead: unanswered for 10 s,
+      // the connection and its streams are closed. HTTP/2 only; gRPC-web over HTTP/1.1 has no ping.
+      http2_protocol_options: { connection_keepalive: { interval: "30s", timeout: "10s" } },
       access_log: accessLog(logPath),
       route_config: {
         name: statPrefix,

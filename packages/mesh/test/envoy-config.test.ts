@@ -93,7 +93,7 @@ describe("generated Envoy configs", () => {
     expect(rules.at(-1)).toEqual({ match: { prefix: "/" }, requires: { provider_name: "shop" } });
   });
 
-  it("gives streams neither a deadline nor an idle timeout, at every Envoy, and unary calls both", () => {
+  it("gives streams neither a deadline nor an idle timeout at every Envoy, unary routes no exemption, and pings peers", () => {
     const streamingPaths = new Set([
       ...topology.services.flatMap((s) => s.streaming.map((m) => `/${s.service}/${m}`)),
       "/grpc.health.v1.Health/Watch",
@@ -113,6 +113,7 @@ describe("generated Envoy configs", () => {
       expect(managers.length).toBeGreaterThan(0);
       for (const manager of managers.map((m) => m.typed_config as HttpConnectionManager)) {
         expect({ name, idle: manager.stream_idle_timeout }).toEqual({ name, idle: "7s" });
+        expect(manager.http2_protocol_options?.connection_keepalive).toEqual({ interval: "30s", timeout: "10s" });
         const routes = manager.route_config.virtual_hosts.flatMap((host) => host.routes).filter((r) => r.route !== undefined);
         const streams = routes.filter((r) => r.match.path !== undefined && streamingPaths.has(r.match.path));
         const unary = routes.filter((r) => r.match.path !== undefined && !streamingPaths.has(r.match.path));
@@ -144,6 +145,7 @@ interface Route {
 }
 interface HttpConnectionManager {
   readonly stream_idle_timeout?: string;
+  readonly http2_protocol_options?: { readonly connection_keepalive?: unknown };
   readonly route_config: { readonly virtual_hosts: readonly { readonly routes: readonly Route[] }[] };
   readonly http_filters: readonly { readonly name: string; readonly typed_config: { readonly "@type": string } }[];
 }
