@@ -177,7 +177,14 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
         await launcher.restart(replica);
         // Its own sidecar sees it, and so does everything that routes to the service.
         const concerned = (line: string): boolean => line.startsWith(`${name}_ingress::`) || line.includes(`/${replica}.sock::`);
-        if (mesh) await upstreamsHealthy(envoys(), concerned);
+        if (mesh) {
+          await upstreamsHealthy(envoys(), concerned);
+          // The calls it refused while it restarted count against it in callers' outlier detection,
+          // which ejects for 2 s and then twice that; right after it was seen healthy, draining
+          // the next replica lost calls (tests/mesh/test/replicas.test.ts), so it waits that out.
+          await new Promise((r) => setTimeout(r, restartSettleMs));
+          await upstreamsHealthy(envoys(), concerned);
+        }
         onReplica?.(replica, "healthy");
       }
     },
@@ -192,6 +199,9 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     status: launcher.status,
   };
 }
+
+/** How long a restarted replica is left before the next one drains (see restartService). */
+const restartSettleMs = 4_000;
 
 /**
  * Resolves once every Envoy sees every upstream it routes to as healthy. An Envoy is ready (LIVE)
