@@ -14,10 +14,10 @@
 // A random token rather than a counter: FerretDB's `$inc` is "find, then write back" too, so two
 // racing increments can both write the same number, and the second write would go unnoticed.
 import { randomUUID } from "node:crypto";
-import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Collection, type Filter } from "mongodb";
+import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Filter } from "mongodb";
 import type { Logger } from "@shopmesh/kit";
 import type { MongoStore } from "@shopmesh/stores";
-import { storeGuard } from "@shopmesh/stores";
+import { isDuplicateKey, isDuplicateKeyCode, storeGuard } from "@shopmesh/stores";
 import type { CatalogStore, PageRequest, ProductPage, SeedResult, WriteOutcome } from "./catalog-store.js";
 import { documentFieldsOf, documentFromFields, productFromDocument, type ProductDocument } from "./product-document.js";
 
@@ -177,15 +177,4 @@ export async function createMongoCatalogStore(mongo: MongoStore, logger: Logger)
 export function escapeRegex(text: string): string {
   // NUL is written as \x00: a pattern may not contain the byte itself.
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\0/g, "\\x00");
-}
-
-/** A write refused by a unique index (E11000). */
-export function isDuplicateKey(err: unknown): boolean {
-  return err instanceof MongoServerError && isDuplicateKeyCode(err.code, err.message);
-}
-
-function isDuplicateKeyCode(code: unknown, message: string): boolean {
-  // FerretDB 1.24 on SQLite answers an update that breaks a unique index with InternalError (1)
-  // and SQLite's message instead of DuplicateKey (11000).
-  return code === 11000 || (code === 1 && message.includes("UNIQUE constraint failed"));
 }

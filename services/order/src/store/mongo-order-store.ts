@@ -12,7 +12,7 @@
 // nowhere else.
 import type { Collection } from "mongodb";
 import { Binary, MongoServerError } from "mongodb";
-import { storeGuard, type MongoStore } from "@shopmesh/stores";
+import { isDuplicateKey, storeGuard, type MongoStore } from "@shopmesh/stores";
 import { cancellableStates, isFinal, orderIdFor, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
 import { createKnownOrders } from "./known-orders.js";
 import { closed, createOpenOrders } from "./open-orders.js";
@@ -32,7 +32,6 @@ import type { EventOf, InsertOutcome, ListedOrder, OrderStore } from "./order-st
 import { createUserOrders, type ListedAt } from "./user-orders.js";
 
 const nonFinalStates: SagaState[] = ["PENDING", "RESERVED", "PAID", "SHIPPED"];
-const duplicateKey = 11000;
 const indexNotFound = 27;
 /** Each lost race means another writer got its entry in; this many in a row means something is wrong. */
 const maxAttempts = 50;
@@ -168,7 +167,7 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<MongoOrd
       } catch (err) {
         // Whether it landed is unknown unless the key was taken: the next write reads.
         known.forget(id);
-        if (err instanceof MongoServerError && err.code === duplicateKey) continue;
+        if (isDuplicateKey(err)) continue;
         throw err;
       }
       const next = fold(doc, [entry]);
@@ -203,7 +202,7 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<MongoOrd
           await orders.insertOne(doc);
         } catch (err) {
           // The place taken lists nothing: the order there names its own.
-          if (!(err instanceof MongoServerError && err.code === duplicateKey)) throw err;
+          if (!isDuplicateKey(err)) throw err;
           // The id is the request's, so the order there first has it; only one recorded before
           // ids were made of the request id takes the user and request index instead, and a query.
           const sameId = await latestOf(await orders.findOne({ _id: doc._id }));

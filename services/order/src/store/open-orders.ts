@@ -5,7 +5,7 @@
 // field but `_id` by reading the whole collection, which made each sweep cost more with every
 // order placed and, at a few thousand orders, took the store's whole time.
 import type { Collection, Db } from "mongodb";
-import { MongoServerError } from "mongodb";
+import { isDuplicateKey } from "@shopmesh/stores";
 import type { OrderDocument } from "./order-document.js";
 
 interface OpenOrder {
@@ -14,7 +14,6 @@ interface OpenOrder {
   since: Date;
 }
 
-const duplicateKey = 11000;
 /** A marker without its order this long after it was made belongs to an insert that never happened. */
 const orphanAfterMs = 60_000;
 
@@ -35,7 +34,7 @@ export function createOpenOrders(db: Db, orders: Collection<OrderDocument>): Ope
     try {
       await open.insertOne({ _id: id, since });
     } catch (err) {
-      if (!(err instanceof MongoServerError && err.code === duplicateKey)) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
   };
 

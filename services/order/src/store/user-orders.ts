@@ -11,7 +11,7 @@
 // user known to be taken: a hint, possibly behind (two writers racing on it may leave the lower),
 // which a writer or reader walks up from until the next place is free.
 import type { Collection, Db } from "mongodb";
-import { MongoServerError } from "mongodb";
+import { isDuplicateKey } from "@shopmesh/stores";
 
 interface ListEntry {
   /** placeId(userId, place). */
@@ -44,7 +44,6 @@ export interface UserOrders {
   below(userId: string, before: number | undefined, count: number): Promise<{ entries: ListedAt[]; lowest: number }>;
 }
 
-const duplicateKey = 11000;
 /** Each lost race means another writer took the place; this many in a row means something is wrong. */
 const maxAttempts = 50;
 
@@ -72,7 +71,7 @@ export function createUserOrders(db: Db): UserOrders {
       await tops.updateOne({ _id: userId }, { $max: { place } }, { upsert: true });
     } catch (err) {
       // Two first orders of one user upserting at once: the other one's top stands, and readers walk up.
-      if (!(err instanceof MongoServerError && err.code === duplicateKey)) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
   };
 
@@ -83,7 +82,7 @@ export function createUserOrders(db: Db): UserOrders {
         try {
           await entries.insertOne({ _id: placeId(userId, place), userId, place, orderId });
         } catch (err) {
-          if (err instanceof MongoServerError && err.code === duplicateKey) continue;
+          if (isDuplicateKey(err)) continue;
           throw err;
         }
         await raiseTop(userId, place);
