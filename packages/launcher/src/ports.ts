@@ -1,6 +1,9 @@
 // Ports on 127.0.0.1: free ones for tests, and waiting until one accepts connections.
 import { once } from "node:events";
+import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** A TCP port that was free a moment ago on 127.0.0.1 (from the kernel's ephemeral range). */
 export async function freePort(): Promise<number> {
@@ -36,9 +39,36 @@ export async function freePortBase(span = 100): Promise<number> {
     const base = 20_000 + span * Math.floor(Math.random() * Math.floor(12_000 / span));
     let free = true;
     for (let port = base; port < base + span && free; port++) free = await isFree(port);
-    if (free) return base;
+    if (free && claimBase(base)) return base;
   }
   throw new Error(`no ${span} free ports in a row between 20000 and 32000`);
+}
+
+/** Where processes on this machine mark the bases they took, until the ports are bound. */
+const claimsDir = join(tmpdir(), "shopmesh-port-bases");
+/** Longer than any shop takes to bind its ports; after that its bound ports keep others away. */
+const claimMs = 10 * 60_000;
+
+/**
+ * Takes `base` for this process unless another took it less than `claimMs` ago: two processes
+ * that both found a span free while neither had bound it yet (a shop takes seconds to start)
+ * would otherwise both start a shop on it.
+ */
+function claimBase(base: number): boolean {
+  mkdirSync(claimsDir, { recursive: true });
+  const path = join(claimsDir, String(base));
+  try {
+    if (Date.now() - statSync(path).mtimeMs < claimMs) return false;
+    rmSync(path, { force: true });
+  } catch {
+    // No claim yet.
+  }
+  try {
+    writeFileSync(path, String(process.pid), { flag: "wx" });
+    return true;
+  } catch {
+    return false; // Another process claimed it a moment ago.
+  }
 }
 
 /** True when something accepts connections on 127.0.0.1:`target`, or on the Unix socket at that path. */
