@@ -38,8 +38,8 @@ async function compareFlags(): Promise<FlagsRow[]> {
   const variants = [
     { name: "catalog-defaults", flags: [] as readonly string[] },
     { name: "catalog-shop-flags", flags: nodeFlags },
+    { name: "catalog-semi-space-1", flags: ["--max-semi-space-size=1"] },
     { name: "catalog-semi-space-2", flags: ["--max-semi-space-size=2"] },
-    { name: "catalog-semi-space-4", flags: ["--max-semi-space-size=4"] },
     { name: "catalog-semi-space-4-old-128", flags: ["--max-semi-space-size=4", "--max-old-space-size=128"] },
     { name: "catalog-semi-space-4-old-64", flags: ["--max-semi-space-size=4", "--max-old-space-size=64"] },
     { name: "catalog-optimize-for-size", flags: ["--optimize-for-size"] },
