@@ -14,6 +14,8 @@ import { shopMemory, type ShopMemory } from "./process-memory.js";
 const minutes = Number(process.env["BENCH_SOAK_MIN"] ?? "10");
 const shoppers = Number(process.env["BENCH_SHOPPERS"] ?? "30");
 const sampleMs = 30_000;
+/** The V8 heap is read this often, and each sample keeps its lowest reading since the last. */
+const heapReadMs = 5_000;
 /** Growth over the last half of the run, per process, above which it counts as still growing. */
 const growthLimitMiB = 5;
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -30,40 +32,77 @@ const shop = await startShop({
   rmSync(runDir, { recursive: true, force: true });
   throw err;
 });
-const samples: { minute: number; memory: ShopMemory }[] = [];
+const samples: { minute: number; memory: ShopMemory; heap: Map<string, number> }[] = [];
 let summary = "";
+// Each Node service's V8 heap in use (prom-client's nodejs_heap_size_used_bytes from its /metrics),
+// and this process's own. A reading includes garbage not yet collected; the lowest of several,
+// taken between GCs at different points, comes close to what the heap keeps alive, so a leak in
+// JavaScript shows as that lowest reading rising, and RSS growth without it is memory outside the
+// heap or heap room V8 keeps.
+const metricsPorts = new Map(shop.topology.services.flatMap((s) => s.replicas.map((r) => [r.name, r.metricsPort] as const)));
+const lowestHeap = new Map<string, number>();
+async function readHeaps(): Promise<void> {
+  const readings = await Promise.all(
+    [...metricsPorts].map(async ([name, port]) => {
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2_000) })
+        .then((r) => r.text())
+        .catch(() => "");
+      const used = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1];
+      return [name, used === undefined ? Number.NaN : Number(used) / 2 ** 20] as const;
+    }),
+  );
+  readings.push(["launcher", process.memoryUsage().heapUsed / 2 ** 20]);
+  for (const [name, mib] of readings) {
+    if (!Number.isNaN(mib)) lowestHeap.set(name, Math.min(mib, lowestHeap.get(name) ?? Number.POSITIVE_INFINITY));
+  }
+}
+const heapReader = setInterval(() => void readHeaps(), heapReadMs);
+async function sample(minute: number): Promise<void> {
+  await readHeaps();
+  samples.push({ minute, memory: shopMemory(shop), heap: new Map(lowestHeap) });
+  lowestHeap.clear();
+}
 try {
   await wait(10_000);
   const began = Date.now();
-  samples.push({ minute: 0, memory: shopMemory(shop) });
+  await sample(0);
   let loading = true;
   const load = runLoad(shop, { shoppers, seconds: minutes * 60 }).finally(() => {
     loading = false;
   });
   while (loading) {
     await Promise.race([wait(sampleMs), load.catch(() => undefined)]);
-    if (loading) samples.push({ minute: (Date.now() - began) / 60_000, memory: shopMemory(shop) });
+    if (loading) await sample((Date.now() - began) / 60_000);
   }
   summary = (await load).summary;
-  samples.push({ minute: (Date.now() - began) / 60_000, memory: shopMemory(shop) });
+  await sample((Date.now() - began) / 60_000);
 } finally {
+  clearInterval(heapReader);
   await shop.stop();
   rmSync(runDir, { recursive: true, force: true });
 }
 
-const first = samples[0]?.memory;
-const last = samples.at(-1)?.memory;
-const middle = samples.find((s) => s.minute >= minutes / 2)?.memory;
-if (first === undefined || last === undefined || middle === undefined) throw new Error("too few samples");
+const firstSample = samples[0];
+const lastSample = samples.at(-1);
+const middleSample = samples.find((s) => s.minute >= minutes / 2);
+if (firstSample === undefined || lastSample === undefined || middleSample === undefined) throw new Error("too few samples");
+const [first, last, middle] = [firstSample.memory, lastSample.memory, middleSample.memory];
 const names = [...first.byName.keys()];
 const rssAt = (memory: ShopMemory, name: string): number => memory.byName.get(name)?.rssMiB ?? 0;
+const heapAt = (heap: ReadonlyMap<string, number>, name: string): number => heap.get(name) ?? Number.NaN;
+const signed = (n: number): string => `${n >= 0 ? "+" : ""}${n.toFixed(1)}`;
 // Every other sample, so that the table stays readable: minutes 0, 1, 2, … and the last.
 const shown = samples.filter((_, i) => i % 2 === 0 || i === samples.length - 1);
 const growing = names.filter((name) => rssAt(last, name) - rssAt(middle, name) > growthLimitMiB);
 const rows = names.map((name) => {
   const late = rssAt(last, name) - rssAt(middle, name);
-  return `| ${name} | ${shown.map((s) => Math.round(rssAt(s.memory, name))).join(" | ")} | ${late >= 0 ? "+" : ""}${late.toFixed(1)} |`;
+  return `| ${name} | ${shown.map((s) => Math.round(rssAt(s.memory, name))).join(" | ")} | ${signed(late)} |`;
 });
+const heapNames = names.filter((name) => !Number.isNaN(heapAt(firstSample.heap, name)));
+const heapLate = (name: string): number => heapAt(lastSample.heap, name) - heapAt(middleSample.heap, name);
+const heapRows = heapNames.map(
+  (name) => `| ${name} | ${shown.map((s) => heapAt(s.heap, name).toFixed(0)).join(" | ")} | ${signed(heapLate(name))} |`,
+);
 
 const section = `<!-- bench-soak:start -->
 ## Soak: memory over ${minutes} minutes of load
@@ -82,6 +121,22 @@ ${rows.join("\n")}
 
 ${growing.length === 0 ? "No process grew by more than that in the second half." : `Still growing in the second half: ${growing.join(", ")}.`}
 
+The V8 heap in use of each Node process (MiB): the lowest of its readings every ${heapReadMs / 1000} s over the
+${sampleMs / 1000} s before each column, from prom-client's \`nodejs_heap_size_used_bytes\` on the service's /metrics
+(the launcher reads its own). A reading counts garbage not yet collected; the lowest of several comes
+close to what the heap keeps alive, so a leak in JavaScript shows here as a rising row. RSS that grows
+while this row does not is memory outside the JavaScript heap, or room V8 keeps in it.
+
+| process | ${shown.map((s) => s.minute.toFixed(0)).join(" | ")} | second half |
+| --- | ${shown.map(() => "---:").join(" | ")} | ---: |
+${heapRows.join("\n")}
+${
+  growing.length === 0
+    ? ""
+    : `\nThe heap's lowest reading over the second half, for the processes still growing: ${growing
+        .map((n) => `${n} ${Number.isNaN(heapLate(n)) ? "(not read)" : `${signed(heapLate(n))} MiB`}`)
+        .join(", ")}.\n`
+}
 The load it carried:
 
 \`\`\`
