@@ -1,8 +1,8 @@
 // The payment store on MongoDB (or FerretDB): a payment's records in four collections, each
 // inserted once under a unique key (the idempotency key's unique index, or `_id`) and never
 // updated, so racing replicas agree on the first record of each.
-import { MongoServerError, type Collection, type Document } from "mongodb";
-import { storeGuard, type MongoStore } from "@shopmesh/stores";
+import type { Collection, Document } from "mongodb";
+import { isDuplicateKey, storeGuard, type MongoStore } from "@shopmesh/stores";
 import {
   documentFromClaim,
   outcomeDocument,
@@ -19,7 +19,6 @@ export const paymentsCollection = "payments";
 export const outcomesCollection = "payment_outcomes";
 export const refundsCollection = "payment_refunds";
 export const voidsCollection = "payment_voids";
-const duplicateKeyCode = 11000;
 
 /** The store on an open connection; creates its index first. */
 export async function createMongoPaymentStore(mongo: MongoStore): Promise<PaymentStore> {
@@ -39,21 +38,28 @@ export async function createMongoPaymentStore(mongo: MongoStore): Promise<Paymen
       await collection.insertOne(doc);
       return true;
     } catch (err) {
-      if (err instanceof MongoServerError && err.code === duplicateKeyCode) return false;
+      if (isDuplicateKey(err)) return false;
       throw err;
     }
   };
 
-  /** The payment of `doc` with its other records, read after whatever the caller wrote. */
-  const complete = async (doc: PaymentDocument | null): Promise<StoredPayment | undefined> => {
-    if (doc === null) return undefined;
+  /**
+   * The payment of `doc` with its other records, read after whatever the caller wrote; a record the
+   * caller already knows (`known`: null for none) is not read again. A void is always read: one
+   * may come from another call at any time.
+   */
+  const withRecords = async (
+    doc: PaymentDocument,
+    known: { readonly outcome?: OutcomeDocument | null; readonly refund?: RefundDocument | null } = {},
+  ): Promise<StoredPayment> => {
     const [outcome, refund, voided] = await Promise.all([
-      outcomes.findOne({ _id: doc.idempotency_key }),
-      refunds.findOne({ _id: doc._id }),
+      known.outcome !== undefined ? known.outcome : outcomes.findOne({ _id: doc.idempotency_key }),
+      known.refund !== undefined ? known.refund : refunds.findOne({ _id: doc._id }),
       voids.findOne({ _id: doc.idempotency_key }),
     ]);
     return paymentFromDocuments({ payment: doc, outcome, refund, void: voided });
   };
+  const complete = async (doc: PaymentDocument | null): Promise<StoredPayment | undefined> => (doc === null ? undefined : withRecords(doc));
 
   /**
    * The key's payment: the one with the id made of the key (payment-id.ts), read by `_id`. Only a
@@ -79,14 +85,21 @@ export async function createMongoPaymentStore(mongo: MongoStore): Promise<Paymen
 
     claim: (claim) =>
       guard(async () => {
-        const created = await insertFirst(payments, documentFromClaim(claim));
-        return { kind: created ? "created" : "exists", payment: await existing(claim.idempotencyKey) };
+        const doc = documentFromClaim(claim);
+        if (!(await insertFirst(payments, doc))) return { kind: "exists", payment: await existing(claim.idempotencyKey) };
+        // The first payment of its key: no outcome or refund can name it yet (both come after a
+        // claim of the key), only a void of the key made before it.
+        return { kind: "created", payment: await withRecords(doc, { outcome: null, refund: null }) };
       }),
 
     recordOutcome: (payment, outcome, now) =>
       guard(async () => {
-        await insertFirst(outcomes, outcomeDocument(payment, outcome, now));
-        return existing(payment.idempotencyKey);
+        const record = outcomeDocument(payment, outcome, now);
+        const first = await insertFirst(outcomes, record);
+        // Read by the id it has (a payment stored before ids were made of keys has another).
+        const doc = await payments.findOne({ _id: payment.id });
+        if (doc === null) throw new Error(`no payment ${payment.id}, though its outcome was recorded`);
+        return withRecords(doc, first ? { outcome: record } : {});
       }),
 
     recordRefund: (payment, now) =>

@@ -3,12 +3,11 @@
 // processes on FerretDB: an account is only ever inserted and read, never updated, so nothing
 // rests on a conditional update (which FerretDB does not apply atomically).
 import { MongoServerError } from "mongodb";
-import { storeGuard, type MongoStore } from "@shopmesh/stores";
+import { isDuplicateKey, storeGuard, type MongoStore } from "@shopmesh/stores";
 import { fromProfileDocument, fromUserDocument, toUserDocument, type ProfileDocument, type UserDocument } from "./mappers.js";
 import type { UserStore } from "./user-store.js";
 
 export const usersCollection = "users";
-const duplicateKeyCode = 11000;
 
 /** The store on an open connection; creates its indexes first. */
 export async function createMongoUserStore(mongo: MongoStore): Promise<UserStore> {
@@ -23,7 +22,7 @@ export async function createMongoUserStore(mongo: MongoStore): Promise<UserStore
           await users.insertOne(toUserDocument(account));
           return "created";
         } catch (err) {
-          if (err instanceof MongoServerError && err.code === duplicateKeyCode) return "email-taken";
+          if (isDuplicateKey(err)) return "email-taken";
           throw err;
         }
       }),
