@@ -124,8 +124,11 @@ ${growing.length === 0 ? "No process grew by more than that in the second half."
 The V8 heap in use of each Node process (MiB): the lowest of its readings every ${heapReadMs / 1000} s over the
 ${sampleMs / 1000} s before each column, from prom-client's \`nodejs_heap_size_used_bytes\` on the service's /metrics
 (the launcher reads its own). A reading counts garbage not yet collected; the lowest of several comes
-close to what the heap keeps alive, so a leak in JavaScript shows here as a rising row. RSS that grows
-while this row does not is memory outside the JavaScript heap, or room V8 keeps in it.
+close to what the heap keeps alive, so a leak in JavaScript shows here as a rising row. It is not proof
+of one: in a process with little to do (the user service, once the shoppers have signed in) the row
+also rises with objects that outlived a minor GC and wait for V8's next full one, which an idle heap
+puts off for minutes. RSS that grows while this row does not is memory outside the JavaScript heap, or
+room V8 keeps in it.
 
 | process | ${shown.map((s) => s.minute.toFixed(0)).join(" | ")} | second half |
 | --- | ${shown.map(() => "---:").join(" | ")} | ---: |
