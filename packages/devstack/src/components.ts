@@ -77,8 +77,6 @@ export interface Selection {
   readonly mesh: boolean;
   /** Which services run (all when absent); only their stores and sidecars start with them. */
   readonly services?: readonly string[];
-  /** V8 flags of the Node services instead of the launcher's `nodeFlags` (the memory benchmark compares them). */
-  readonly nodeFlags?: readonly string[];
 }
 
 /** Environment of a service replica: its store, its callees (through its own sidecar's egress), its key. */
@@ -179,7 +177,6 @@ export function components(topology: Topology, dirs: Layout, selection: Selectio
             port: s.appPort,
             socket: serviceSocket(dirs, r.name),
             env: serviceEnv(topology, s, r, dirs, true),
-            ...(selection.nodeFlags === undefined ? {} : { nodeFlags: selection.nodeFlags }),
           }),
         ),
       )

@@ -52,8 +52,6 @@ export interface ShopOptions {
   readonly insecure?: boolean;
   /** The Envoys' stream idle timeout instead of 300s: for a test to show that streams outlive it. */
   readonly streamIdleTimeout?: string;
-  /** V8 flags of the Node services instead of the launcher's `nodeFlags`: for the memory benchmark. */
-  readonly nodeFlags?: readonly string[];
   /** Stock this many units of every catalog product that has no stock yet (0: leave stock alone). */
   readonly seedStock?: number;
   /** How long a stopped process has between SIGTERM and SIGKILL (default 10 s). */
@@ -101,11 +99,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
   });
   const dirs = layout(options.runDir);
   const mesh = options.mesh ?? true;
-  const stages = components(topology, dirs, {
-    mesh,
-    ...(options.services === undefined ? {} : { services: options.services }),
-    ...(options.nodeFlags === undefined ? {} : { nodeFlags: options.nodeFlags }),
-  });
+  const stages = components(topology, dirs, { mesh, ...(options.services === undefined ? {} : { services: options.services }) });
   const names = stages.flat().map((c) => c.name);
   // The user service signs tokens with this key and the gateway checks them with its public half.
   if (mesh || names.includes("user")) await ensureKeys(dirs.keyDir);
