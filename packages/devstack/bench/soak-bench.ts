@@ -121,7 +121,7 @@ ${rows.join("\n")}
 
 ${growing.length === 0 ? "No process grew by more than that in the second half." : `Still growing in the second half: ${growing.join(", ")}.`}
 
-The V8 heap in use of each Node process (MiB): the lowest of its readings every ${heapReadMs / 1000} s over the
+The V8 heap in use of each Node service, and of the launcher (MiB): the lowest of its readings every ${heapReadMs / 1000} s over the
 ${sampleMs / 1000} s before each column, from prom-client's \`nodejs_heap_size_used_bytes\` on the service's /metrics
 (the launcher reads its own). A reading counts garbage not yet collected; the lowest of several comes
 close to what the heap keeps alive, so a leak in JavaScript shows here as a rising row. It is not proof
@@ -136,7 +136,7 @@ ${heapRows.join("\n")}
 ${
   growing.length === 0
     ? ""
-    : `\nThe heap's lowest reading over the second half, for the processes still growing: ${growing
+    : `\nThe heap row over the second half (its last column less the one at the middle of the run), for the processes still growing: ${growing
         .map((n) => `${n} ${Number.isNaN(heapLate(n)) ? "(not read)" : `${signed(heapLate(n))} MiB`}`)
         .join(", ")}.\n`
 }
