@@ -1,5 +1,17 @@
-import { MongoClient, type Db } from "mongodb";
+// `@shopmesh/stores/mongo`: a MongoDB (or FerretDB) connection, and the store guard for its driver.
+import {
+  MongoClient,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  type Db,
+} from "mongodb";
 import type { Logger, Probe } from "@shopmesh/kit";
+import { guarding, redact } from "./guard.js";
+
+export type { StoreGuard, StoreGuardOptions } from "./guard.js";
 
 export interface MongoStore {
   readonly client: MongoClient;
@@ -58,13 +70,26 @@ export async function connectMongo(url: string, dbName: string, logger: Logger, 
   };
 }
 
-/** The URL without its password, for logs. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== "") u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparseable url)";
-  }
+/** True for errors that mean "the store cannot be reached", as opposed to a bad query. */
+export function isStoreUnreachable(err: unknown): boolean {
+  return (
+    err instanceof MongoServerSelectionError ||
+    err instanceof MongoNetworkError ||
+    err instanceof MongoNotConnectedError ||
+    err instanceof MongoTopologyClosedError
+  );
+}
+
+export const { storeError, storeGuard } = guarding(isStoreUnreachable);
+
+/** A write refused by a unique index (E11000). */
+export function isDuplicateKey(err: unknown): boolean {
+  return err instanceof MongoServerError && isDuplicateKeyCode(err.code, err.message);
+}
+
+/** The same for a code and message of a bulk write's error. */
+export function isDuplicateKeyCode(code: unknown, message: string): boolean {
+  // FerretDB 1.24 on SQLite answers an update that breaks a unique index with InternalError (1)
+  // and SQLite's message instead of DuplicateKey (11000).
+  return code === 11000 || (code === 1 && message.includes("UNIQUE constraint failed"));
 }

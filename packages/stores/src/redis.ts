@@ -1,6 +1,29 @@
-import { createClient } from "@redis/client";
+// `@shopmesh/stores/redis`: a Redis connection, and the store guard for its driver.
+import {
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  createClient,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+} from "@redis/client";
 import type { Logger, Probe } from "@shopmesh/kit";
-import { redact } from "./mongo.js";
+import { guarding, redact } from "./guard.js";
+
+export type { StoreGuard, StoreGuardOptions } from "./guard.js";
+
+/** True for errors that mean "the store cannot be reached", as opposed to a bad command. */
+export function isStoreUnreachable(err: unknown): boolean {
+  return (
+    err instanceof ClientOfflineError ||
+    err instanceof ClientClosedError ||
+    err instanceof SocketClosedUnexpectedlyError ||
+    err instanceof ConnectionTimeoutError ||
+    err instanceof SocketTimeoutError
+  );
+}
+
+export const { storeError, storeGuard } = guarding(isStoreUnreachable);
 
 function newClient(url: string) {
   return createClient({

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { MongoNetworkError } from "mongodb";
-import { storeGuard } from "../src/index.js";
+import { storeGuard } from "../src/mongo.js";
 
 describe("storeGuard", () => {
   it("answers what the operation answers", async () => {

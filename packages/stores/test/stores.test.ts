@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createLogger } from "@shopmesh/kit";
 import { startMongo, startRedis, type TestStore } from "@shopmesh/testkit";
-import { connectMongo, connectRedis, storeError, type MongoStore, type RedisStore } from "../src/index.js";
+import { connectMongo, storeError as mongoStoreError, type MongoStore } from "../src/mongo.js";
+import { connectRedis, storeError as redisStoreError, type RedisStore } from "../src/redis.js";
 
 const logger = createLogger("stores-test", "silent");
 
@@ -36,7 +37,7 @@ describe("MongoDB store", () => {
     const err = await store.db
       .collection("things")
       .findOne({})
-      .catch((e: unknown) => storeError(e, "catalog store"));
+      .catch((e: unknown) => mongoStoreError(e, "catalog store"));
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).code).toBe(Code.Unavailable);
     await server.start();
@@ -51,7 +52,7 @@ describe("MongoDB store", () => {
       await things.insertOne({ _id: "hung", sku: "CAP-1" });
       server.pause();
       const started = Date.now();
-      const err = await things.findOne({ _id: "hung" }).catch((e: unknown) => storeError(e, "catalog store"));
+      const err = await things.findOne({ _id: "hung" }).catch((e: unknown) => mongoStoreError(e, "catalog store"));
       server.resume();
       expect(err).toBeInstanceOf(ConnectError);
       expect((err as ConnectError).code).toBe(Code.Unavailable);
@@ -89,7 +90,7 @@ describe("Redis store", () => {
     if (!server.managed) return;
     await server.stop();
     const started = Date.now();
-    const err = await store.client.get("k").catch((e: unknown) => storeError(e, "cart store"));
+    const err = await store.client.get("k").catch((e: unknown) => redisStoreError(e, "cart store"));
     expect((err as ConnectError).code).toBe(Code.Unavailable);
     expect(Date.now() - started).toBeLessThan(1_000);
     await server.start();

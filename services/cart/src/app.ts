@@ -3,7 +3,7 @@
 import { CartService } from "@shopmesh/gen/shop/cart/v1/cart_pb.js";
 import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { createGrpcClient, register, startService, type Clock, type Logger, type RunningService } from "@shopmesh/kit";
-import { connectRedis } from "@shopmesh/stores";
+import { connectRedis } from "@shopmesh/stores/redis";
 import { createProductLookup } from "./catalog.js";
 import type { CartConfig } from "./config.js";
 import { createCartService } from "./service.js";

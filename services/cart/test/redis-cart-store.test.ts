@@ -2,7 +2,7 @@
 // and outages reported as UNAVAILABLE.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { connectRedis, type RedisStore } from "@shopmesh/stores";
+import { connectRedis, type RedisStore } from "@shopmesh/stores/redis";
 import { startRedis, type TestStore } from "@shopmesh/testkit";
 import type { ItemToAdd } from "../src/cart.js";
 import type { CartStore } from "../src/store/cart-store.js";

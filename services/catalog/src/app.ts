@@ -2,7 +2,7 @@
 // told not to) with its listings cached, and page tokens. main.ts and the tests start it the same way.
 import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { register, startService, tokenKey, type Clock, type Logger, type RunningService } from "@shopmesh/kit";
-import { connectMongo, type MongoOptions } from "@shopmesh/stores";
+import { connectMongo, type MongoOptions } from "@shopmesh/stores/mongo";
 import type { CatalogConfig } from "./config.js";
 import { demoCatalogSeed } from "./demo-catalog.js";
 import { createPageTokens } from "./page-token.js";

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { CatalogService, type Product } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { createGrpcClient, type GrpcClient, type RunningService } from "@shopmesh/kit";
-import { connectMongo, type MongoStore } from "@shopmesh/stores";
+import { connectMongo, type MongoStore } from "@shopmesh/stores/mongo";
 import { eventually, startMongo, type TestStore } from "@shopmesh/testkit";
 import { startCatalog } from "../src/app.js";
 import type { CatalogConfig } from "../src/config.js";

@@ -5,7 +5,7 @@ import { createBrokerLink, on, startEventConsumer, streamName, UnusableEvent } f
 import { InventoryService } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
 import { OrderConfirmedSchema } from "@shopmesh/gen/shop/order/v1/events_pb.js";
 import { register, startService, type Clock, type Logger, type RunningService } from "@shopmesh/kit";
-import { connectRedis } from "@shopmesh/stores";
+import { connectRedis } from "@shopmesh/stores/redis";
 import type { InventoryConfig } from "./config.js";
 import { startReservationSweeper } from "./reservation-sweeper.js";
 import { createInventoryService } from "./service.js";

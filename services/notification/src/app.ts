@@ -4,7 +4,7 @@
 import { createBrokerLink, startEventConsumer, streamName } from "@shopmesh/events";
 import { NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { register, startService, tokenKey, type Logger, type RunningService } from "@shopmesh/kit";
-import { connectRedis } from "@shopmesh/stores";
+import { connectRedis } from "@shopmesh/stores/redis";
 import type { NotificationConfig } from "./config.js";
 import { createPageTokens } from "./page-token.js";
 import { orderEventHandlers } from "./order-events.js";

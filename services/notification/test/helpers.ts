@@ -2,7 +2,7 @@
 import { NotificationService } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { createGrpcClient, createLogger, type GrpcClient, type Logger, type RunningService as App } from "@shopmesh/kit";
 export { subscribe, type Subscription } from "@shopmesh/testkit";
-import { connectRedis, type RedisStore } from "@shopmesh/stores";
+import { connectRedis, type RedisStore } from "@shopmesh/stores/redis";
 import { startNotification } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code } from "@connectrpc/connect";
 import { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
 import { fieldViolations } from "@shopmesh/kit";
-import { connectRedis } from "@shopmesh/stores";
+import { connectRedis } from "@shopmesh/stores/redis";
 import { asUser, eventually, rejection, startRedis, type TestStore } from "@shopmesh/testkit";
 import { SubscriberFellBehindError } from "../src/store/notification-store.js";
 import { createRedisNotificationStore } from "../src/store/redis-notification-store.js";

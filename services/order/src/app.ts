@@ -4,7 +4,7 @@
 import { createBrokerLink, startOutboxRelay } from "@shopmesh/events";
 import { OrderService } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { register, startService, tokenKey, type Clock, type Logger, type RunningService } from "@shopmesh/kit";
-import { connectMongo } from "@shopmesh/stores";
+import { connectMongo } from "@shopmesh/stores/mongo";
 import { createCancellation } from "./cancellation.js";
 import type { OrderConfig } from "./config.js";
 import { createDownstream } from "./downstream.js";

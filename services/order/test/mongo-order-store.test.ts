@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createLogger } from "@shopmesh/kit";
-import { connectMongo, type MongoStore } from "@shopmesh/stores";
+import { connectMongo, type MongoStore } from "@shopmesh/stores/mongo";
 import { startMongo, type TestStore } from "@shopmesh/testkit";
 import { createMongoOrderStore } from "../src/store/mongo-order-store.js";
 import { toDocument, type OrderDocument } from "../src/store/order-document.js";

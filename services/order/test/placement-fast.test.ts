@@ -8,7 +8,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { InventoryService } from "@shopmesh/gen/shop/inventory/v1/inventory_pb.js";
 import { fromBinary } from "@bufbuild/protobuf";
 import { OrderCancelledSchema, OrderConfirmedSchema } from "@shopmesh/gen/shop/order/v1/events_pb.js";
-import { connectMongo, type MongoStore } from "@shopmesh/stores";
+import { connectMongo, type MongoStore } from "@shopmesh/stores/mongo";
 import { OrderService, OrderState, type Order } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { PaymentService, PaymentStatus } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { ShipmentStatus, ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";

@@ -7,7 +7,7 @@
 // assertion.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createLogger } from "@shopmesh/kit";
-import { connectMongo, type MongoStore } from "@shopmesh/stores";
+import { connectMongo, type MongoStore } from "@shopmesh/stores/mongo";
 import { startMongo, type TestStore } from "@shopmesh/testkit";
 import type { OrderRecord } from "../src/order.js";
 import { createMongoOrderStore } from "../src/store/mongo-order-store.js";

@@ -2,7 +2,7 @@
 // the tests start it the same way.
 import { PaymentService } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { register, startService, type Clock, type Logger, type RunningService } from "@shopmesh/kit";
-import { connectMongo } from "@shopmesh/stores";
+import { connectMongo } from "@shopmesh/stores/mongo";
 import { createTestCardProcessor, type CardProcessor } from "./card-processor.js";
 import type { PaymentConfig } from "./config.js";
 import { createPaymentService } from "./service.js";

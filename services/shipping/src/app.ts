@@ -2,7 +2,7 @@
 // same way.
 import { ShippingService } from "@shopmesh/gen/shop/shipping/v1/shipping_pb.js";
 import { register, startService, type Logger, type RunningService } from "@shopmesh/kit";
-import { connectMongo, type MongoOptions } from "@shopmesh/stores";
+import { connectMongo, type MongoOptions } from "@shopmesh/stores/mongo";
 import type { ShippingConfig } from "./config.js";
 import { createShippingService, type ShippingServiceDeps } from "./service.js";
 import { createMongoShipmentStore } from "./store/mongo-shipment-store.js";

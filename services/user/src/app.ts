@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { UserService } from "@shopmesh/gen/shop/user/v1/user_pb.js";
 import { ConfigError, register, startService, type Clock, type Logger, type RunningService } from "@shopmesh/kit";
-import { connectMongo } from "@shopmesh/stores";
+import { connectMongo } from "@shopmesh/stores/mongo";
 import type { UserConfig } from "./config.js";
 import { KeyFileError, readSigningKeyFile, type SigningKey } from "./keys.js";
 import { createUserService } from "./service.js";

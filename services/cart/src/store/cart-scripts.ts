@@ -3,7 +3,7 @@
 // Layout of the hash: cart-hash.ts.
 import { createHash } from "node:crypto";
 import { ErrorReply } from "@redis/client";
-import type { RedisClient } from "@shopmesh/stores";
+import type { RedisClient } from "@shopmesh/stores/redis";
 
 /** A script run with EVALSHA, sent again with EVAL when Redis does not know it (after a restart). */
 export class LuaScript {

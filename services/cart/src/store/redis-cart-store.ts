@@ -1,7 +1,7 @@
 // Carts in Redis: one hash per user (layout in cart-hash.ts), changed only by Lua scripts.
 import type { Clock } from "@shopmesh/kit";
-import type { RedisStore } from "@shopmesh/stores";
-import { storeGuard } from "@shopmesh/stores";
+import type { RedisStore } from "@shopmesh/stores/redis";
+import { storeGuard } from "@shopmesh/stores/redis";
 import { maxDistinctProducts, maxLineQuantity, type AddRefusal, type CartContents, type RefusalReason } from "../cart.js";
 import { cartFromHash, cartKey, hashFromFlatReply } from "./cart-hash.js";
 import { addItemScript, emptyCartScript, removeItemScript } from "./cart-scripts.js";

@@ -16,8 +16,8 @@
 import { randomUUID } from "node:crypto";
 import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Filter } from "mongodb";
 import type { Logger } from "@shopmesh/kit";
-import type { MongoStore } from "@shopmesh/stores";
-import { isDuplicateKey, isDuplicateKeyCode, storeGuard } from "@shopmesh/stores";
+import type { MongoStore } from "@shopmesh/stores/mongo";
+import { isDuplicateKey, isDuplicateKeyCode, storeGuard } from "@shopmesh/stores/mongo";
 import type { CatalogStore, PageRequest, ProductPage, SeedResult, WriteOutcome } from "./catalog-store.js";
 import { documentFieldsOf, documentFromFields, productFromDocument, type ProductDocument } from "./product-document.js";
 

@@ -1,6 +1,6 @@
 // The inventory store on Redis: every read-modify-write is one Lua script (lua-scripts.ts).
 import { ErrorReply } from "@redis/client";
-import { storeGuard, type RedisStore } from "@shopmesh/stores";
+import { storeGuard, type RedisStore } from "@shopmesh/stores/redis";
 import {
   commitScript,
   expireDueScript,

@@ -2,7 +2,7 @@
 // entries on every append (append-script.ts). Stream entry ids are the notification ids.
 import { ClientOfflineError, ConnectionTimeoutError, ErrorReply } from "@redis/client";
 import type { NotificationKind } from "@shopmesh/gen/shop/notification/v1/notification_pb.js";
-import { storeError, storeGuard, type RedisClient, type RedisStore } from "@shopmesh/stores";
+import { storeError, storeGuard, type RedisClient, type RedisStore } from "@shopmesh/stores/redis";
 import { appendSha1, appendSource, previousIdField } from "./append-script.js";
 import { recordFromEntry, toNotificationFields } from "./mappers.js";
 import {

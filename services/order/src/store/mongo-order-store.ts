@@ -12,7 +12,7 @@
 // nowhere else.
 import type { Collection } from "mongodb";
 import { Binary, MongoServerError } from "mongodb";
-import { isDuplicateKey, storeGuard, type MongoStore } from "@shopmesh/stores";
+import { isDuplicateKey, storeGuard, type MongoStore } from "@shopmesh/stores/mongo";
 import { cancellableStates, isFinal, orderIdFor, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
 import { createKnownOrders } from "./known-orders.js";
 import { closed, createOpenOrders } from "./open-orders.js";

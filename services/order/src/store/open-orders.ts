@@ -5,7 +5,7 @@
 // field but `_id` by reading the whole collection, which made each sweep cost more with every
 // order placed and, at a few thousand orders, took the store's whole time.
 import type { Collection, Db } from "mongodb";
-import { isDuplicateKey } from "@shopmesh/stores";
+import { isDuplicateKey } from "@shopmesh/stores/mongo";
 import type { OrderDocument } from "./order-document.js";
 
 interface OpenOrder {

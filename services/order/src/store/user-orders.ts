@@ -11,7 +11,7 @@
 // user known to be taken: a hint, possibly behind (two writers racing on it may leave the lower),
 // which a writer or reader walks up from until the next place is free.
 import type { Collection, Db } from "mongodb";
-import { isDuplicateKey } from "@shopmesh/stores";
+import { isDuplicateKey } from "@shopmesh/stores/mongo";
 
 interface ListEntry {
   /** placeId(userId, place). */

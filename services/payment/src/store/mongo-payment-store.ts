@@ -2,7 +2,7 @@
 // inserted once under a unique key (the idempotency key's unique index, or `_id`) and never
 // updated, so racing replicas agree on the first record of each.
 import type { Collection, Document } from "mongodb";
-import { isDuplicateKey, storeGuard, type MongoStore } from "@shopmesh/stores";
+import { isDuplicateKey, storeGuard, type MongoStore } from "@shopmesh/stores/mongo";
 import {
   documentFromClaim,
   outcomeDocument,

@@ -3,8 +3,8 @@
 // the keys' job: insert first, and on a duplicate key read back what is there, so concurrent
 // creates for one order store exactly one shipment and concurrent cancellations one cancellation.
 import { MongoServerError, type Collection } from "mongodb";
-import type { MongoStore } from "@shopmesh/stores";
-import { storeGuard } from "@shopmesh/stores";
+import type { MongoStore } from "@shopmesh/stores/mongo";
+import { storeGuard } from "@shopmesh/stores/mongo";
 import { shipmentFromDocument, shipmentToDocument, type CancellationDocument, type ShipmentDocument } from "./shipment-document.js";
 import type { InsertOutcome, ShipmentRecord, ShipmentStore } from "./shipment-store.js";
 import { shipmentIdFor } from "../shipment-id.js";

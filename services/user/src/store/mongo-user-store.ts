@@ -3,7 +3,7 @@
 // processes on FerretDB: an account is only ever inserted and read, never updated, so nothing
 // rests on a conditional update (which FerretDB does not apply atomically).
 import { MongoServerError } from "mongodb";
-import { isDuplicateKey, storeGuard, type MongoStore } from "@shopmesh/stores";
+import { isDuplicateKey, storeGuard, type MongoStore } from "@shopmesh/stores/mongo";
 import { fromProfileDocument, fromUserDocument, toUserDocument, type ProfileDocument, type UserDocument } from "./mappers.js";
 import type { UserStore } from "./user-store.js";
 
