@@ -32,6 +32,8 @@ KUBERNETES_SCHEMA_VERSION   := 1.34.0
 
 # make up TRACING=off: no Zipkin and no span exporter (make tools then needs no Java either).
 TRACING ?= on
+# make up REPLICAS=1: every service at one replica (the smallest shop); otherwise deploy/topology.yaml's.
+REPLICAS ?=
 
 TOOLS := $(CURDIR)/.tools
 BIN   := $(TOOLS)/bin
@@ -46,7 +48,7 @@ JEST  := node --experimental-vm-modules --no-warnings=ExperimentalWarning node_m
 
 .PHONY: help
 help:
-	@echo "make up          start the shop (stores + services + Zipkin) in the foreground; Ctrl-C stops it (TRACING=off: no Zipkin)"
+	@echo "make up          start the shop (stores + services + Zipkin) in the foreground; Ctrl-C stops it (TRACING=off: no Zipkin; REPLICAS=1: one replica each)"
 	@echo "make test        lint, breaking check, generated-code drift, type check, all tests"
 	@echo "make status      what runs, with restarts and last exits; make restart NAME=<service> rolls one service"
 	@echo "make stat        requests/s, success rate, latency per service and method [NAME=<service>] [WATCH=1]"
@@ -316,7 +318,7 @@ keys: build
 
 .PHONY: up
 up: $(RUN_TOOLS) build go-build web keys
-	TRACING=$(TRACING) node --max-semi-space-size=1 packages/devstack/dist/src/up.js
+	TRACING=$(TRACING) REPLICAS=$(REPLICAS) node --max-semi-space-size=1 packages/devstack/dist/src/up.js
 
 .PHONY: status down logs restart stat
 status:

@@ -10,6 +10,7 @@ export { readEnvoyGrpcStats } from "./envoy-grpc-stats.js";
 export { goldenMetrics, quantile, readMesh } from "./golden-metrics.js";
 export type { GoldenMetrics, MeshEnvoy, MeshReading, MethodMetrics, ServiceMetrics } from "./golden-metrics.js";
 export { renderGoldenMetrics, serviceInfos, shopEnvoys, statShop } from "./stat-report.js";
-export { shopState, writeState } from "./state.js";
+export { shopState, stateFile, writeState } from "./state.js";
+export type { ComponentRecord, ShopState } from "./state.js";
 export { createFaultSwitch } from "./fault-switch.js";
 export type { FaultSwitch, FaultSettings, ScenarioState, SidecarAdmin } from "./fault-switch.js";

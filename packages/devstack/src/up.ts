@@ -4,6 +4,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { join, relative } from "node:path";
 import { describeExit, repoRoot, type SupervisionEvent } from "@shopmesh/launcher";
+import { loadTopology } from "@shopmesh/mesh";
 import { controlSocket, serveControl } from "./control.js";
 import { prometheusConfig } from "./prometheus-config.js";
 import { startShop, type RunningShop } from "./shop.js";
@@ -21,7 +22,28 @@ if (tracingEnv !== "on" && tracingEnv !== "off") {
   process.stderr.write(`TRACING must be on or off (got "${tracingEnv}")\n`);
   process.exit(1);
 }
-const runDir = join(repoRoot, ".run");
+// REPLICAS=1 (make up REPLICAS=1): every service at that many replicas; otherwise as the topology says.
+const replicasEnv = process.env["REPLICAS"] ?? "";
+const replicas = replicasEnv === "" ? undefined : Number(replicasEnv);
+if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 1 || replicas > 8)) {
+  process.stderr.write(`REPLICAS must be an integer 1..8 (got "${replicasEnv}")\n`);
+  process.exit(1);
+}
+// For the benchmarks that run this process beside a shop of yours: where the shop keeps its state,
+// logs and data (SHOP_RUN_DIR, .run otherwise), and how many units of each product it stocks at its
+// first start (SHOP_SEED_STOCK, 100 otherwise).
+const runDir = process.env["SHOP_RUN_DIR"] ?? join(repoRoot, ".run");
+const seedStock = Number(process.env["SHOP_SEED_STOCK"] ?? "100");
+if (!Number.isInteger(seedStock) || seedStock < 0) {
+  process.stderr.write(`SHOP_SEED_STOCK must be a whole number (got "${process.env["SHOP_SEED_STOCK"]}")\n`);
+  process.exit(1);
+}
+const topologyFile = join(repoRoot, "deploy", "topology.yaml");
+
+/** The same number of replicas for every service of the topology. */
+function everyService(count: number): Record<string, number> {
+  return Object.fromEntries(loadTopology(topologyFile).services.map((s) => [s.name, count]));
+}
 let shop: RunningShop | undefined;
 let control: Server | undefined;
 let restarting: Promise<void> | undefined;
@@ -68,9 +90,10 @@ process.stdout.write(`shopmesh: starting (logs in ${join(runDir, "logs")})\n`);
 try {
   shop = await startShop({
     runDir,
-    seedStock: 100,
+    seedStock,
     tracing: tracingEnv === "off" ? false : "as-topology",
     ...(base === undefined ? {} : { base }),
+    ...(replicas === undefined ? {} : { replicas: everyService(replicas) }),
     onProgress: (component, event, ms) => {
       if (event === "ready") process.stdout.write(`  ✓ ${component.name.padEnd(22)} ${component.kind.padEnd(8)} ready in ${ms} ms\n`);
     },
