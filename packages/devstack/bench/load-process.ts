@@ -4,7 +4,6 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "@shopmesh/launcher";
-import type { RunningShop } from "../src/index.js";
 
 export interface LoadOutcome {
   /** What the load generator printed at the end: its tables per method and per step. */
@@ -12,10 +11,13 @@ export interface LoadOutcome {
 }
 
 /** `thinkMs` between a shopper's steps (0: none, which saturates the shop); the load generator's default otherwise. */
-export async function runLoad(shop: RunningShop, options: { shoppers: number; seconds: number; thinkMs?: number }): Promise<LoadOutcome> {
+export async function runLoad(
+  shop: { readonly gateway: string; readonly runDir: string },
+  options: { shoppers: number; seconds: number; thinkMs?: number },
+): Promise<LoadOutcome> {
   const cli = join(repoRoot, "packages", "load", "dist", "src", "cli.js");
   const args = [
-    ...["--gateway", shop.gatewayAddress, "--run-dir", shop.dirs.runDir],
+    ...["--gateway", shop.gateway, "--run-dir", shop.runDir],
     ...["--shoppers", String(options.shoppers), "--duration", `${options.seconds}s`],
     ...(options.thinkMs === undefined ? [] : ["--think", String(options.thinkMs)]),
   ];

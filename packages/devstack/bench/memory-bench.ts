@@ -1,24 +1,72 @@
-// Benchmark (not a test): what the shop costs in memory. (1) The V8 flags every Node service runs
-// with, against none, side by side: two catalog processes on one FerretDB, their memory idle and
-// after load and their rps in the same run. (2) The whole shop with one replica per service and
-// tracing off, as `make up TRACING=off` runs it: every process idle, then under a saturating load
-// from the load generator (its own process, not counted), sampled every second. (3) The same with
-// tracing on, and (4) with one more catalog replica, to say what each adds. Rewrites its section
-// of docs/benchmarks.md and its rows of the targets table.
+// Benchmark (not a test): what the shop costs in memory. (0) What a Node service and the launcher
+// hold once their modules are loaded, step by step, each in a fresh process. (1) The V8 flags every
+// Node service runs with, against none and the alternatives, side by side: catalog processes on one
+// FerretDB, their memory idle and after load and their rps in the same run. (2) The whole shop as
+// `make up TRACING=off REPLICAS=1` runs it (its own process, counted as the launcher): every process
+// idle, then under a saturating load from the load generator (its own process, not counted), sampled
+// every second. (3) The same with tracing on, and (4) the demo topology (three services at two
+// replicas), idle, to say what each adds. Rewrites its section of docs/benchmarks.md and its rows of
+// the targets table.
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { createLauncher, ferretDb, freePort, nodeFlags, nodeService, repoRoot, runGhz, type GhzResult } from "@shopmesh/launcher";
-import { startShop } from "../src/index.js";
 import { machine, writeBenchSection, writeBenchTargets } from "./benchmarks-doc.js";
+import type { ImportStep } from "./import-steps.js";
 import { runLoad, type LoadOutcome } from "./load-process.js";
-import { memoryOf, mib, shopMemory, type Memory, type ShopMemory } from "./process-memory.js";
+import { memoryOf, mib, shopMemory, sumMemory, upProcesses, type Memory, type ShopMemory } from "./process-memory.js";
+import { startUp } from "./up-process.js";
 
 const protoset = join(repoRoot, ".build", "shop.binpb");
 const loadSeconds = Number(process.env["BENCH_LOAD_S"] ?? "40");
 const shoppers = Number(process.env["BENCH_SHOPPERS"] ?? "60");
-const oneEach = { catalog: 1, cart: 1, order: 1 };
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- (0) what loading the code costs
+
+interface ImportProfile {
+  readonly name: string;
+  readonly steps: readonly ImportStep[];
+}
+
+/** `modules` ([label, specifier]) imported one after another in a fresh Node process with the services' flags. */
+async function importProfile(name: string, modules: ReadonlyArray<readonly [string, string]>): Promise<ImportProfile> {
+  const script = fileURLToPath(new URL("./import-steps.js", import.meta.url));
+  const args = [...nodeFlags, "--expose-gc", script, ...modules.map(([label, specifier]) => `${label}=${specifier}`)];
+  const { stdout } = await promisify(execFile)(process.execPath, args);
+  return { name, steps: JSON.parse(stdout) as ImportStep[] };
+}
+
+const built = (...path: string[]): string => pathToFileURL(join(repoRoot, ...path)).href;
+const serviceSteps = (service: string, driver: "mongo" | "redis"): Array<readonly [string, string]> => [
+  ["@grpc/grpc-js", "@grpc/grpc-js"],
+  ["@bufbuild/protobuf", "@bufbuild/protobuf"],
+  ["@connectrpc/connect", "@connectrpc/connect"],
+  ["the rest of @shopmesh/kit: pino, prom-client, zod, health, reflection, every contract's descriptors", "@shopmesh/kit"],
+  [`@shopmesh/stores/${driver}: the ${driver === "mongo" ? "MongoDB driver" : "Redis client"}`, `@shopmesh/stores/${driver}`],
+  [`${service}'s own code`, built("services", service, "dist", "src", "app.js")],
+  [
+    `(the other driver too, as every service loaded it before @shopmesh/stores had an entry point per driver)`,
+    driver === "mongo" ? "@redis/client" : "mongodb",
+  ],
+];
+
+async function importProfiles(): Promise<ImportProfile[]> {
+  return [
+    await importProfile("catalog (a MongoDB service)", serviceSteps("catalog", "mongo")),
+    await importProfile("cart (a Redis service)", serviceSteps("cart", "redis")),
+    await importProfile("the launcher (`make up`'s process)", [
+      ["@grpc/grpc-js", "@grpc/grpc-js"],
+      ["@shopmesh/launcher: processes, health checks, recipes", "@shopmesh/launcher"],
+      ["@shopmesh/mesh: topology (YAML, zod), Envoy configs, certificates (@peculiar/x509), the kit", "@shopmesh/mesh"],
+      ["the shop's start and control (devstack), the broker's client", built("packages", "devstack", "dist", "src", "shop.js")],
+      ["…and `make up` itself", built("packages", "devstack", "dist", "src", "control.js")],
+    ]),
+  ];
+}
 
 // ---------------------------------------------------------------- (1) the flags, side by side
 
@@ -35,14 +83,21 @@ async function compareFlags(): Promise<FlagsRow[]> {
   const launcher = createLauncher({ supervise: false, logDir: join(dir, "logs") });
   const mongoPort = await freePort();
   // Node's defaults, the shop's flags, and the alternatives they were chosen from.
+  const alternatives: ReadonlyArray<readonly string[]> = [
+    ["--max-semi-space-size=1"],
+    ["--max-semi-space-size=2"],
+    ["--max-semi-space-size=4"],
+    ["--max-semi-space-size=4", "--max-old-space-size=512"],
+    ["--max-semi-space-size=4", "--max-old-space-size=128"],
+    ["--max-semi-space-size=4", "--max-old-space-size=64"],
+    ["--optimize-for-size"],
+  ];
   const variants = [
     { name: "catalog-defaults", flags: [] as readonly string[] },
     { name: "catalog-shop-flags", flags: nodeFlags },
-    { name: "catalog-semi-space-2", flags: ["--max-semi-space-size=2"] },
-    { name: "catalog-semi-space-4", flags: ["--max-semi-space-size=4"] },
-    { name: "catalog-semi-space-4-old-128", flags: ["--max-semi-space-size=4", "--max-old-space-size=128"] },
-    { name: "catalog-semi-space-4-old-64", flags: ["--max-semi-space-size=4", "--max-old-space-size=64"] },
-    { name: "catalog-optimize-for-size", flags: ["--optimize-for-size"] },
+    ...alternatives
+      .filter((flags) => flags.join(" ") !== nodeFlags.join(" "))
+      .map((flags, i) => ({ name: `catalog-alternative-${i + 1}`, flags })),
   ];
   try {
     await launcher.start([ferretDb({ name: "ferretdb", port: mongoPort, dataDir: join(dir, "ferretdb"), quiet: true })]);
@@ -70,8 +125,9 @@ async function compareFlags(): Promise<FlagsRow[]> {
     await wait(5_000);
     const idle = new Map(variants.map((v) => [v.name, memoryOf(pid(v.name))]));
     const rps = new Map<string, { get: number[]; list: number[] }>(variants.map((v) => [v.name, { get: [], list: [] }]));
-    // Interleaved, two rounds, so that a noisy moment of the machine falls on both.
-    for (let round = 0; round < 2; round++) {
+    // Interleaved, three rounds, each process's median taken: a noisy moment of the machine falls
+    // on one round of several processes, not on every round of one.
+    for (let round = 0; round < 3; round++) {
       for (const variant of variants) {
         const target = `127.0.0.1:${ports.get(variant.name)}`;
         const load = (call: string, data: object): Promise<GhzResult> =>
@@ -82,13 +138,14 @@ async function compareFlags(): Promise<FlagsRow[]> {
         rps.get(variant.name)?.list.push(list.rps);
       }
     }
-    const mean = (values: readonly number[] = []): number => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
+    const median = (values: readonly number[] = []): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
     return variants.map((v) => ({
-      flags: v.flags.length === 0 ? "none (Node's defaults)" : v.flags.join(" "),
+      flags:
+        v.flags.length === 0 ? "none (Node's defaults)" : v.flags === nodeFlags ? `${v.flags.join(" ")} (the shop's)` : v.flags.join(" "),
       idle: idle.get(v.name) ?? memoryOf(0),
       loaded: memoryOf(pid(v.name)),
-      getRps: mean(rps.get(v.name)?.get),
-      listRps: mean(rps.get(v.name)?.list),
+      getRps: median(rps.get(v.name)?.get),
+      listRps: median(rps.get(v.name)?.list),
     }));
   } finally {
     await launcher.stop();
@@ -105,55 +162,60 @@ interface Phase {
   readonly load?: LoadOutcome;
 }
 
-async function measureShop(options: { tracing: boolean; replicas: Record<string, number>; load: boolean }): Promise<Phase> {
-  const runDir = mkdtempSync(join(os.tmpdir(), "shopmesh-bench-memory-"));
-  const shop = await startShop({ base: "free", runDir, seedStock: 100_000, tracing: options.tracing, replicas: options.replicas }).catch(
-    (err: unknown) => {
-      // A shop that did not start has stopped what it started; its directory goes too.
-      rmSync(runDir, { recursive: true, force: true });
-      throw err;
-    },
-  );
+/** The shop as `make up` runs it (its own process, the launcher counted), idle, then under load. */
+async function measureShop(options: { tracing: boolean; replicas?: number; load: boolean }): Promise<Phase> {
+  const up = await startUp({ ...options, seedStock: 100_000 });
+  const processes = upProcesses(up.state);
   try {
     // Idle once startup's garbage is collected and the first health checks and scrapes are done.
     await wait(15_000);
-    const idle = shopMemory(shop);
+    const idle = shopMemory(processes);
     if (!options.load) return { idle };
     let peak = idle;
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const now = shopMemory(shop);
+        const now = shopMemory(processes);
         if (now.total.pssMiB > peak.total.pssMiB) peak = now;
         await wait(1_000);
       }
     })();
-    const load = await runLoad(shop, { shoppers, seconds: loadSeconds, thinkMs: 0 }).finally(() => {
-      sampling = false;
-    });
+    const load = await runLoad({ gateway: up.state.gateway, runDir: up.runDir }, { shoppers, seconds: loadSeconds, thinkMs: 0 }).finally(
+      () => {
+        sampling = false;
+      },
+    );
     await sampler;
     await wait(5_000);
-    return { idle, peak, after: shopMemory(shop), load };
+    return { idle, peak, after: shopMemory(processes), load };
   } finally {
-    await shop.stop();
-    rmSync(runDir, { recursive: true, force: true });
+    await up.stop();
   }
 }
 
 // ---------------------------------------------------------------- the report
 
+const profiles = await importProfiles();
 const flagsRows = await compareFlags();
-const plain = await measureShop({ tracing: false, replicas: oneEach, load: true });
-const traced = await measureShop({ tracing: true, replicas: oneEach, load: true });
-const twoCatalogs = await measureShop({ tracing: false, replicas: { ...oneEach, catalog: 2 }, load: false });
+const plain = await measureShop({ tracing: false, replicas: 1, load: true });
+const traced = await measureShop({ tracing: true, replicas: 1, load: true });
+// As the topology says (catalog, cart and order at two replicas): what the demo takes, and one replica's share.
+const demo = await measureShop({ tracing: false, load: false });
 
 const gb = (m: Memory): string => `${((m.rssMiB * 2 ** 20) / 1e9).toFixed(2)} GB RSS, ${((m.pssMiB * 2 ** 20) / 1e9).toFixed(2)} GB PSS`;
 const delta = (a: Memory, b: Memory): Memory => ({ rssMiB: a.rssMiB - b.rssMiB, pssMiB: a.pssMiB - b.pssMiB });
 const peakOf = (phase: Phase): Memory => phase.peak?.total ?? phase.idle.total;
 const zipkin = traced.idle.byName.get("zipkin") ?? memoryOf(0);
 const tracedWithoutZipkin = (m: ShopMemory | undefined): Memory => delta(m?.total ?? memoryOf(0), m?.byName.get("zipkin") ?? memoryOf(0));
-const extraReplica = delta(twoCatalogs.idle.total, plain.idle.total);
+/** A second replica of catalog: its own process and its sidecar. */
+const extraReplica = sumMemory([
+  demo.idle.byName.get("catalog-2") ?? memoryOf(0),
+  demo.idle.byName.get("sidecar-catalog-2") ?? memoryOf(0),
+]);
 const [without, withFlags] = flagsRows;
+const idleServices = plain.idle.groups.find((g) => g.name === "Node services");
+/** RSS less PSS of an idle Node service: its share of the pages it maps with the others. */
+const sharedPerService = idleServices === undefined ? 0 : (idleServices.memory.rssMiB - idleServices.memory.pssMiB) / idleServices.count;
 
 const groupTable = (phase: Phase): string[] =>
   phase.idle.groups.map((g) => {
@@ -161,6 +223,16 @@ const groupTable = (phase: Phase): string[] =>
     const afterGroup = phase.after?.groups.find((p) => p.name === g.name)?.memory;
     return `| ${g.name} | ${g.count} | ${mib(g.memory)} | ${peakGroup === undefined ? "" : mib(peakGroup)} | ${afterGroup === undefined ? "" : mib(afterGroup)} |`;
   });
+
+function profileTable(profile: ImportProfile): string {
+  const rows = profile.steps.map((step, i) => {
+    const before = profile.steps[i - 1];
+    const added = before === undefined ? "" : ` (+${(step.rssMiB - before.rssMiB).toFixed(1)})`;
+    const heap = before === undefined ? "" : ` (+${(step.heapMiB - before.heapMiB).toFixed(1)})`;
+    return `| ${step.label} | ${step.rssMiB.toFixed(1)}${added} | ${step.heapMiB.toFixed(1)}${heap} |`;
+  });
+  return [`| ${profile.name}: after importing | RSS | V8 heap used |`, "| --- | ---: | ---: |", ...rows].join("\n");
+}
 
 const perProcess = [...plain.idle.byName].map(
   ([name, m]) =>
@@ -177,12 +249,27 @@ map once: the sum of RSS counts that code once per process. PSS divides each sha
 processes that map it, so the sum of PSS is what the shop really takes from the machine. Both are given;
 the targets are read on both.
 
+### What a process holds once its code is loaded
+
+Each a fresh Node process with the services' flags and \`--expose-gc\`
+(packages/devstack/bench/import-steps.ts): it imports the modules below one after another, as the
+process's start does, and after each one waits 200 ms, runs a full GC and reads its RSS and V8 heap
+in use (MiB). The last row of each service is not loaded any more: it shows what the other store
+driver cost every service when both came with \`@shopmesh/stores\`.
+
+${profiles.map(profileTable).join("\n\n")}
+
+Of a service's ${Math.round(profiles[0]?.steps.at(-2)?.rssMiB ?? 0)} MiB or so before it serves, ${Math.round(profiles[0]?.steps[0]?.rssMiB ?? 0)} are Node itself, mostly the binary's
+code, which every Node process of the shop maps once: in the shop below, an idle service's PSS is
+${Math.round(sharedPerService)} MiB under its RSS on average. The table of the shop shows each one idle, serving.
+
 ### The V8 flags, side by side
 
 Catalog processes on one FerretDB: one with Node's defaults, one with the flags every Node service
 of the shop runs with (\`nodeFlags\` in packages/launcher/src/recipes.ts), and one each with the
 alternatives they were chosen from; idle 5 s after
-start, then ghz with 20 calls in flight for 6 s per method and process, interleaved, two rounds.
+start, then ghz with 20 calls in flight for 6 s per method and process, interleaved, three rounds
+(each figure the process's median round).
 
 | flags | idle | after the load | GetProduct rps | ListProducts rps |
 | --- | ---: | ---: | ---: | ---: |
@@ -190,8 +277,8 @@ ${flagsRows.map((r) => `| ${r.flags} | ${mib(r.idle)} | ${mib(r.loaded)} | ${r.g
 
 ### The shop, one replica per service, tracing off
 
-As \`make up TRACING=off\` runs it with every service at one replica (${plain.idle.processes} processes): idle 15 s after all
-are healthy; then \`make load\` (its own process, not counted) with ${shoppers} shoppers and no think time for ${loadSeconds} s, the
+As \`make up TRACING=off REPLICAS=1\` runs it, every service at one replica (${plain.idle.processes} processes, \`make up\`'s
+own included: the benchmark starts it as a process of its own): idle 15 s after all are healthy; then \`make load\` (its own process, not counted) with ${shoppers} shoppers and no think time for ${loadSeconds} s, the
 whole shop sampled every second (the peak is the sample with the largest PSS sum); then 5 s after the load.
 
 | group | processes | idle | peak under load | after the load |
@@ -221,10 +308,9 @@ ${plain.load?.summary.trim() ?? ""}
 | one replica each, tracing on (Zipkin included) | ${mib(traced.idle.total)} | ${mib(peakOf(traced))} |
 | … of which Zipkin (a JVM) | ${mib(zipkin)} | ${mib(traced.peak?.byName.get("zipkin") ?? memoryOf(0))} |
 | tracing on, without Zipkin (exporters in every service and Envoy) | ${mib(tracedWithoutZipkin(traced.idle))} | ${mib(tracedWithoutZipkin(traced.peak))} |
-| one more catalog replica (its process and its sidecar), idle | +${mib(extraReplica)} | |
+| the demo topology (catalog, cart and order at two replicas, as \`make up TRACING=off\` runs it), idle | ${mib(demo.idle.total)} | |
+| … of which the second catalog replica (its process and its sidecar) | ${mib(extraReplica)} | |
 
-The demo topology (deploy/topology.yaml: catalog, cart and order at two replicas) is the first row
-plus three such replicas: about ${mib({ rssMiB: plain.idle.total.rssMiB + 3 * extraReplica.rssMiB, pssMiB: plain.idle.total.pssMiB + 3 * extraReplica.pssMiB })} MiB idle.
 <!-- bench-memory:end -->`;
 
 const path = writeBenchSection("memory", section);

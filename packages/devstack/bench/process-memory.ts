@@ -3,7 +3,7 @@
 // PSS splits each shared page between the processes that map it, so the PSS of all processes adds
 // up to what they really take. Both come from /proc/<pid>/smaps_rollup (Linux).
 import { readFileSync } from "node:fs";
-import type { RunningShop } from "../src/index.js";
+import type { RunningShop, ShopState } from "../src/index.js";
 
 export interface Memory {
   readonly rssMiB: number;
@@ -43,13 +43,31 @@ export interface ShopMemory {
   readonly byName: ReadonlyMap<string, Memory>;
 }
 
-/** Every process of the shop and this one (which supervises them, as `make up`'s process does). */
-export function shopMemory(shop: RunningShop): ShopMemory {
-  const byName = new Map<string, Memory>(shop.running.map((r) => [r.component.name, memoryOf(r.pid)]));
-  byName.set("launcher", memoryOf(process.pid));
+/** A shop's processes, and the one that supervises them. */
+export interface ShopProcesses {
+  readonly components: ReadonlyArray<{ readonly name: string; readonly kind: string; readonly pid: number }>;
+  readonly launcher: { readonly pid: number; readonly label: string };
+}
+
+/** A shop this process started (startShop): this process is its launcher. */
+export const startedHere = (shop: RunningShop): ShopProcesses => ({
+  components: shop.running.map((r) => ({ name: r.component.name, kind: r.component.kind, pid: r.pid })),
+  launcher: { pid: process.pid, label: "the launcher: this benchmark's process, which supervises the shop as `make up`'s does" },
+});
+
+/** A shop `make up` runs, from the state it wrote: its process is the launcher. */
+export const upProcesses = (state: ShopState): ShopProcesses => ({
+  components: state.components,
+  launcher: { pid: state.pid, label: "the launcher: `make up`'s process" },
+});
+
+/** Every process of the shop and its launcher. */
+export function shopMemory(shop: ShopProcesses): ShopMemory {
+  const byName = new Map<string, Memory>(shop.components.map((c) => [c.name, memoryOf(c.pid)]));
+  byName.set("launcher", memoryOf(shop.launcher.pid));
   const groupOf = (name: string): string => {
-    const component = shop.running.find((r) => r.component.name === name)?.component;
-    if (component === undefined) return "the launcher: this benchmark's process, which supervises the shop as `make up`'s does";
+    const component = shop.components.find((c) => c.name === name);
+    if (component === undefined) return shop.launcher.label;
     if (component.kind === "service") return "Node services";
     if (component.kind === "sidecar") return "Envoy sidecars";
     if (component.kind === "gateway") return "the Envoy gateway";

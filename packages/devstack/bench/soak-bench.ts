@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { startShop } from "../src/index.js";
 import { machine, writeBenchSection, writeBenchTargets } from "./benchmarks-doc.js";
 import { runLoad } from "./load-process.js";
-import { shopMemory, type ShopMemory } from "./process-memory.js";
+import { shopMemory, startedHere, type ShopMemory } from "./process-memory.js";
 
 const minutes = Number(process.env["BENCH_SOAK_MIN"] ?? "10");
 const shoppers = Number(process.env["BENCH_SHOPPERS"] ?? "30");
@@ -59,7 +59,7 @@ async function readHeaps(): Promise<void> {
 const heapReader = setInterval(() => void readHeaps(), heapReadMs);
 async function sample(minute: number): Promise<void> {
   await readHeaps();
-  samples.push({ minute, memory: shopMemory(shop), heap: new Map(lowestHeap) });
+  samples.push({ minute, memory: shopMemory(startedHere(shop)), heap: new Map(lowestHeap) });
   lowestHeap.clear();
 }
 try {
@@ -67,7 +67,7 @@ try {
   const began = Date.now();
   await sample(0);
   let loading = true;
-  const load = runLoad(shop, { shoppers, seconds: minutes * 60 }).finally(() => {
+  const load = runLoad({ gateway: shop.gatewayAddress, runDir: shop.dirs.runDir }, { shoppers, seconds: minutes * 60 }).finally(() => {
     loading = false;
   });
   while (loading) {

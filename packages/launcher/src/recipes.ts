@@ -129,15 +129,14 @@ export const tracingModule = join(repoRoot, "packages", "kit", "dist", "src", "t
 
 /**
  * V8 flags for every Node service of the shop and its storefront's server: a young generation of
- * at most 1 MiB per semi-space (Node's default grows it to 16), where an idle service's heap and
+ * at most 4 MiB per semi-space (Node's default grows it to 16), where an idle service's heap and
  * much of a loaded one's growth went. `make bench-memory` compares it side by side on catalog
- * processes with Node's defaults and the alternatives: 4 MiB kept more of GetProduct's rps for a
- * few MiB more idle, but with it the mesh's rolling restart of catalog lost calls through the
- * gateway (tests/mesh/test/replicas.test.ts), so it is not used until that is understood;
- * `--max-old-space-size` holds a loaded process lower still, and `--optimize-for-size` lowest,
- * each for more of the rps. deploy/images passes the same flags.
+ * processes with Node's defaults and the alternatives: 1 or 2 MiB save about 3 MiB per process
+ * and cost a loaded service up to an eighth of its rps; `--max-old-space-size` holds a loaded
+ * process lower still, but below 1 GiB V8 grows its heap in smaller steps, with more full GCs, and
+ * the rps drop as much; `--optimize-for-size` is lowest and slowest. deploy/images passes the same flags.
  */
-export const nodeFlags: readonly string[] = ["--max-semi-space-size=1"];
+export const nodeFlags: readonly string[] = ["--max-semi-space-size=4"];
 
 /** A service as its real process, ready once its health says SERVING. */
 export function nodeService(options: ServiceOptions): Component {
