@@ -1,4 +1,4 @@
-export { startShop } from "./shop.js";
+export { everyService, startShop, topologyFile } from "./shop.js";
 export { connectAsAdmin, connectToBroker } from "./broker.js";
 export { consumerReports, renderConsumerReports } from "./broker-report.js";
 export type { ConsumerReport } from "./broker-report.js";

@@ -88,10 +88,18 @@ export interface RunningShop extends Pick<Launcher, "kill" | "restart" | "stop" 
   readonly running: readonly Launched[];
 }
 
+/** The shop's topology: deploy/topology.yaml. */
+export const topologyFile = join(repoRoot, "deploy", "topology.yaml");
+
+/** Replicas for `ShopOptions.replicas`: the same number for every service of the topology. */
+export function everyService(count: number): Record<string, number> {
+  return Object.fromEntries(loadTopology(topologyFile).services.map((s) => [s.name, count]));
+}
+
 export async function startShop(options: ShopOptions): Promise<RunningShop> {
   const base = options.base === "free" ? await freePortBase(portSpan) : options.base;
   const tracing = options.tracing === "as-topology" ? undefined : (options.tracing ?? false);
-  const topology = loadTopology(join(repoRoot, "deploy", "topology.yaml"), {
+  const topology = loadTopology(topologyFile, {
     base,
     replicas: options.replicas,
     tracing,

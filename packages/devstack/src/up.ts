@@ -2,12 +2,12 @@
 // progress as each becomes healthy, a table of what runs where, and a clean stop on Ctrl-C.
 import { rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { describeExit, repoRoot, type SupervisionEvent } from "@shopmesh/launcher";
 import { loadTopology } from "@shopmesh/mesh";
 import { controlSocket, serveControl } from "./control.js";
 import { prometheusConfig } from "./prometheus-config.js";
-import { startShop, type RunningShop } from "./shop.js";
+import { everyService, startShop, topologyFile, type RunningShop } from "./shop.js";
 import { shopState, stateFile, writeState } from "./state.js";
 
 const baseEnv = process.env["SHOP_PORT_BASE"];
@@ -24,25 +24,25 @@ if (tracingEnv !== "on" && tracingEnv !== "off") {
 }
 // REPLICAS=1 (make up REPLICAS=1): every service at that many replicas; otherwise as the topology says.
 const replicasEnv = process.env["REPLICAS"] ?? "";
-const replicas = replicasEnv === "" ? undefined : Number(replicasEnv);
-if (replicas !== undefined && (!Number.isInteger(replicas) || replicas < 1 || replicas > 8)) {
-  process.stderr.write(`REPLICAS must be an integer 1..8 (got "${replicasEnv}")\n`);
-  process.exit(1);
+const replicas = replicasEnv === "" ? undefined : everyService(Number(replicasEnv));
+if (replicas !== undefined) {
+  try {
+    // The topology says how many replicas it has ports for.
+    loadTopology(topologyFile, { replicas });
+  } catch (err) {
+    process.stderr.write(`REPLICAS=${replicasEnv}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
 }
 // For the benchmarks that run this process beside a shop of yours: where the shop keeps its state,
 // logs and data (SHOP_RUN_DIR, .run otherwise), and how many units of each product it stocks at its
 // first start (SHOP_SEED_STOCK, 100 otherwise).
-const runDir = process.env["SHOP_RUN_DIR"] ?? join(repoRoot, ".run");
-const seedStock = Number(process.env["SHOP_SEED_STOCK"] ?? "100");
-if (!Number.isInteger(seedStock) || seedStock < 0) {
-  process.stderr.write(`SHOP_SEED_STOCK must be a whole number (got "${process.env["SHOP_SEED_STOCK"]}")\n`);
+const runDir = resolve(process.env["SHOP_RUN_DIR"] || join(repoRoot, ".run"));
+const seedStockEnv = process.env["SHOP_SEED_STOCK"] || "100";
+const seedStock = Number(seedStockEnv);
+if (!Number.isSafeInteger(seedStock) || seedStock < 0) {
+  process.stderr.write(`SHOP_SEED_STOCK must be a whole number (got "${seedStockEnv}")\n`);
   process.exit(1);
-}
-const topologyFile = join(repoRoot, "deploy", "topology.yaml");
-
-/** The same number of replicas for every service of the topology. */
-function everyService(count: number): Record<string, number> {
-  return Object.fromEntries(loadTopology(topologyFile).services.map((s) => [s.name, count]));
 }
 let shop: RunningShop | undefined;
 let control: Server | undefined;
@@ -72,7 +72,7 @@ process.on("SIGTERM", () => void shutdown(0));
 function onEvent(event: SupervisionEvent): void {
   if (stopping) return;
   const { component, status } = event;
-  const log = `.run/logs/${component.name}.log`;
+  const log = relative(process.cwd(), join(runDir, "logs", `${component.name}.log`));
   if (event.type === "exited") {
     const how = status.lastExit === undefined ? "" : ` (${describeExit(status.lastExit)})`;
     const next = event.restartInMs === undefined ? "" : `; restart ${status.restarts + 1} in ${event.restartInMs / 1000} s`;
@@ -93,7 +93,7 @@ try {
     seedStock,
     tracing: tracingEnv === "off" ? false : "as-topology",
     ...(base === undefined ? {} : { base }),
-    ...(replicas === undefined ? {} : { replicas: everyService(replicas) }),
+    ...(replicas === undefined ? {} : { replicas }),
     onProgress: (component, event, ms) => {
       if (event === "ready") process.stdout.write(`  ✓ ${component.name.padEnd(22)} ${component.kind.padEnd(8)} ready in ${ms} ms\n`);
     },

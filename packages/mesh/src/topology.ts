@@ -230,7 +230,8 @@ export function buildTopology(file: TopologyFile, overrides: TopologyOverrides =
   const replicasOf = (name: string, i: number, count: number): Replica[] =>
     Array.from({ length: count }, (_, r): Replica => {
       if (r === 0) return { name, ordinal: 1, ingressPort: base + 30 + i, adminPort: base + 50 + i, metricsPort: base + 100 + i };
-      if (extra === extraReplicaPorts) throw new Error(`services: at most ${extraReplicaPorts} replicas beyond each service's first`);
+      if (extra === extraReplicaPorts)
+        throw new Error(`services: at most ${extraReplicaPorts} replicas in all beyond each service's first`);
       const k = extra++;
       return {
         name: `${name}-${r + 1}`,

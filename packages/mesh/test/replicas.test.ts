@@ -133,7 +133,7 @@ describe("replicas", () => {
     expect(() => loadTopology(topologyPath, { replicas: { catalog: 0 } })).toThrow("replicas of catalog: 1..8, not 0");
     expect(() => loadTopology(topologyPath, { replicas: { nosuch: 2 } })).toThrow("replicas: no service nosuch in the topology");
     expect(() => loadTopology(topologyPath, { replicas: { catalog: 8, cart: 8, order: 8 } })).toThrow(
-      "at most 20 replicas beyond each service's first",
+      "at most 20 replicas in all beyond each service's first",
     );
   });
 });

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "@jest/globals";
 import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { stateFile, type ShopState } from "@shopmesh/devstack";
 import { createGrpcClient } from "@shopmesh/kit";
-import { freePortBase } from "@shopmesh/launcher";
+import { freePortBase, isAlive } from "@shopmesh/launcher";
 import { portSpan } from "@shopmesh/mesh";
 import { eventually, repoRoot } from "@shopmesh/testkit";
 
@@ -33,25 +33,19 @@ async function up(variables: Record<string, string>) {
   return { child, runDir, exit, output: () => output };
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 describe("make up", () => {
   it("with REPLICAS=1 runs each service once, serves through the gateway, and Ctrl-C stops everything", async () => {
     const shop = await up({ TRACING: "off", REPLICAS: "1" });
     let state: ShopState | undefined;
     try {
-      await eventually(() => existsSync(stateFile(shop.runDir)), { timeoutMs: 120_000, what: "make up to write its state" }).catch(
-        (err: unknown) => {
-          throw new Error(`${err instanceof Error ? err.message : String(err)}; it said:\n${shop.output()}`);
-        },
-      );
+      // Healthy once it writes its state; an early exit ends the wait at once.
+      const healthy = eventually(() => existsSync(stateFile(shop.runDir)), { timeoutMs: 120_000, what: "make up to write its state" });
+      const died = shop.exit.then((code) => {
+        throw new Error(`make up exited (${code}) before it was healthy`);
+      });
+      await Promise.race([healthy, died]).catch((err: unknown) => {
+        throw new Error(`${err instanceof Error ? err.message : String(err)}; it said:\n${shop.output()}`);
+      });
       state = JSON.parse(readFileSync(stateFile(shop.runDir), "utf8")) as ShopState;
       const services = state.components.filter((c) => c.kind === "service").map((c) => c.name);
       expect(services.sort()).toEqual(["cart", "catalog", "inventory", "notification", "order", "payment", "shipping", "user"]);
@@ -71,13 +65,16 @@ describe("make up", () => {
     expect(await shop.exit).toBe(0);
     expect(shop.output()).toContain("stopped.");
     expect(existsSync(stateFile(shop.runDir))).toBe(false);
-    expect(state?.components.filter((c) => alive(c.pid)).map((c) => c.name)).toEqual([]);
+    expect(state?.components.filter((c) => isAlive(c.pid)).map((c) => c.name)).toEqual([]);
   }, 180_000);
 
-  it("refuses a REPLICAS it cannot honour, saying what it takes, and starts nothing", async () => {
-    const shop = await up({ TRACING: "off", REPLICAS: "0" });
+  it.each([
+    ["0", "replicas of catalog: 1..8, not 0"],
+    ["4", "services: at most 20 replicas in all beyond each service's first"],
+  ])("refuses REPLICAS=%s, saying why, before it starts anything", async (replicas, why) => {
+    const shop = await up({ TRACING: "off", REPLICAS: replicas });
     expect(await shop.exit).toBe(1);
-    expect(shop.output()).toContain('REPLICAS must be an integer 1..8 (got "0")');
-    expect(existsSync(join(shop.runDir, "logs"))).toBe(false);
+    expect(shop.output()).toContain(`REPLICAS=${replicas}: ${why}`);
+    expect(shop.output()).not.toContain("shopmesh: starting");
   });
 });
