@@ -90,7 +90,7 @@ function cpuTicks(pid: number): number {
 function cpuMeter(shop: RunningShop): () => { name: string; percent: number }[] {
   const processes = [
     ...shop.running.map((r) => ({ name: r.component.name, pid: r.pid })),
-    { name: "this benchmark (the client)", pid: process.pid },
+    { name: "this benchmark (the client, and the shop's launcher)", pid: process.pid },
   ];
   const before = processes.map((p) => cpuTicks(p.pid));
   const began = performance.now();

@@ -3,7 +3,7 @@
 // PSS splits each shared page between the processes that map it, so the PSS of all processes adds
 // up to what they really take. Both come from /proc/<pid>/smaps_rollup (Linux).
 import { readFileSync } from "node:fs";
-import type { RunningShop, ShopState } from "../src/index.js";
+import type { ShopState } from "../src/index.js";
 
 export interface Memory {
   readonly rssMiB: number;
@@ -48,12 +48,6 @@ export interface ShopProcesses {
   readonly components: ReadonlyArray<{ readonly name: string; readonly kind: string; readonly pid: number }>;
   readonly launcher: { readonly pid: number; readonly label: string };
 }
-
-/** A shop this process started (startShop): this process is its launcher. */
-export const startedHere = (shop: RunningShop): ShopProcesses => ({
-  components: shop.running.map((r) => ({ name: r.component.name, kind: r.component.kind, pid: r.pid })),
-  launcher: { pid: process.pid, label: "the launcher: this benchmark's process, which supervises the shop as `make up`'s does" },
-});
 
 /** A shop `make up` runs, from the state it wrote: its process is the launcher. */
 export const upProcesses = (state: ShopState): ShopProcesses => ({

@@ -1,15 +1,13 @@
 // Benchmark (not a test): does any process's memory grow without bound under a sustained load? The
-// shop with one replica per service and tracing off carries the load generator's shoppers (its own
-// process) for ten minutes; every process's RSS and PSS is sampled every 30 s. A process whose
-// memory still climbs in the last half of the run, when every cache and pool has long filled, is
-// what a leak looks like. Rewrites its section of docs/benchmarks.md and its row of the targets.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import { join } from "node:path";
-import { startShop } from "../src/index.js";
+// shop as `make up TRACING=off REPLICAS=1` runs it (its own process, counted as the launcher) carries
+// the load generator's shoppers (its own process) for ten minutes; every process's RSS and PSS is
+// sampled every 30 s. A process whose memory still climbs in the last half of the run, when every
+// cache and pool has long filled, is what a leak looks like. Rewrites its section of
+// docs/benchmarks.md and its row of the targets.
 import { machine, writeBenchSection, writeBenchTargets } from "./benchmarks-doc.js";
 import { runLoad } from "./load-process.js";
-import { shopMemory, startedHere, type ShopMemory } from "./process-memory.js";
+import { shopMemory, upProcesses, type ShopMemory } from "./process-memory.js";
+import { startUp } from "./up-process.js";
 
 const minutes = Number(process.env["BENCH_SOAK_MIN"] ?? "10");
 const shoppers = Number(process.env["BENCH_SHOPPERS"] ?? "30");
@@ -20,26 +18,14 @@ const heapReadMs = 5_000;
 const growthLimitMiB = 5;
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-const runDir = mkdtempSync(join(os.tmpdir(), "shopmesh-bench-soak-"));
-const shop = await startShop({
-  base: "free",
-  runDir,
-  seedStock: 1_000_000,
-  tracing: false,
-  replicas: { catalog: 1, cart: 1, order: 1 },
-}).catch((err: unknown) => {
-  // A shop that did not start has stopped what it started; its directory goes too.
-  rmSync(runDir, { recursive: true, force: true });
-  throw err;
-});
+const up = await startUp({ tracing: false, replicas: 1, seedStock: 1_000_000 });
 const samples: { minute: number; memory: ShopMemory; heap: Map<string, number> }[] = [];
 let summary = "";
-// Each Node service's V8 heap in use (prom-client's nodejs_heap_size_used_bytes from its /metrics),
-// and this process's own. A reading includes garbage not yet collected; the lowest of several,
-// taken between GCs at different points, comes close to what the heap keeps alive, so a leak in
-// JavaScript shows as that lowest reading rising, and RSS growth without it is memory outside the
-// heap or heap room V8 keeps.
-const metricsPorts = new Map(shop.topology.services.flatMap((s) => s.replicas.map((r) => [r.name, r.metricsPort] as const)));
+// Each Node service's V8 heap in use (prom-client's nodejs_heap_size_used_bytes from its /metrics).
+// A reading includes garbage not yet collected; the lowest of several, taken between GCs at
+// different points, comes close to what the heap keeps alive, so a leak in JavaScript shows as that
+// lowest reading rising, and RSS growth without it is memory outside the heap or heap room V8 keeps.
+const metricsPorts = new Map(up.topology.services.flatMap((s) => s.replicas.map((r) => [r.name, r.metricsPort] as const)));
 const lowestHeap = new Map<string, number>();
 async function readHeaps(): Promise<void> {
   const readings = await Promise.all(
@@ -51,7 +37,6 @@ async function readHeaps(): Promise<void> {
       return [name, used === undefined ? Number.NaN : Number(used) / 2 ** 20] as const;
     }),
   );
-  readings.push(["launcher", process.memoryUsage().heapUsed / 2 ** 20]);
   for (const [name, mib] of readings) {
     if (!Number.isNaN(mib)) lowestHeap.set(name, Math.min(mib, lowestHeap.get(name) ?? Number.POSITIVE_INFINITY));
   }
@@ -59,7 +44,7 @@ async function readHeaps(): Promise<void> {
 const heapReader = setInterval(() => void readHeaps(), heapReadMs);
 async function sample(minute: number): Promise<void> {
   await readHeaps();
-  samples.push({ minute, memory: shopMemory(startedHere(shop)), heap: new Map(lowestHeap) });
+  samples.push({ minute, memory: shopMemory(upProcesses(up.current())), heap: new Map(lowestHeap) });
   lowestHeap.clear();
 }
 try {
@@ -67,7 +52,7 @@ try {
   const began = Date.now();
   await sample(0);
   let loading = true;
-  const load = runLoad({ gateway: shop.gatewayAddress, runDir: shop.dirs.runDir }, { shoppers, seconds: minutes * 60 }).finally(() => {
+  const load = runLoad({ gateway: up.state.gateway, runDir: up.runDir }, { shoppers, seconds: minutes * 60 }).finally(() => {
     loading = false;
   });
   while (loading) {
@@ -78,8 +63,7 @@ try {
   await sample((Date.now() - began) / 60_000);
 } finally {
   clearInterval(heapReader);
-  await shop.stop();
-  rmSync(runDir, { recursive: true, force: true });
+  await up.stop();
 }
 
 const firstSample = samples[0];
@@ -92,7 +76,10 @@ const rssAt = (memory: ShopMemory, name: string): number => memory.byName.get(na
 const heapAt = (heap: ReadonlyMap<string, number>, name: string): number => heap.get(name) ?? Number.NaN;
 const signed = (n: number): string => `${n >= 0 ? "+" : ""}${n.toFixed(1)}`;
 // Every other sample, so that the table stays readable: minutes 0, 1, 2, … and the last.
-const shown = samples.filter((_, i) => i % 2 === 0 || i === samples.length - 1);
+const shown = samples
+  .filter((_, i) => i % 2 === 0 || i === samples.length - 1)
+  // Of two columns that would bear the same minute (the last sample of the load, and the one after it), the later.
+  .filter((s, i, all) => all[i + 1]?.minute.toFixed(0) !== s.minute.toFixed(0));
 const growing = names.filter((name) => rssAt(last, name) - rssAt(middle, name) > growthLimitMiB);
 const rows = names.map((name) => {
   const late = rssAt(last, name) - rssAt(middle, name);
@@ -108,7 +95,7 @@ const section = `<!-- bench-soak:start -->
 ## Soak: memory over ${minutes} minutes of load
 
 Measured ${new Date().toISOString().slice(0, 10)} by \`make bench-soak\` (packages/devstack/bench/soak-bench.ts) on ${machine()}.
-The shop with one replica per service and tracing off carries \`make load\` with ${shoppers} shoppers
+The shop as \`make up TRACING=off REPLICAS=1\` runs it (its own process, the launcher below) carries \`make load\` with ${shoppers} shoppers
 (browse, search, view, add to cart, check out, notifications, a Subscribe stream) for ${minutes} minutes;
 every process's RSS is sampled every 30 s (MiB; the columns are minutes into the load). The last
 column is the growth over the second half of the run, when pools, caches and the V8 heaps have
@@ -121,13 +108,12 @@ ${rows.join("\n")}
 
 ${growing.length === 0 ? "No process grew by more than that in the second half." : `Still growing in the second half: ${growing.join(", ")}.`}
 
-The V8 heap in use of each Node service, and of the launcher (MiB): the lowest of its readings every ${heapReadMs / 1000} s over the
-${sampleMs / 1000} s before each column, from prom-client's \`nodejs_heap_size_used_bytes\` on the service's /metrics
-(the launcher reads its own). A reading counts garbage not yet collected; the lowest of several comes
-close to what the heap keeps alive, so a leak in JavaScript shows here as a rising row. It is not proof
-of one: in a process with little to do (the user service, once the shoppers have signed in) the row
-also rises with objects that outlived a minor GC and wait for V8's next full one, which an idle heap
-puts off for minutes. RSS that grows while this row does not is memory outside the JavaScript heap, or
+The V8 heap in use of each Node service (MiB): the lowest of its readings every ${heapReadMs / 1000} s over the
+${sampleMs / 1000} s before each column, from prom-client's \`nodejs_heap_size_used_bytes\` on the service's /metrics.
+A reading counts garbage not yet collected; the lowest of several comes close to what the heap keeps
+alive, so a leak in JavaScript shows here as a rising row. It is not proof of one: in a process
+with little to do (the user service, once the shoppers have signed in) the row also rises with
+objects that outlived a minor GC and wait for V8's next full one, which an idle heap puts off for minutes. RSS that grows while this row does not is memory outside the JavaScript heap, or
 room V8 keeps in it.
 
 | process | ${shown.map((s) => s.minute.toFixed(0)).join(" | ")} | second half |
@@ -137,7 +123,7 @@ ${
   growing.length === 0
     ? ""
     : `\nThe heap row over the second half (its last column less the one at the middle of the run), for the processes still growing: ${growing
-        .map((n) => `${n} ${Number.isNaN(heapLate(n)) ? "(not read)" : `${signed(heapLate(n))} MiB`}`)
+        .map((n) => `${n} ${Number.isNaN(heapLate(n)) ? "(no /metrics: its heap is not read)" : `${signed(heapLate(n))} MiB`}`)
         .join(", ")}.\n`
 }
 The load it carried:

@@ -133,8 +133,9 @@ export const tracingModule = join(repoRoot, "packages", "kit", "dist", "src", "t
  * much of a loaded one's growth went. `make bench-memory` compares it side by side on catalog
  * processes with Node's defaults and the alternatives: 1 or 2 MiB save about 3 MiB per process
  * and cost a loaded service up to an eighth of its rps; `--max-old-space-size` holds a loaded
- * process lower still, but below 1 GiB V8 grows its heap in smaller steps, with more full GCs, and
- * the rps drop as much; `--optimize-for-size` is lowest and slowest. deploy/images passes the same flags.
+ * process lower still (any cap below 1 GiB: V8's heap controller then lets the heap grow less past
+ * what it keeps alive) for about as much of the rps; `--optimize-for-size` is lowest and slowest.
+ * deploy/images passes the same flags.
  */
 export const nodeFlags: readonly string[] = ["--max-semi-space-size=4"];
 
