@@ -1,6 +1,7 @@
-// Run by the memory benchmark as a fresh Node process (with the services' V8 flags and --expose-gc):
-// imports the modules named on its command line one after another, as a service's start does, and
-// prints what the process holds after each, once V8 has collected what the import left behind.
+// Run by the memory benchmark as a fresh Node process, with the V8 flags of the process it stands
+// for and --expose-gc: imports the modules named on its command line one after another, as that
+// process's start does, and prints what it holds after each, once V8 has collected what the import
+// left behind.
 // Each argument is "label=specifier" (a package name or a file URL).
 import { memoryOf } from "./process-memory.js";
 

@@ -18,7 +18,7 @@ import { machine, writeBenchSection, writeBenchTargets } from "./benchmarks-doc.
 import type { ImportStep } from "./import-steps.js";
 import { runLoad, type LoadOutcome } from "./load-process.js";
 import { memoryOf, mib, shopMemory, sumMemory, upProcesses, type Memory, type ShopMemory } from "./process-memory.js";
-import { startUp } from "./up-process.js";
+import { startUp, upNodeFlags } from "./up-process.js";
 
 const protoset = join(repoRoot, ".build", "shop.binpb");
 const loadSeconds = Number(process.env["BENCH_LOAD_S"] ?? "40");
@@ -62,21 +62,16 @@ async function importProfiles(): Promise<ImportProfile[]> {
   return [
     await importProfile("catalog (a MongoDB service)", nodeFlags, serviceSteps("catalog", "mongo")),
     await importProfile("cart (a Redis service)", nodeFlags, serviceSteps("cart", "redis")),
-    // With the flags the Makefile's `up` target gives it.
-    await importProfile(
-      "the launcher (`make up`'s process)",
-      ["--max-semi-space-size=1"],
+    await importProfile("the launcher (`make up`'s process)", upNodeFlags, [
+      ["@grpc/grpc-js", "@grpc/grpc-js"],
+      ["@shopmesh/launcher: processes, health checks, recipes", "@shopmesh/launcher"],
+      ["@shopmesh/mesh: topology (YAML, zod), Envoy configs, certificates (@peculiar/x509), the kit", "@shopmesh/mesh"],
+      ["the shop's start and control (devstack), the broker's client", built("packages", "devstack", "dist", "src", "shop.js")],
       [
-        ["@grpc/grpc-js", "@grpc/grpc-js"],
-        ["@shopmesh/launcher: processes, health checks, recipes", "@shopmesh/launcher"],
-        ["@shopmesh/mesh: topology (YAML, zod), Envoy configs, certificates (@peculiar/x509), the kit", "@shopmesh/mesh"],
-        ["the shop's start and control (devstack), the broker's client", built("packages", "devstack", "dist", "src", "shop.js")],
-        [
-          "the control socket of `make restart` (the rest of up.js starts the shop)",
-          built("packages", "devstack", "dist", "src", "control.js"),
-        ],
+        "the control socket of `make restart` (the rest of up.js starts the shop)",
+        built("packages", "devstack", "dist", "src", "control.js"),
       ],
-    ),
+    ]),
   ];
 }
 

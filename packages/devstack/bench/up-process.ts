@@ -8,6 +8,9 @@ import { freePortBase, repoRoot } from "@shopmesh/launcher";
 import { loadTopology, portSpan, type Topology } from "@shopmesh/mesh";
 import { everyService, stateFile, topologyFile, type ShopState } from "../src/index.js";
 
+/** The V8 flags the Makefile's `up` target gives `make up`'s process (keep the two alike). */
+export const upNodeFlags: readonly string[] = ["--max-semi-space-size=1"];
+
 export interface UpProcess {
   /** What `make up` wrote once everything was healthy (shop.json in its run directory): every pid, the gateway. */
   readonly state: ShopState;
@@ -40,9 +43,8 @@ export async function startUp(options: {
     REPLICAS: options.replicas === undefined ? "" : String(options.replicas),
     SHOP_SEED_STOCK: String(options.seedStock ?? 100),
   };
-  // With the flags the Makefile's `up` target gives it (keep the two alike).
   const up = join(repoRoot, "packages", "devstack", "dist", "src", "up.js");
-  const child = spawn(process.execPath, ["--max-semi-space-size=1", up], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...upNodeFlags, up], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-8_000);

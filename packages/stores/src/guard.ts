@@ -38,14 +38,3 @@ export function guarding(isUnreachable: (err: unknown) => boolean): Guarding {
     },
   };
 }
-
-/** The URL without its password, for logs. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== "") u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparseable url)";
-  }
-}

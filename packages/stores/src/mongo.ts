@@ -9,7 +9,8 @@ import {
   type Db,
 } from "mongodb";
 import type { Logger, Probe } from "@shopmesh/kit";
-import { guarding, redact } from "./guard.js";
+import { guarding } from "./guard.js";
+import { redact } from "./redact.js";
 
 export type { StoreGuard, StoreGuardOptions } from "./guard.js";
 

@@ -8,7 +8,8 @@ import {
   SocketTimeoutError,
 } from "@redis/client";
 import type { Logger, Probe } from "@shopmesh/kit";
-import { guarding, redact } from "./guard.js";
+import { guarding } from "./guard.js";
+import { redact } from "./redact.js";
 
 export type { StoreGuard, StoreGuardOptions } from "./guard.js";
 
