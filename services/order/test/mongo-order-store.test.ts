@@ -3,6 +3,7 @@
 // paging of each user's list, and outages as UNAVAILABLE. Two store instances racing: replica-store.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { MongoClient } from "mongodb";
 import { createLogger } from "@shopmesh/kit";
 import { connectMongo, type MongoStore } from "@shopmesh/stores/mongo";
 import { startMongo, type TestStore } from "@shopmesh/testkit";
@@ -177,15 +178,46 @@ describe("the Mongo order store", () => {
     expect(await views.findOne({ _id: o.id })).toMatchObject({ state: "CONFIRMED", leaseOwner: "other", seq: 4 });
   });
 
-  it("brings the view up to date with the write that makes the order final, and none before", async () => {
-    const o = order({ leaseOwner: "me", leaseUntil: new Date(Date.now() + 10_000) });
-    await store.insert(o);
+  it("brings the view up to date once the order is closed, and not before", async () => {
     const views = connection.db.collection<OrderDocument>("orders");
     const until = () => new Date(Date.now() + 10_000);
-    await store.advance(o.id, "PENDING", "me", { state: "RESERVED" }, new Date(), until());
+    // A final state without an event closes the order at once.
+    const quiet = order({ leaseOwner: "me", leaseUntil: until() });
+    await store.insert(quiet);
+    await store.advance(quiet.id, "PENDING", "me", { state: "RESERVED" }, new Date(), until());
+    expect(await views.findOne({ _id: quiet.id })).toMatchObject({ state: "PENDING", seq: 0 });
+    await store.advance(
+      quiet.id,
+      "RESERVED",
+      "me",
+      { state: "CANCELLED", cancelRequested: true, cancelReason: "test" },
+      new Date(),
+      until(),
+    );
+    expect(await views.findOne({ _id: quiet.id })).toMatchObject({ state: "CANCELLED", cancelReason: "test", seq: 2 });
+
+    // With an event, publishing it closes the order: one write of the view, no entry of the log.
+    const o = order({ leaseOwner: "me", leaseUntil: until() });
+    await store.insert(o);
+    const event = { id: `evt_${o.id}`, orderId: o.id, type: "t", data: new Uint8Array([1]), time: new Date(), trace: {} };
+    await store.advance(
+      o.id,
+      "PENDING",
+      "me",
+      { state: "CANCELLED", cancelRequested: true, cancelReason: "r" },
+      new Date(),
+      until(),
+      () => event,
+    );
     expect(await views.findOne({ _id: o.id })).toMatchObject({ state: "PENDING", seq: 0 });
-    await store.advance(o.id, "RESERVED", "me", { state: "CANCELLED", cancelRequested: true, cancelReason: "test" }, new Date(), until());
-    expect(await views.findOne({ _id: o.id })).toMatchObject({ state: "CANCELLED", cancelReason: "test", seq: 2 });
+    // Meanwhile the sweep finds the event in the log.
+    expect((await store.pendingEvents(new Date(Date.now() + 1_000), 100)).map((e) => e.id)).toContain(event.id);
+    await store.markEventPublished(event);
+    expect(await views.findOne({ _id: o.id })).toMatchObject({ state: "CANCELLED", cancelReason: "r", seq: 1, outbox: null });
+    const log = connection.db.collection<OrderLogEntry>("order_log");
+    expect(await log.countDocuments({ orderId: o.id })).toBe(1);
+    expect(await store.get(o.id)).toMatchObject({ state: "CANCELLED" });
+    expect((await store.pendingEvents(new Date(Date.now() + 1_000), 100)).map((e) => e.id)).not.toContain(event.id);
   });
 
   it("finds non-final orders whose lease ran out, and honours a postponed retry", async () => {
@@ -234,6 +266,48 @@ describe("the Mongo order store", () => {
     await store.markEventPublished(event);
     expect(await opens.findOne({ _id: o.id })).toBeNull();
     expect((await store.pendingEvents(new Date(Date.now() + 1_000), 100)).map((e) => e.id)).not.toContain(event.id);
+  });
+
+  it("writes an order 12 times from its insert to its event published, and reads it only to look it up", async () => {
+    // Each write is a commit of FerretDB's SQLite, the orders' ceiling (docs/benchmarks.md, whole orders).
+    const client = new MongoClient(mongo.url, { monitorCommands: true });
+    const commands: string[] = [];
+    client.on("commandStarted", (event) => commands.push(event.commandName));
+    const counted = await createMongoOrderStore({
+      client,
+      db: client.db("orders_store_test"),
+      probe: connection.probe,
+      close: () => client.close(),
+    });
+    try {
+      await counted.listed;
+      commands.length = 0;
+      const o = order({ userId: "u-writes", leaseOwner: "me", leaseUntil: new Date(Date.now() + 10_000) });
+      expect(await counted.findByRequest(o.userId, o.requestId)).toBeUndefined();
+      await counted.insert(o);
+      const steps = [
+        ["PENDING", { state: "RESERVED" }],
+        ["RESERVED", { state: "PAID", paymentId: "pay-1" }],
+        ["PAID", { state: "SHIPPED", shipmentId: "shp-1", trackingId: "trk-1" }],
+        ["SHIPPED", { committed: true }],
+        ["SHIPPED", { cartEmptied: true }],
+      ] as const;
+      for (const [state, changes] of steps) await counted.advance(o.id, state, "me", changes, new Date(), new Date(Date.now() + 10_000));
+      const event = { id: `evt_${o.id}`, orderId: o.id, type: "t", data: new Uint8Array([1]), time: new Date(), trace: {} };
+      const until = new Date(Date.now() + 10_000);
+      await counted.advance(o.id, "SHIPPED", "me", { state: "CONFIRMED" }, new Date(), until, () => event);
+      await counted.markEventPublished(event);
+      const count = (name: string) => commands.filter((command) => command === name).length;
+      // Inserts: its open marker, its place in its user's list, its document, six log entries.
+      // Updates: the list's top, and the view once the event is published. Then the marker goes.
+      expect({ insert: count("insert"), update: count("update"), delete: count("delete") }).toEqual({ insert: 9, update: 2, delete: 1 });
+      expect(count("findAndModify")).toBe(0);
+      // Reads: the lookup of its request id, and the list's top before taking a place.
+      expect(count("find")).toBe(2);
+      expect(await counted.get(o.id)).toMatchObject({ state: "CONFIRMED", trackingId: "trk-1" });
+    } finally {
+      await client.close();
+    }
   });
 
   it("drops a marker whose order was never recorded, and one its writer left on a closed order", async () => {

@@ -1,14 +1,16 @@
 // OrderStore on MongoDB (or FerretDB), safe with any number of order processes on one database.
 // Every change of an order is an entry of its log (order-log.ts) under a unique key (order id,
 // sequence number), so only one writer gets each number; no decision rests on a conditional
-// update. The `orders` document is a view of the log, read by `_id` (for an order, a user's list,
-// the sweeps of open orders), brought up to date by the writes that leave the order final or
-// postpone a retry, and by a read that finds a final order's view behind; while the saga runs it
-// lags (an update per step would double the writes), and two writers racing can leave the older
-// update in place, so every read folds in the entries newer than it. A writer starts from the
-// order as this process last knew it and reads only when another writer got the next entry in
-// first. The sweeps look only at open orders (open-orders.ts), ListOrders only at the user's list
-// (user-orders.ts). Outages surface as UNAVAILABLE through storeGuard, translated here and
+// update. Publishing the final state's event is not a change: nothing follows a final state, so
+// it is the view's last write and the open marker's removal. The `orders` document is a view of
+// the log, read by `_id` (for an order, a user's list, the sweeps of open orders), brought up to
+// date by the writes that postpone a retry or close the order (its event published, or a final
+// state without one), and by a read that finds a final order's view behind; while the saga runs
+// it lags (an update per step would double the writes), and two writers racing can leave the
+// older update in place, so every read folds in the entries newer than it. A writer starts from
+// the order as this process last knew it and reads only when another writer got the next entry
+// in first. The sweeps look only at open orders (open-orders.ts), ListOrders only at the user's
+// list (user-orders.ts). Outages surface as UNAVAILABLE through storeGuard, translated here and
 // nowhere else.
 import type { Collection } from "mongodb";
 import { Binary, MongoServerError } from "mongodb";
@@ -172,9 +174,10 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<MongoOrd
       }
       const next = fold(doc, [entry]);
       known.remember(next);
-      // The view follows the entries the sweeps filter on: a final state (its event) and a retry's
-      // time, which recovery would otherwise find only once the view's older lease ran out.
-      if (isFinal(next.state) || kind === "postpone") await refreshView(next);
+      // The view follows a retry's time, which recovery would otherwise find only once the view's
+      // older lease ran out, and a final state: with its event, once that is published (the
+      // outbox sweep folds an open order's log to find it meanwhile); without one, now.
+      if (kind === "postpone" || closed(next)) await refreshView(next);
       if (closed(next)) await open.remove(id);
       return { doc: next, applied: true };
     }
@@ -293,25 +296,35 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<MongoOrd
 
     pendingEvents: (before, limit) =>
       guard(async () => {
-        // Orders whose view says an event waits (the view may lag: what the log says decides).
-        const views = (await open.views(new Date()))
-          .filter((view) => view.outbox !== undefined && view.outbox !== null && view.updateTime < before)
+        // The open orders as their logs say: a final state's view is written only once its event
+        // is published, so the view of an order whose event waits may still show it under way.
+        const waiting = (await Promise.all((await open.views(new Date())).map(latest)))
+          .flatMap(({ _id, outbox, updateTime }) =>
+            outbox !== undefined && outbox !== null && updateTime < before ? [{ id: _id, seq: outbox.seq, updateTime }] : [],
+          )
           .sort((a, b) => a.updateTime.getTime() - b.updateTime.getTime())
           .slice(0, limit);
         const events: OrderEvent[] = [];
-        for (const doc of await Promise.all(views.map(latest))) {
-          if (doc.outbox === undefined || doc.outbox === null) continue;
-          const entry = await log.findOne({ _id: entryId(doc._id, doc.outbox.seq) });
+        for (const { id, seq } of waiting) {
+          const entry = await log.findOne({ _id: entryId(id, seq) });
           // Cannot happen while the log is written only here; one that did must not hold the others back.
           if (entry?.event === undefined) continue;
-          events.push(outgoingEvent(doc._id, entry.event));
+          events.push(outgoingEvent(id, entry.event));
         }
         return events;
       }),
 
+    // Not an entry of the log: nothing follows an order's final state, so its view written now,
+    // with no event waiting, and the open marker removed say it all, in two writes instead of
+    // an entry, the view and the marker. The view first: a marker left on a closed order is
+    // dropped by the next sweep, a marker gone before its view would leave the event shown waiting.
     markEventPublished: (event) =>
       guard(async () => {
-        await append(event.orderId, "published", (doc) => (doc.outbox?.eventId === event.id ? { outbox: null } : undefined));
+        const doc = known.get(event.orderId) ?? (await latestOf(await orders.findOne({ _id: event.orderId })));
+        if (doc?.outbox?.eventId !== event.id) return;
+        await refreshView({ ...doc, outbox: null });
+        known.forget(event.orderId);
+        await open.remove(event.orderId);
       }),
 
     findRecoverable: (now, limit) =>

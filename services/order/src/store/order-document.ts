@@ -46,7 +46,9 @@ export interface OrderDocument {
   seq?: number;
   /**
    * The event recorded with the order's final state and not yet published (which entry of the
-   * log holds it); null or absent when there is none. The outbox relay looks for these.
+   * log holds it); null or absent when there is none. The outbox relay looks for these. Set by
+   * the final state's entry; cleared in this document alone once the event is published (older
+   * versions logged that as an entry of kind "published").
    */
   outbox?: { eventId: string; seq: number } | null;
   /**
