@@ -102,6 +102,16 @@ describe("PlaceOrder", () => {
     await eventually(async () => (await notificationKinds(shop, user, order?.id ?? "")).includes(NotificationKind.ORDER_CONFIRMED), {
       what: "the confirmation notification",
     });
+    // Its log: one entry per state, the steps after shipping written with the confirmation.
+    const client = new MongoClient(shop.mongo.url);
+    try {
+      const log = client.db("orders").collection<{ _id: string; seq: number; set: Record<string, unknown> }>("order_log");
+      const entries = await Promise.all([1, 2, 3, 4, 5].map((seq) => log.findOne({ _id: `${order?.id}/${seq}` })));
+      expect(entries.map((entry) => entry?.set["state"] ?? null)).toEqual(["RESERVED", "PAID", "SHIPPED", "CONFIRMED", null]);
+      expect(entries[3]?.set).toMatchObject({ committed: true, cartEmptied: true });
+    } finally {
+      await client.close();
+    }
   });
 
   it("fails a declined card with FAILED_PRECONDITION PAYMENT: the order is CANCELLED, the stock back, the cart intact", async () => {

@@ -1,11 +1,12 @@
 // The saga executor: performs an order's next step, persists the transition (the store applies it
-// only in the expected state and under the runner's lease) and goes on until the order is final, a
+// only in the expected state and under the runner's lease; the steps after shipping, with the
+// confirmation) and goes on until the order is final, a
 // step must be retried later, or another runner took the order over. The final transition records the
 // order's event (OrderConfirmed, OrderCancelled) in the same write, then hands it to the relay.
 import type { PaymentCard } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { currentTraceHeaders } from "@shopmesh/events";
 import type { Logger, Clock } from "@shopmesh/kit";
-import type { OrderRecord } from "../order.js";
+import type { OrderRecord, ProgressChanges } from "../order.js";
 import { noSagaMetrics, type SagaMetrics } from "../saga-metrics.js";
 import { finalOrderEvent, type OrderEvent } from "../order-events.js";
 import type { EventOf, OrderStore } from "../store/order-store.js";
@@ -54,6 +55,15 @@ export interface SagaRunner {
   idle(): Promise<void>;
 }
 
+/**
+ * Steps whose outcome is written with the next step's instead of on its own: past the point of no
+ * return each is safe to repeat (inventory commits by the order id; an empty cart stays empty),
+ * and the confirmation right after them writes anyway, so a crash before it costs a repeated call,
+ * and an order two writes fewer. Between two writes the lease is not renewed: two calls at most,
+ * which ORDER_LEASE_MS > 2 × DOWNSTREAM_TIMEOUT_MS covers.
+ */
+const carriedSteps: ReadonlySet<Step> = new Set(["commit", "emptyCart"]);
+
 export function createSagaRunner(deps: SagaRunnerDeps): SagaRunner {
   const { store, actions, logger, clock, crash } = deps;
   const metrics = deps.metrics ?? noSagaMetrics;
@@ -87,6 +97,9 @@ export function createSagaRunner(deps: SagaRunnerDeps): SagaRunner {
   const drive = async (initial: OrderRecord, owner: string, options: RunOptions): Promise<RunResult> => {
     let order = initial;
     let cause: StepOutcome | undefined;
+    /** What carried steps changed that is not written yet (`order` shows it already, `written` not). */
+    let carried: ProgressChanges = {};
+    let written = initial;
     const log = logger.child({ order_id: order.id, ...(options.requestId ? { request_id: options.requestId } : {}) });
     for (;;) {
       const step = nextStep(order, { canCharge: options.card !== undefined });
@@ -107,15 +120,22 @@ export function createSagaRunner(deps: SagaRunnerDeps): SagaRunner {
         const delay = retryDelayMs(order.attempts, deps.retryBaseMs, deps.retryMaxMs);
         log.warn({ step, state: order.state, retry_in_ms: delay, attempt: order.attempts + 1 }, "saga step postponed");
         await store.postpone(order.id, owner, new Date(clock() + delay), order.attempts + 1);
-        return { order, ended: "postponed", ...(cause ? { cause } : {}) };
+        return { order: written, ended: "postponed", ...(cause ? { cause } : {}) };
       }
       if (next.changes.cancelRequested && cause === undefined && !order.cancelRequested) cause = outcome;
+      if (carriedSteps.has(step) && next.changes.state === undefined) {
+        carried = { ...carried, ...next.changes };
+        order = { ...order, ...next.changes };
+        continue;
+      }
+      const changes = { ...carried, ...next.changes };
+      carried = {};
       const now = clock();
       // Of the tries the store makes, the last one's event is the one recorded.
       let event: OrderEvent | undefined;
       const eventOf: EventOf = (changed) => (event = finalOrderEvent(changed, now, currentTraceHeaders()));
       const advanced = await metrics.time(step, "store", () =>
-        store.advance(order.id, order.state, owner, next.changes, new Date(now), new Date(now + deps.leaseMs), eventOf),
+        store.advance(order.id, order.state, owner, changes, new Date(now), new Date(now + deps.leaseMs), eventOf),
       );
       if (advanced === undefined) {
         log.warn({ step, state: order.state }, "lost the order's lease; another runner continues it");
@@ -128,6 +148,7 @@ export function createSagaRunner(deps: SagaRunnerDeps): SagaRunner {
       }
       if (event !== undefined) deps.onEvent(event);
       order = advanced;
+      written = advanced;
     }
   };
 
