@@ -15,7 +15,7 @@
 import type { Collection } from "mongodb";
 import { Binary, MongoServerError } from "mongodb";
 import { isDuplicateKey, storeGuard, type MongoStore } from "@shopmesh/stores/mongo";
-import { cancellableStates, isFinal, orderIdFor, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
+import { cancellableStates, orderIdFor, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
 import { createKnownOrders } from "./known-orders.js";
 import { closed, createOpenOrders } from "./open-orders.js";
 import { fromDocument, toDocument, type OrderDocument } from "./order-document.js";
@@ -119,10 +119,11 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<MongoOrd
     const newer = await entriesAfter(view);
     if (newer.length === 0) return view;
     const doc = fold(view, newer);
-    // Read repair, of a final order only (as the writers write it): a view its writer died before
-    // updating catches up. A repair of an open order could land after the final write and put an
-    // open order's view back over it, hiding the order's event from the outbox sweep.
-    if (isFinal(doc.state)) await refreshView(doc);
+    // Read repair, of a closed order only (as its writers leave it): a view its writer died before
+    // updating catches up. A repair of an open order could land after its writer's last write: of
+    // one under way, putting an open order's view back over the final one; of one whose event
+    // waits, showing the event waiting again after its publication was written.
+    if (closed(doc)) await refreshView(doc);
     return doc;
   };
 
