@@ -10,7 +10,7 @@
 // write (its /metrics), over the BENCH_ORDER_RATE run, and how long each event waited in the
 // outbox. Rewrites its section of docs/benchmarks.md and its targets.
 import { randomUUID } from "node:crypto";
-import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -25,6 +25,7 @@ import { privateKeyFileName, readSigningKeyFile } from "@shopmesh/user/keys";
 import { createTokenIssuer } from "@shopmesh/user/tokens";
 import { startShop, type RunningShop } from "../src/index.js";
 import { machine, writeBenchSection, writeBenchTargets } from "./benchmarks-doc.js";
+import { summarizeCpuProfile, type CpuShare } from "./cpu-profile.js";
 
 /** BENCH_PORT_BASE, or a base whose ports are all free. */
 const base = process.env["BENCH_PORT_BASE"] === undefined ? "free" : Number(process.env["BENCH_PORT_BASE"]);
@@ -33,8 +34,14 @@ const seconds = Number(process.env["BENCH_DURATION_S"] ?? "20");
 const levels = (process.env["BENCH_ORDER_LEVELS"] ?? "5,20,50").split(",").map(Number);
 const fixedRate = Number(process.env["BENCH_ORDER_RATE"] ?? "50");
 const target = { ordersPerSecond: 100, p99Ms: 250, atRate: 50 };
+/**
+ * BENCH_CPU_PROFILE=order,payment: those services run under `node --cpu-prof`, and the run prints
+ * where each one's time went instead of rewriting the report (a profiled process is slower).
+ */
+const profiled = (process.env["BENCH_CPU_PROFILE"] ?? "").split(",").filter((name) => name !== "");
+const profileDir = join(os.tmpdir(), `shopmesh-cpu-profiles-${process.pid}`);
 /** What one CONFIRMED order writes to the orders' database (see the report). */
-const orderStoreWrites = 14;
+const orderStoreWrites = 10;
 
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -351,7 +358,8 @@ interface Results {
 
 async function measure(): Promise<Results> {
   const runDir = mkdtempSync(join(os.tmpdir(), "shopmesh-bench-"));
-  const shop = await startShop({ base, runDir, seedStock: 1_000_000, tracing: false, replicas: { catalog: 1, cart: 1, order: 1 } });
+  const env = Object.fromEntries(profiled.map((name) => [name, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profileDir, name)}` }]));
+  const shop = await startShop({ base, runDir, seedStock: 1_000_000, tracing: false, replicas: { catalog: 1, cart: 1, order: 1 }, env });
   let opened: Awaited<ReturnType<typeof prepare>> | undefined;
   try {
     const run = await prepare(shop);
@@ -509,7 +517,7 @@ function report(r: Results): void {
           `${f(cpuPerOrderMs)} ms of CPU over the processes above, ${perOrder(busiest?.percent ?? 0)} ms of it ${busiest?.name ?? "?"}'s, ` +
           `so 2 cores place about ${f(2000 / cpuPerOrderMs)} orders/s; ${target.ordersPerSecond}/s would need ` +
           `${f(2000 / target.ordersPerSecond)} ms of CPU per order for a PlaceOrder that makes six calls to other services, ` +
-          "each through two sidecars, and about 25 writes and reads on FerretDB. Past the ceiling, PlaceOrder is " +
+          `each through two sidecars, and ${orderStoreWrites} writes to the orders' database besides payment's and shipping's own. Past the ceiling, PlaceOrder is ` +
           "refused with RESOURCE_EXHAUSTED (`PLACE_ORDER_MAX_IN_FLIGHT`) rather than slowed down, so the orders taken keep " +
           "their pace. SQLite's `synchronous=NORMAL`, which FerretDB would accept in its URL, saves the fsyncs but may lose " +
           "the last commits on a power cut — accepted orders among them — and the CPU is spent before the disk: it is not used."
@@ -553,14 +561,17 @@ from /proc/<pid>/stat), and per CONFIRMED order:
 
 ${cpuTable}
 
+Where a service's own CPU goes: \`BENCH_CPU_PROFILE=order,payment make bench-orders\` runs those services under
+\`node --cpu-prof\` and prints the shares of their samples by package and by function instead of rewriting this section.
+
 And the store's own pace, once the load was over (sagas answered UNAVAILABLE may still be finishing):
 a 4 kB write and fsync of a file beside FerretDB's took ${f(r.store.fsyncMs, 1)} ms; SQLite (FerretDB's
 default \`synchronous=FULL\` in WAL mode) makes one such fsync per commit, and takes one writer at a
 time per database. FerretDB, in a database of its own: one write at a time (an insert or an update
 by \`_id\` of a 1 kB document) ${f(r.store.serialMs, 1)} ms each; eight at a time ${f(r.store.perSecond)} writes/s,
 about what the orders' database takes. An order writes ${orderStoreWrites} times to it (its open marker,
-its place in its user's list and that list's top, its insert, seven log entries — RESERVED, PAID, SHIPPED, committed, cart emptied, CONFIRMED, the event
-marked published — the view's update with the last two, and the marker's removal) besides its lookup,
+its place in its user's list and that list's top, its insert, four log entries — RESERVED, PAID, SHIPPED, and
+CONFIRMED with the steps after shipping and its event — the view's update once the event is published, and the marker's removal) besides its lookup,
 and the payment and shipping services write their own records to the same FerretDB process: the order
 store alone caps orders at about ${f(r.store.perSecond / orderStoreWrites)}/s here.
 ${ceilingNote}
@@ -583,4 +594,22 @@ ${ceilingNote}
   ]);
 }
 
-report(await measure());
+/** Where each profiled service's time went: shares of its samples, by origin and by function. */
+function reportProfiles(r: Results): void {
+  const orders = [...r.saturation, r.belowCeiling, r.fixedRate].reduce((n, l) => n + l.placed.filter((p) => p.outcome === "OK").length, 0);
+  const out: string[] = [`${orders} orders CONFIRMED after the warm-up; profiles in ${profileDir}`];
+  const rows = (shares: readonly CpuShare[], sampledMs: number, count: number) =>
+    shares.slice(0, count).map((s) => `  ${f((s.ms / sampledMs) * 100, 1).padStart(5)} %  ${s.what}`);
+  for (const name of profiled) {
+    for (const file of readdirSync(join(profileDir, name)).filter((file) => file.endsWith(".cpuprofile"))) {
+      const { sampledMs, byOrigin, byFunction } = summarizeCpuProfile(join(profileDir, name, file));
+      out.push("", `${name} (${file}), share of ${f(sampledMs / 1000, 1)} s of samples:`, " by origin:");
+      out.push(...rows(byOrigin, sampledMs, 15), " by function:", ...rows(byFunction, sampledMs, 30));
+    }
+  }
+  process.stdout.write(`${out.join("\n")}\n`);
+}
+
+const results = await measure();
+if (profiled.length === 0) report(results);
+else reportProfiles(results);
