@@ -17,6 +17,11 @@ import { orderRecord as order } from "./support/order-record.js";
 
 const ids = (orders: readonly OrderRecord[]): string[] => orders.map((o) => o.id);
 
+/** Makes the database one no start has passed over yet, as one from before the markers and the lists. */
+const forgetUpgrades = async (): Promise<void> => {
+  await connection.db.collection("order_upgrades").deleteMany({});
+};
+
 let mongo: TestStore;
 let connection: MongoStore;
 let store: OrderStore;
@@ -139,6 +144,7 @@ describe("the Mongo order store", () => {
     expect(await store.acquireLease(o.id, "r", now, until)).toMatchObject({ leaseOwner: "r" });
     expect(await store.advance(o.id, "PENDING", "r", { state: "RESERVED" }, now, until)).toMatchObject({ state: "RESERVED" });
     // Listed from the store's next start on.
+    await forgetUpgrades();
     const restarted = await createMongoOrderStore(connection);
     await restarted.listed;
     expect((await restarted.list("u-1", 1_000, undefined)).find((l) => l.order.id === o.id)?.order).toMatchObject({
@@ -332,6 +338,10 @@ describe("the Mongo order store", () => {
     const stale = order({ state: "PAID" });
     await connection.db.collection<OrderDocument>("orders").insertOne(toDocument(stale));
     expect((await store.findRecoverable(new Date(), 1_000)).map((r) => r.id)).not.toContain(stale.id);
+    // A start on a database already passed over does not read every order again.
+    const again = await createMongoOrderStore(connection);
+    expect((await again.findRecoverable(new Date(), 1_000)).map((r) => r.id)).not.toContain(stale.id);
+    await forgetUpgrades();
     const restarted = await createMongoOrderStore(connection);
     expect((await restarted.findRecoverable(new Date(), 1_000)).map((r) => r.id)).toContain(stale.id);
   });
@@ -402,6 +412,7 @@ describe("the Mongo order store", () => {
     // Stored newest first, as nothing guarantees their order on disk.
     for (const o of [...older].reverse()) await views.insertOne(toDocument(o));
     expect(await store.list(user, 10, undefined)).toEqual([]);
+    await forgetUpgrades();
     const restarted = await createMongoOrderStore(connection);
     await restarted.listed;
     const newer = order({ userId: user });

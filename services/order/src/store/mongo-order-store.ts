@@ -31,6 +31,7 @@ import {
   type StoredEvent,
 } from "./order-log.js";
 import type { EventOf, InsertOutcome, ListedOrder, OrderStore } from "./order-store.js";
+import { createUpgrades } from "./upgrades.js";
 import { createUserOrders, type ListedAt } from "./user-orders.js";
 
 const nonFinalStates: SagaState[] = ["PENDING", "RESERVED", "PAID", "SHIPPED"];
@@ -67,29 +68,32 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<MongoOrd
       if (!(err instanceof MongoServerError && err.code === indexNotFound)) throw err;
     });
   });
+  const upgrades = createUpgrades(mongo.db);
   const open = createOpenOrders(mongo.db, orders);
-  await guard(() => open.backfill());
+  await guard(() => upgrades.once("open-markers", () => open.backfill()));
   const lists = createUserOrders(mongo.db);
   /**
    * Lists the orders stored before the lists existed, oldest first: on the first start after an
    * upgrade, above any the new version stored already. In the background, as it costs a few
    * writes per order and the service must answer health checks meanwhile; until it is done such
    * orders are missing from ListOrders. Two processes starting at once may both list an order:
-   * the place its document names last wins. Orders an older process stores after this (a rolling
-   * upgrade) are listed at the next start, then as the newest; and a view update racing this one
-   * may undo it (FerretDB reads, then writes), which the next start mends.
+   * the place its document names last wins. A view update racing this one may undo it (FerretDB
+   * reads, then writes), so it looks again until it finds none (a few rounds at most).
    */
   const listUnlisted = async (): Promise<void> => {
-    const unlisted = await orders
-      .find({ listed: { $exists: false } }, { projection: { _id: 1, userId: 1 } })
-      .sort({ createTime: 1, _id: 1 })
-      .toArray();
-    for (const { _id, userId } of unlisted) {
-      const place = await lists.claim(userId, _id);
-      await orders.updateOne({ _id }, { $set: { listed: place } });
+    for (let round = 0; round < 3; round++) {
+      const unlisted = await orders
+        .find({ listed: { $exists: false } }, { projection: { _id: 1, userId: 1 } })
+        .sort({ createTime: 1, _id: 1 })
+        .toArray();
+      if (unlisted.length === 0) return;
+      for (const { _id, userId } of unlisted) {
+        const place = await lists.claim(userId, _id);
+        await orders.updateOne({ _id }, { $set: { listed: place } });
+      }
     }
   };
-  const listing = guard(listUnlisted);
+  const listing = guard(() => upgrades.once("user-lists", listUnlisted));
   // Awaited by whoever reads `listed`; never an unhandled rejection meanwhile.
   listing.catch(() => undefined);
   const known = createKnownOrders();
