@@ -1,8 +1,8 @@
 // The saga executor: performs an order's next step, persists the transition (the store applies it
-// only in the expected state and under the runner's lease; the steps after shipping, with the
-// confirmation) and goes on until the order is final, a
-// step must be retried later, or another runner took the order over. The final transition records the
-// order's event (OrderConfirmed, OrderCancelled) in the same write, then hands it to the relay.
+// only in the expected state and under the runner's lease) and goes on until the order is final, a
+// step must be retried later, or another runner took the order over. The steps after shipping are
+// persisted with the confirmation. The final transition records the order's event
+// (OrderConfirmed, OrderCancelled) in the same write, then hands it to the relay.
 import type { PaymentCard } from "@shopmesh/gen/shop/payment/v1/payment_pb.js";
 import { currentTraceHeaders } from "@shopmesh/events";
 import type { Logger, Clock } from "@shopmesh/kit";
@@ -58,8 +58,8 @@ export interface SagaRunner {
 /**
  * Steps whose outcome is written with the next step's instead of on its own: past the point of no
  * return each is safe to repeat (inventory commits by the order id; an empty cart stays empty),
- * and the confirmation right after them writes anyway, so a crash before it costs a repeated call,
- * and an order two writes fewer. Between two writes the lease is not renewed: two calls at most,
+ * and the confirmation right after them writes anyway, so a crash before it (or a retry postponed
+ * meanwhile) costs a repeated call, and an order two writes fewer. Between two writes the lease is not renewed: two calls at most,
  * which ORDER_LEASE_MS > 2 × DOWNSTREAM_TIMEOUT_MS covers.
  */
 const carriedSteps: ReadonlySet<Step> = new Set(["commit", "emptyCart"]);

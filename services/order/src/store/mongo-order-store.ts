@@ -1,21 +1,19 @@
 // OrderStore on MongoDB (or FerretDB), safe with any number of order processes on one database.
 // Every change of an order is an entry of its log (order-log.ts) under a unique key (order id,
 // sequence number), so only one writer gets each number; no decision rests on a conditional
-// update. Publishing the final state's event is not a change: nothing follows a final state, so
-// it is the view's last write and the open marker's removal. The `orders` document is a view of
-// the log, read by `_id` (for an order, a user's list, the sweeps of open orders), brought up to
-// date by the writes that postpone a retry or close the order (its event published, or a final
-// state without one), and by a read that finds a final order's view behind; while the saga runs
-// it lags (an update per step would double the writes), and two writers racing can leave the
-// older update in place, so every read folds in the entries newer than it. A writer starts from
-// the order as this process last knew it and reads only when another writer got the next entry
-// in first. The sweeps look only at open orders (open-orders.ts), ListOrders only at the user's
-// list (user-orders.ts). Outages surface as UNAVAILABLE through storeGuard, translated here and
+// update. The `orders` document is a view of the log, read by `_id` (for an order, a user's list,
+// the sweeps of open orders), brought up to date by the writes that leave the order final or
+// postpone a retry, and by a read that finds a final order's view behind; while the saga runs it
+// lags (an update per step would double the writes), and two writers racing can leave the older
+// update in place, so every read folds in the entries newer than it. A writer starts from the
+// order as this process last knew it and reads only when another writer got the next entry in
+// first. The sweeps look only at open orders (open-orders.ts), ListOrders only at the user's list
+// (user-orders.ts). Outages surface as UNAVAILABLE through storeGuard, translated here and
 // nowhere else.
 import type { Collection } from "mongodb";
 import { Binary, MongoServerError } from "mongodb";
 import { isDuplicateKey, storeGuard, type MongoStore } from "@shopmesh/stores/mongo";
-import { cancellableStates, orderIdFor, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
+import { cancellableStates, isFinal, orderIdFor, type OrderRecord, type ProgressChanges, type SagaState } from "../order.js";
 import { createKnownOrders } from "./known-orders.js";
 import { closed, createOpenOrders } from "./open-orders.js";
 import { fromDocument, toDocument, type OrderDocument } from "./order-document.js";
@@ -38,6 +36,8 @@ const nonFinalStates: SagaState[] = ["PENDING", "RESERVED", "PAID", "SHIPPED"];
 const indexNotFound = 27;
 /** Each lost race means another writer got its entry in; this many in a row means something is wrong. */
 const maxAttempts = 50;
+/** Rounds of listing the unlisted orders, each after view updates may have undone some of the last. */
+const maxListingRounds = 3;
 
 /** What an append found and did. */
 interface Appended {
@@ -78,15 +78,17 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<MongoOrd
    * writes per order and the service must answer health checks meanwhile; until it is done such
    * orders are missing from ListOrders. Two processes starting at once may both list an order:
    * the place its document names last wins. A view update racing this one may undo it (FerretDB
-   * reads, then writes), so it looks again until it finds none (a few rounds at most).
+   * reads, then writes), so it looks again until it finds none; if a few rounds do not get there,
+   * it fails, and is not recorded done, so the next start tries again.
    */
   const listUnlisted = async (): Promise<void> => {
-    for (let round = 0; round < 3; round++) {
+    for (let round = 1; ; round++) {
       const unlisted = await orders
         .find({ listed: { $exists: false } }, { projection: { _id: 1, userId: 1 } })
         .sort({ createTime: 1, _id: 1 })
         .toArray();
       if (unlisted.length === 0) return;
+      if (round > maxListingRounds) throw new Error(`${unlisted.length} orders still unlisted after ${maxListingRounds} rounds`);
       for (const { _id, userId } of unlisted) {
         const place = await lists.claim(userId, _id);
         await orders.updateOne({ _id }, { $set: { listed: place } });
@@ -123,11 +125,10 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<MongoOrd
     const newer = await entriesAfter(view);
     if (newer.length === 0) return view;
     const doc = fold(view, newer);
-    // Read repair, of a closed order only (as its writers leave it): a view its writer died before
-    // updating catches up. A repair of an open order could land after its writer's last write: of
-    // one under way, putting an open order's view back over the final one; of one whose event
-    // waits, showing the event waiting again after its publication was written.
-    if (closed(doc)) await refreshView(doc);
+    // Read repair, of a final order only (as the writers write it): a view its writer died before
+    // updating catches up. A repair of an open order could land after the final write and put an
+    // open order's view back over it, hiding the order's event from the outbox sweep.
+    if (isFinal(doc.state)) await refreshView(doc);
     return doc;
   };
 
@@ -179,10 +180,9 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<MongoOrd
       }
       const next = fold(doc, [entry]);
       known.remember(next);
-      // The view follows a retry's time, which recovery would otherwise find only once the view's
-      // older lease ran out, and a final state: with its event, once that is published (the
-      // outbox sweep folds an open order's log to find it meanwhile); without one, now.
-      if (kind === "postpone" || closed(next)) await refreshView(next);
+      // The view follows the entries the sweeps filter on: a final state (its event) and a retry's
+      // time, which recovery would otherwise find only once the view's older lease ran out.
+      if (isFinal(next.state) || kind === "postpone") await refreshView(next);
       if (closed(next)) await open.remove(id);
       return { doc: next, applied: true };
     }
@@ -301,35 +301,25 @@ export async function createMongoOrderStore(mongo: MongoStore): Promise<MongoOrd
 
     pendingEvents: (before, limit) =>
       guard(async () => {
-        // The open orders as their logs say: a final state's view is written only once its event
-        // is published, so the view of an order whose event waits may still show it under way.
-        const waiting = (await Promise.all((await open.views(new Date())).map(latest)))
-          .flatMap(({ _id, outbox, updateTime }) =>
-            outbox !== undefined && outbox !== null && updateTime < before ? [{ id: _id, seq: outbox.seq, updateTime }] : [],
-          )
+        // Orders whose view says an event waits (the view may lag: what the log says decides).
+        const views = (await open.views(new Date()))
+          .filter((view) => view.outbox !== undefined && view.outbox !== null && view.updateTime < before)
           .sort((a, b) => a.updateTime.getTime() - b.updateTime.getTime())
           .slice(0, limit);
         const events: OrderEvent[] = [];
-        for (const { id, seq } of waiting) {
-          const entry = await log.findOne({ _id: entryId(id, seq) });
+        for (const doc of await Promise.all(views.map(latest))) {
+          if (doc.outbox === undefined || doc.outbox === null) continue;
+          const entry = await log.findOne({ _id: entryId(doc._id, doc.outbox.seq) });
           // Cannot happen while the log is written only here; one that did must not hold the others back.
           if (entry?.event === undefined) continue;
-          events.push(outgoingEvent(id, entry.event));
+          events.push(outgoingEvent(doc._id, entry.event));
         }
         return events;
       }),
 
-    // Not an entry of the log: nothing follows an order's final state, so its view written now,
-    // with no event waiting, and the open marker removed say it all, in two writes instead of
-    // an entry, the view and the marker. The view first: a marker left on a closed order is
-    // dropped by the next sweep, a marker gone before its view would leave the event shown waiting.
     markEventPublished: (event) =>
       guard(async () => {
-        const doc = known.get(event.orderId) ?? (await latestOf(await orders.findOne({ _id: event.orderId })));
-        if (doc?.outbox?.eventId !== event.id) return;
-        await refreshView({ ...doc, outbox: null });
-        known.forget(event.orderId);
-        await open.remove(event.orderId);
+        await append(event.orderId, "published", (doc) => (doc.outbox?.eventId === event.id ? { outbox: null } : undefined));
       }),
 
     findRecoverable: (now, limit) =>

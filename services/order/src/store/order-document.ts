@@ -46,9 +46,7 @@ export interface OrderDocument {
   seq?: number;
   /**
    * The event recorded with the order's final state and not yet published (which entry of the
-   * log holds it); null or absent when there is none. The outbox relay looks for these. Set by
-   * the final state's entry; cleared in this document alone once the event is published (older
-   * versions logged that as an entry of kind "published").
+   * log holds it); null or absent when there is none. The outbox relay looks for these.
    */
   outbox?: { eventId: string; seq: number } | null;
   /**

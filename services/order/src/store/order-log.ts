@@ -35,7 +35,7 @@ export const changingFields = [
 /** What one entry sets. */
 export type OrderChanges = Partial<Pick<OrderDocument, (typeof changingFields)[number]>>;
 
-/** What wrote the entry; for whoever reads the log, folding does not look at it ("release", "published": older versions only). */
+/** What wrote the entry; for whoever reads the log, folding does not look at it ("release": older versions only). */
 export type OrderLogKind = "lease" | "advance" | "postpone" | "release" | "cancel-request" | "published";
 
 /**
