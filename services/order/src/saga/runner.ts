@@ -59,8 +59,8 @@ export interface SagaRunner {
  * Steps whose outcome is written with the next step's instead of on its own: past the point of no
  * return each is safe to repeat (inventory commits by the order id; an empty cart stays empty),
  * and the confirmation right after them writes anyway, so a crash before it (or a retry postponed
- * meanwhile) costs a repeated call, and an order two writes fewer. Between two writes the lease is not renewed: two calls at most,
- * which ORDER_LEASE_MS > 2 × DOWNSTREAM_TIMEOUT_MS covers.
+ * meanwhile) costs a repeated call, and an order two writes fewer. Between two writes the lease
+ * is not renewed: two calls at most, which ORDER_LEASE_MS > 2 × DOWNSTREAM_TIMEOUT_MS covers.
  */
 const carriedSteps: ReadonlySet<Step> = new Set(["commit", "emptyCart"]);
 
@@ -139,7 +139,7 @@ export function createSagaRunner(deps: SagaRunnerDeps): SagaRunner {
       );
       if (advanced === undefined) {
         log.warn({ step, state: order.state }, "lost the order's lease; another runner continues it");
-        const current = (await store.get(order.id)) ?? order;
+        const current = (await store.get(order.id)) ?? written;
         return { order: current, ended: "lease-lost", ...(cause ? { cause } : {}) };
       }
       if (next.changes.state !== undefined) {
