@@ -123,7 +123,7 @@ export function createSagaRunner(deps: SagaRunnerDeps): SagaRunner {
         return { order: written, ended: "postponed", ...(cause ? { cause } : {}) };
       }
       if (next.changes.cancelRequested && cause === undefined && !order.cancelRequested) cause = outcome;
-      if (carriedSteps.has(step)) {
+      if (carriedSteps.has(step) && next.changes.state === undefined) {
         carried = { ...carried, ...next.changes };
         order = { ...order, ...next.changes };
         continue;
