@@ -179,7 +179,9 @@ was made to collect all its garbage (a full GC asked for through its inspector: 
 127.0.0.1:${inspectorPort}, the DevTools protocol's \`HeapProfiler.collectGarbage\` collects, and it is closed again;
 packages/devstack/bench/full-gc.ts), and its RSS and heap in use were read at once (RSS / heap MiB). The growth
 between the two is memory no GC gives back: a Node service is flagged by it, any other process by its RSS above
-(whose columns after the middle follow that GC).
+(whose columns after the middle follow that GC). RSS that a full GC does not give back while the heap right
+after it stays flat is memory outside the JavaScript heap: native buffers, malloc's arenas, and the code V8
+compiles with its compilers' scratch memory.
 
 | process | after a full GC at the middle | after a full GC at the end | RSS growth | heap growth |
 | --- | ---: | ---: | ---: | ---: |
