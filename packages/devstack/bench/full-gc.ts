@@ -1,37 +1,79 @@
-// A full garbage collection in a running Node process, from outside it, as a debugger would ask for
-// one: SIGUSR1 opens the process's inspector (Node's own, on 127.0.0.1:9229), the DevTools protocol's
-// HeapProfiler.collectGarbage collects, and the inspector is closed again so the next process can
-// open its own on the same port. What a heap holds right after a full GC is what it keeps alive: the
-// soak reads it to tell a leak from garbage V8 has merely not collected yet. Three protocol messages
-// over Node's built-in WebSocket; a DevTools client library would bring a whole protocol for them.
+// A full garbage collection in a running Node process, asked for from outside as a debugger would:
+// SIGUSR1 opens the process's inspector (on 127.0.0.1, port 9229 unless it was started with
+// --inspect-port), the DevTools protocol collects and reads the process's memory at once, and the
+// inspector is closed again so that the next process can open its own on the same port. Four
+// protocol calls over Node's built-in WebSocket: a DevTools client library would bring the whole
+// protocol for them.
+import { readlinkSync } from "node:fs";
+import { basename } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-export const inspectorPort = 9229;
+/** Where SIGUSR1 opens a Node process's inspector, unless the process says otherwise. */
+export const defaultInspectorPort = 9229;
 
-/** Collects `pid`'s garbage; resolves with why not if its inspector could not be reached. */
-export async function forceFullGc(pid: number): Promise<{ readonly done: true } | { readonly done: false; readonly why: string }> {
-  process.kill(pid, "SIGUSR1");
-  const url = await debuggerUrl();
-  if (url === undefined) return { done: false, why: `no inspector answered on 127.0.0.1:${inspectorPort}` };
-  const session = await connect(url);
+/** What a process holds right after a full GC, or why it could not be asked. */
+export type FullGc =
+  | { readonly done: true; readonly rssMiB: number; readonly heapMiB: number }
+  | { readonly done: false; readonly why: string };
+
+/** Collects all of `pid`'s garbage and reads its RSS and V8 heap in use right after; never throws. */
+export async function forceFullGc(pid: number, port = defaultInspectorPort): Promise<FullGc> {
+  if (!Number.isInteger(pid) || pid <= 0) return { done: false, why: `no such process: ${pid}` };
+  // SIGUSR1 ends a process that does not handle it, as a Go service does not.
+  const executable = executableOf(pid);
+  if (executable !== "node") return { done: false, why: executable === undefined ? `no such process: ${pid}` : `${executable}, not Node` };
   try {
-    // Another process may hold the port (a debugger the user runs): never collect in the wrong one.
-    const answered = await session.call("Runtime.evaluate", { expression: "process.pid", returnByValue: true });
-    const seen = (answered as { result?: { value?: unknown } }).result?.value;
-    if (seen !== pid) return { done: false, why: `the inspector on 127.0.0.1:${inspectorPort} is process ${String(seen)}'s` };
+    process.kill(pid, "SIGUSR1");
+  } catch (err) {
+    return { done: false, why: `cannot signal process ${pid}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+  const url = await debuggerUrl(port);
+  if (url === undefined) return { done: false, why: `no inspector answered on 127.0.0.1:${port}` };
+  let session: Session | undefined;
+  let outcome: FullGc;
+  let closing = false;
+  try {
+    session = await connect(url);
+    // Another process may hold the port (a debugger someone runs): never collect in the wrong one.
+    const seen = await session.evaluate("process.pid");
+    if (seen !== pid) return { done: false, why: `the inspector on 127.0.0.1:${port} is process ${JSON.stringify(seen)}'s` };
     await session.call("HeapProfiler.collectGarbage");
-    // inspector.close() waits for the sessions to end: run it once this one has.
-    await session.call("Runtime.evaluate", { expression: `setTimeout(() => process.getBuiltinModule("node:inspector").close(), 200), 0` });
-    return { done: true };
+    const memory = (await session.evaluate("process.memoryUsage()")) as { rss: number; heapUsed: number };
+    // inspector.close() waits for its sessions to end: it runs once this one has.
+    closing =
+      (await session.evaluate(
+        `typeof process.getBuiltinModule === "function" && (setTimeout(() => process.getBuiltinModule("node:inspector").close(), 200), true)`,
+      )) === true;
+    outcome = closing
+      ? { done: true, rssMiB: memory.rss / 2 ** 20, heapMiB: memory.heapUsed / 2 ** 20 }
+      : { done: false, why: `process ${pid} cannot close its inspector (Node older than 22.3)` };
+  } catch (err) {
+    outcome = { done: false, why: (err as Error).message };
   } finally {
-    session.close();
-    await portFreed();
+    session?.close();
+  }
+  if (closing && !(await portFreed(port))) return { done: false, why: `process ${pid} left its inspector open on 127.0.0.1:${port}` };
+  return outcome;
+}
+
+function executableOf(pid: number): string | undefined {
+  try {
+    return basename(readlinkSync(`/proc/${pid}/exe`));
+  } catch {
+    return undefined;
   }
 }
 
-async function debuggerUrl(): Promise<string | undefined> {
+/** Whether an inspector answers on 127.0.0.1:`port`. */
+export const inspectorOpen = (port = defaultInspectorPort): Promise<boolean> =>
+  fetch(`http://127.0.0.1:${port}/json/version`, { signal: AbortSignal.timeout(1_000) }).then(
+    () => true,
+    () => false,
+  );
+
+async function debuggerUrl(port: number): Promise<string | undefined> {
   for (let attempt = 0; attempt < 30; attempt++) {
-    const targets = await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)
+    const targets = await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(1_000) })
       .then((r) => r.json() as Promise<{ webSocketDebuggerUrl?: string }[]>)
       .catch(() => undefined);
     const url = targets?.[0]?.webSocketDebuggerUrl;
@@ -41,47 +83,74 @@ async function debuggerUrl(): Promise<string | undefined> {
   return undefined;
 }
 
-async function portFreed(): Promise<void> {
+async function portFreed(port: number): Promise<boolean> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const open = await fetch(`http://127.0.0.1:${inspectorPort}/json/version`).then(
-      () => true,
-      () => false,
-    );
-    if (!open) return;
+    if (!(await inspectorOpen(port))) return true;
     await sleep(100);
   }
+  return false;
 }
 
 interface Session {
   call(method: string, params?: Record<string, unknown>): Promise<unknown>;
+  /** The value of `expression` in the process, or a rejection with the exception it threw. */
+  evaluate(expression: string): Promise<unknown>;
   close(): void;
 }
 
+interface Reply {
+  readonly id?: number;
+  readonly result?: { readonly result?: { readonly value?: unknown }; readonly exceptionDetails?: { readonly text?: string } };
+  readonly error?: { readonly message?: string };
+}
+
+const callTimeoutMs = 30_000;
+
 async function connect(url: string): Promise<Session> {
   const socket = new WebSocket(url);
-  await new Promise<void>((resolve, reject) => {
+  const opened = new Promise<void>((resolve, reject) => {
     socket.addEventListener("open", () => resolve(), { once: true });
-    socket.addEventListener("error", () => reject(new Error(`cannot connect to ${url}`)), { once: true });
+    socket.addEventListener("error", () => reject(new Error(`${url}: the connection failed`)), { once: true });
   });
-  const waiting = new Map<number, (result: unknown) => void>();
+  await withTimeout(opened, 5_000, `${url}: no connection in 5 s`);
+  const waiting = new Map<number, { resolve: (reply: Reply) => void; reject: (err: Error) => void }>();
   socket.addEventListener("message", (event) => {
-    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
-    if (message.id === undefined) return;
-    waiting.get(message.id)?.(message.result);
-    waiting.delete(message.id);
+    const reply = JSON.parse(String(event.data)) as Reply;
+    if (reply.id === undefined) return;
+    waiting.get(reply.id)?.resolve(reply);
+    waiting.delete(reply.id);
+  });
+  socket.addEventListener("close", () => {
+    for (const { reject } of waiting.values()) reject(new Error(`${url}: the inspector closed the connection`));
+    waiting.clear();
   });
   let next = 0;
+  const send = (method: string, params: Record<string, unknown>): Promise<Reply> => {
+    const id = ++next;
+    const answered = new Promise<Reply>((resolve, reject) => waiting.set(id, { resolve, reject }));
+    socket.send(JSON.stringify({ id, method, params }));
+    return withTimeout(answered, callTimeoutMs, `${method}: no answer in ${callTimeoutMs / 1000} s`);
+  };
+  const call = async (method: string, params: Record<string, unknown> = {}): Promise<Reply["result"]> => {
+    const reply = await send(method, params);
+    if (reply.error !== undefined) throw new Error(`${method}: ${reply.error.message ?? "failed"}`);
+    return reply.result;
+  };
   return {
-    call: (method, params = {}) =>
-      new Promise((resolve, reject) => {
-        const id = ++next;
-        const timer = setTimeout(() => reject(new Error(`${method}: no answer in 30 s`)), 30_000);
-        waiting.set(id, (result) => {
-          clearTimeout(timer);
-          resolve(result);
-        });
-        socket.send(JSON.stringify({ id, method, params }));
-      }),
+    call,
+    async evaluate(expression) {
+      const result = await call("Runtime.evaluate", { expression, returnByValue: true });
+      if (result?.exceptionDetails !== undefined) throw new Error(`${expression}: ${result.exceptionDetails.text ?? "threw"}`);
+      return result?.result?.value;
+    },
     close: () => socket.close(),
   };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

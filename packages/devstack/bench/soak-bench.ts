@@ -2,13 +2,13 @@
 // shop as `make up TRACING=off REPLICAS=1` runs it (its own process, counted as the launcher) carries
 // the load generator's shoppers (its own process) for ten minutes; every process's RSS and PSS is
 // sampled every 30 s. A process whose memory still climbs in the last half of the run, when every
-// cache and pool has long filled, is what a leak looks like; for a Node service, only if what it holds
-// right after a full GC (forced at the middle and at the end) climbs too, since garbage V8 has not yet
-// collected looks the same between GCs. Rewrites its section of docs/benchmarks.md and its row of the targets.
+// cache and pool has long filled, is what a leak looks like; for a Node process, what it holds right
+// after a full GC is compared instead, since between GCs garbage V8 has put off collecting looks the
+// same. Rewrites its section of docs/benchmarks.md and its row of the targets.
 import { machine, writeBenchSection, writeBenchTargets } from "./benchmarks-doc.js";
-import { forceFullGc, inspectorPort } from "./full-gc.js";
+import { defaultInspectorPort, forceFullGc } from "./full-gc.js";
 import { runLoad } from "./load-process.js";
-import { memoryOf, shopMemory, upProcesses, type ShopMemory } from "./process-memory.js";
+import { shopMemory, upProcesses, type ShopMemory } from "./process-memory.js";
 import { startUp } from "./up-process.js";
 
 const minutes = Number(process.env["BENCH_SOAK_MIN"] ?? "10");
@@ -18,6 +18,8 @@ const sampleMs = 30_000;
 const heapReadMs = 5_000;
 /** Growth over the last half of the run, per process, above which it counts as still growing. */
 const growthLimitMiB = 5;
+/** The load runs this much past the last sample, so that the last full GCs are taken under it too. */
+const marginS = 45;
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const up = await startUp({ tracing: false, replicas: 1, seedStock: 1_000_000 });
@@ -48,27 +50,26 @@ async function sample(minute: number): Promise<void> {
   samples.push({ minute, memory: shopMemory(upProcesses(up.current())), heap: new Map(lowestHeap) });
   lowestHeap.clear();
 }
-// At the middle of the run and at its end, right after that sample, each Node service collects all its
-// garbage (a full GC, asked for through its inspector, one service after the other), and its RSS and
-// heap are read at once: what it keeps alive, and the memory it holds with it. Growth between the two
-// is growth no GC gives back.
-interface Collected {
+// What each Node process (the services, the web server, the launcher) holds right after a full GC, at
+// the middle of the run and at its last sample (both under the load), one process after the other.
+interface AfterGc {
+  readonly pid: number;
   readonly rssMiB: number;
   readonly heapMiB: number;
 }
-const collected: { middle?: Map<string, Collected>; end?: Map<string, Collected> } = {};
+const collected: { middle?: Map<string, AfterGc>; end?: Map<string, AfterGc> } = {};
 const notCollected = new Map<string, string>();
-async function collectAll(): Promise<Map<string, Collected>> {
-  const readings = new Map<string, Collected>();
-  for (const component of up.current().components) {
-    const port = metricsPorts.get(component.name);
-    if (port === undefined) continue;
-    const gc = await forceFullGc(component.pid);
-    if (!gc.done) {
-      notCollected.set(component.name, gc.why);
-      continue;
-    }
-    readings.set(component.name, { rssMiB: memoryOf(component.pid).rssMiB, heapMiB: await heapOf(port) });
+async function collectAll(): Promise<Map<string, AfterGc>> {
+  const readings = new Map<string, AfterGc>();
+  const { components, pid: launcherPid } = up.current();
+  const nodeProcesses = [
+    ...components.filter((c) => c.kind === "service" || c.kind === "web"),
+    { name: "launcher", pid: launcherPid, state: "running" },
+  ];
+  for (const { name, pid, state } of nodeProcesses) {
+    const gc = state === "running" ? await forceFullGc(pid) : { done: false as const, why: `${state}, not running` };
+    if (gc.done) readings.set(name, { pid, rssMiB: gc.rssMiB, heapMiB: gc.heapMiB });
+    else notCollected.set(name, gc.why);
   }
   return readings;
 }
@@ -77,19 +78,19 @@ try {
   const began = Date.now();
   await sample(0);
   let loading = true;
-  const load = runLoad({ gateway: up.state.gateway, runDir: up.runDir }, { shoppers, seconds: minutes * 60 }).finally(() => {
+  const load = runLoad({ gateway: up.state.gateway, runDir: up.runDir }, { shoppers, seconds: minutes * 60 + marginS }).finally(() => {
     loading = false;
   });
-  while (loading) {
+  let minute = 0;
+  while (minute < minutes) {
     await Promise.race([wait(sampleMs), load.catch(() => undefined)]);
-    if (!loading) break;
-    const minute = (Date.now() - began) / 60_000;
+    if (!loading) throw new Error(`the load ended after ${minute.toFixed(1)} of ${minutes} minutes`);
+    minute = (Date.now() - began) / 60_000;
     await sample(minute);
     if (minute >= minutes / 2 && collected.middle === undefined) collected.middle = await collectAll();
   }
-  summary = (await load).summary;
-  await sample((Date.now() - began) / 60_000);
   collected.end = await collectAll();
+  summary = (await load).summary;
 } finally {
   clearInterval(heapReader);
   await up.stop();
@@ -107,53 +108,65 @@ const signed = (n: number): string => `${n >= 0 ? "+" : ""}${n.toFixed(1)}`;
 // Every other sample, so that the table stays readable: minutes 0, 1, 2, … and the last.
 const shown = samples
   .filter((_, i) => i % 2 === 0 || i === samples.length - 1)
-  // Of two columns that would bear the same minute (the last sample of the load, and the one after it), the later.
+  // Of two columns that would bear the same minute (the last two samples may), the later.
   .filter((s, i, all) => all[i + 1]?.minute.toFixed(0) !== s.minute.toFixed(0));
-const rising = names.filter((name) => rssAt(last, name) - rssAt(middle, name) > growthLimitMiB);
+/** RSS growth over the second half, between GCs. */
+const secondHalf = (name: string): number => rssAt(last, name) - rssAt(middle, name);
+const rising = names.filter((name) => secondHalf(name) > growthLimitMiB);
 const { middle: middleCollected, end: endCollected } = collected;
-/** RSS and heap growth from the full GC at the middle to the one at the end; undefined for a process not collected both times. */
-const afterGc = (name: string): Collected | undefined => {
-  const [from, to] = [middleCollected?.get(name), endCollected?.get(name)];
-  return from === undefined || to === undefined ? undefined : { rssMiB: to.rssMiB - from.rssMiB, heapMiB: to.heapMiB - from.heapMiB };
-};
-// A Node service counts as still growing when what it holds right after a full GC grew; any other
-// process (Envoy, the stores, the launcher, the web server: nothing asks them to collect) when its RSS did.
-const growing = rising.filter((name) => (afterGc(name)?.rssMiB ?? Number.POSITIVE_INFINITY) > growthLimitMiB);
-const rows = names.map((name) => {
-  const late = rssAt(last, name) - rssAt(middle, name);
-  return `| ${name} | ${shown.map((s) => Math.round(rssAt(s.memory, name))).join(" | ")} | ${signed(late)} |`;
-});
+interface Growth {
+  readonly rssMiB: number;
+  readonly heapMiB: number;
+}
+/** From the full GC at the middle to the one at the end, for each process collected both times. */
+const growthAfterGc = new Map<string, Growth>();
+for (const [name, to] of endCollected ?? []) {
+  const from = middleCollected?.get(name);
+  if (from === undefined) continue;
+  if (from.pid === to.pid) growthAfterGc.set(name, { rssMiB: to.rssMiB - from.rssMiB, heapMiB: to.heapMiB - from.heapMiB });
+  else notCollected.set(name, "restarted between the two full GCs");
+}
+// A Node process collected both times is judged by what it holds right after them; any other process
+// (Envoy, the stores, the broker, a Node process not collected) by its RSS between GCs.
+const growing = names.filter((name) => (growthAfterGc.get(name)?.rssMiB ?? secondHalf(name)) > growthLimitMiB);
+const rows = names.map(
+  (name) => `| ${name} | ${shown.map((s) => Math.round(rssAt(s.memory, name))).join(" | ")} | ${signed(secondHalf(name))} |`,
+);
 const heapNames = names.filter((name) => !Number.isNaN(heapAt(firstSample.heap, name)));
 const heapLate = (name: string): number => heapAt(lastSample.heap, name) - heapAt(middleSample.heap, name);
 const heapRows = heapNames.map(
   (name) => `| ${name} | ${shown.map((s) => heapAt(s.heap, name).toFixed(0)).join(" | ")} | ${signed(heapLate(name))} |`,
 );
-const collectedAt = (readings: ReadonlyMap<string, Collected> | undefined, name: string): string => {
+const collectedAt = (readings: ReadonlyMap<string, AfterGc> | undefined, name: string): string => {
   const reading = readings?.get(name);
   return reading === undefined ? "–" : `${Math.round(reading.rssMiB)} / ${reading.heapMiB.toFixed(1)}`;
 };
-const collectedRows = heapNames.map((name) => {
-  const growth = afterGc(name);
-  const cells = growth === undefined ? "– | –" : `${signed(growth.rssMiB)} | ${signed(growth.heapMiB)}`;
-  return `| ${name} | ${collectedAt(middleCollected, name)} | ${collectedAt(endCollected, name)} | ${cells} |`;
-});
+const collectedRows = names
+  .filter((name) => middleCollected?.has(name) || endCollected?.has(name))
+  .map((name) => {
+    const growth = growthAfterGc.get(name);
+    const cells = growth === undefined ? "– | –" : `${signed(growth.rssMiB)} | ${signed(growth.heapMiB)}`;
+    return `| ${name} | ${collectedAt(middleCollected, name)} | ${collectedAt(endCollected, name)} | ${cells} |`;
+  });
 
 const section = `<!-- bench-soak:start -->
 ## Soak: memory over ${minutes} minutes of load
 
 Measured ${new Date().toISOString().slice(0, 10)} by \`make bench-soak\` (packages/devstack/bench/soak-bench.ts) on ${machine()}.
 The shop as \`make up TRACING=off REPLICAS=1\` runs it (its own process, the launcher below) carries \`make load\` with ${shoppers} shoppers
-(browse, search, view, add to cart, check out, notifications, a Subscribe stream) for ${minutes} minutes;
-every process's RSS is sampled every 30 s (MiB; the columns are minutes into the load). The last
-column is the growth over the second half of the run, when pools, caches and the V8 heaps have
-long settled: a process that still grows there by more than ${growthLimitMiB} MiB is flagged.
+(browse, search, view, add to cart, check out, notifications, a Subscribe stream) for ${minutes} minutes
+and ${marginS} s more, while nothing is measured; every process's RSS is sampled every 30 s (MiB; the columns
+are minutes into the load). The last column is the growth over the second half of the run, when pools,
+caches and the V8 heaps have long settled. A process that grows by more than ${growthLimitMiB} MiB over it is
+flagged: a Node process by what it holds right after a full GC (the third table), any other process by
+this table. The Node processes' columns after the middle follow a full GC.
 
 | process | ${shown.map((s) => s.minute.toFixed(0)).join(" | ")} | second half |
 | --- | ${shown.map(() => "---:").join(" | ")} | ---: |
 ${rows.join("\n")}
 | **total RSS / PSS** | ${shown.map((s) => `${Math.round(s.memory.total.rssMiB)} / ${Math.round(s.memory.total.pssMiB)}`).join(" | ")} | |
 
-${rising.length === 0 ? "No process grew by more than that in the second half." : `Grew by more than that in the second half: ${rising.join(", ")}.`}
+${rising.length === 0 ? "No process grew by more than that in the second half." : `Grew by more than that in the second half, between GCs: ${rising.join(", ")}.`}
 
 The V8 heap in use of each Node service (MiB): the lowest of its readings every ${heapReadMs / 1000} s over the
 ${sampleMs / 1000} s before each column, from prom-client's \`nodejs_heap_size_used_bytes\` on the service's /metrics.
@@ -173,15 +186,14 @@ ${
         .map((n) => `${n} ${Number.isNaN(heapLate(n)) ? "(no /metrics: its heap is not read)" : `${signed(heapLate(n))} MiB`}`)
         .join(", ")}.\n`
 }
-A reading taken between GCs cannot tell a leak from garbage V8 has not collected yet; one taken right after a
-full GC can. At the middle of the run and at its end, right after that minute's sample, each Node service
-was made to collect all its garbage (a full GC asked for through its inspector: SIGUSR1 opens it on
-127.0.0.1:${inspectorPort}, the DevTools protocol's \`HeapProfiler.collectGarbage\` collects, and it is closed again;
-packages/devstack/bench/full-gc.ts), and its RSS and heap in use were read at once (RSS / heap MiB). The growth
-between the two is memory no GC gives back: a Node service is flagged by it, any other process by its RSS above
-(whose columns after the middle follow that GC). RSS that a full GC does not give back while the heap right
-after it stays flat is memory outside the JavaScript heap: native buffers, malloc's arenas, and the code V8
-compiles with its compilers' scratch memory.
+A reading taken between GCs cannot tell a leak from garbage V8 has not collected yet; one taken right
+after a full GC can. Right after the sample at the middle of the run and the last one, both under the load,
+each Node process in turn (the services, the web server and the launcher) was made to collect all its garbage and report its RSS and heap in use
+(RSS / heap MiB) through its inspector (packages/devstack/bench/full-gc.ts): SIGUSR1 opens it on
+127.0.0.1:${defaultInspectorPort}, where any local user could reach it for that second or so, the DevTools protocol's
+\`HeapProfiler.collectGarbage\` collects, and it is closed again. The growth between the two is memory no GC
+gives back. Where RSS grows while the heap does not, the memory is outside the JavaScript heap: native
+buffers, or memory the process's allocator keeps after it was freed.
 
 | process | after a full GC at the middle | after a full GC at the end | RSS growth | heap growth |
 | --- | ---: | ---: | ---: | ---: |
@@ -196,23 +208,25 @@ ${summary.trim()}
 \`\`\`
 <!-- bench-soak:end -->`;
 
+/** "user +7.5 MiB RSS right after a full GC (heap +0.3 MiB); +11.0 MiB between GCs", or the latter alone. */
+function grownBy(name: string): string {
+  const growth = growthAfterGc.get(name);
+  const between = `${signed(secondHalf(name))} MiB between GCs`;
+  return growth === undefined
+    ? `${name} ${between}`
+    : `${name} ${signed(growth.rssMiB)} MiB RSS right after a full GC (heap ${signed(growth.heapMiB)} MiB); ${between}`;
+}
+
 const path = writeBenchSection("soak", section);
 writeBenchTargets("soak", [
   {
     target: `no service's RSS grows without bound under sustained load (${minutes} min)`,
     measured:
       growing.length === 0
-        ? `every process within ${growthLimitMiB} MiB over the second half (Node services: right after a full GC${
-            rising.length === 0
-              ? ""
-              : `; between GCs ${rising.map((n) => `${n} +${(rssAt(last, n) - rssAt(middle, n)).toFixed(0)} MiB`).join(", ")}`
+        ? `every process within ${growthLimitMiB} MiB over the second half (Node processes right after a full GC${
+            rising.length === 0 ? "" : `; between GCs ${rising.map((n) => `${n} ${signed(secondHalf(n))} MiB`).join(", ")}`
           }); shop total ${Math.round(first.total.rssMiB)} → ${Math.round(last.total.rssMiB)} MiB RSS`
-        : `still growing: ${growing
-            .map((n) => {
-              const growth = afterGc(n);
-              return `${n} +${(rssAt(last, n) - rssAt(middle, n)).toFixed(0)} MiB${growth === undefined ? "" : ` (+${growth.rssMiB.toFixed(0)} right after a full GC)`}`;
-            })
-            .join(", ")}`,
+        : `still growing: ${growing.map((n) => grownBy(n)).join(", ")}`,
     met: growing.length === 0,
   },
 ]);
