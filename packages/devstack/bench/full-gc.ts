@@ -7,6 +7,7 @@
 import { readlinkSync } from "node:fs";
 import { basename } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { accepts } from "@shopmesh/launcher";
 
 /** Where SIGUSR1 opens a Node process's inspector, unless the process says otherwise. */
 export const defaultInspectorPort = 9229;
@@ -64,13 +65,6 @@ function executableOf(pid: number): string | undefined {
   }
 }
 
-/** Whether an inspector answers on 127.0.0.1:`port`. */
-export const inspectorOpen = (port = defaultInspectorPort): Promise<boolean> =>
-  fetch(`http://127.0.0.1:${port}/json/version`, { signal: AbortSignal.timeout(1_000) }).then(
-    () => true,
-    () => false,
-  );
-
 async function debuggerUrl(port: number): Promise<string | undefined> {
   for (let attempt = 0; attempt < 30; attempt++) {
     const targets = await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(1_000) })
@@ -85,7 +79,7 @@ async function debuggerUrl(port: number): Promise<string | undefined> {
 
 async function portFreed(port: number): Promise<boolean> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    if (!(await inspectorOpen(port))) return true;
+    if (!(await accepts(port))) return true;
     await sleep(100);
   }
   return false;

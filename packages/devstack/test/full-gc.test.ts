@@ -4,8 +4,8 @@
 // not a throw.
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { type ChildProcess, spawn } from "node:child_process";
-import { freePort } from "@shopmesh/launcher";
-import { forceFullGc, inspectorOpen } from "../bench/full-gc.js";
+import { accepts, freePort } from "@shopmesh/launcher";
+import { forceFullGc } from "../bench/full-gc.js";
 
 // Holds 64 MiB of arrays for a moment, then lets go of them without allocating more: the garbage
 // stays in the heap until a full GC. Each message makes it hold 64 MiB again and let go.
@@ -49,7 +49,7 @@ describe("forceFullGc", () => {
       expect(after).toBeLessThan(before - 50);
       // What it read in the process right after the GC is what the process says now.
       expect(gc.done && Math.abs(gc.heapMiB - after)).toBeLessThan(5);
-      expect(await inspectorOpen(port)).toBe(false);
+      expect(await accepts(port)).toBe(false);
       expect(holder.running()).toBe(true);
     }
   });
