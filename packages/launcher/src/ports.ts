@@ -5,16 +5,19 @@ import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** A TCP port that was free a moment ago on 127.0.0.1 (from the kernel's ephemeral range). */
+/**
+ * A TCP port that was free a moment ago on 127.0.0.1, for one process to bind soon: drawn from
+ * 12000..19999, below both the bases of `freePortBase` and the kernel's ephemeral range
+ * (32768..60999 by default). A port the kernel picked from that range could be given, before the
+ * process bound it, to any outgoing connection on the machine as its source port; and it is
+ * claimed like a base, so that two test processes never get the same one.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  await once(server, "close");
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 12_000 + Math.floor(Math.random() * 8_000);
+    if ((await isFree(port)) && claim(`port-${port}`, portClaimMs)) return port;
+  }
+  throw new Error("no free port between 12000 and 19999");
 }
 
 async function isFree(port: number): Promise<boolean> {
@@ -39,26 +42,28 @@ export async function freePortBase(span = 100): Promise<number> {
     const base = 20_000 + span * Math.floor(Math.random() * Math.floor(12_000 / span));
     let free = true;
     for (let port = base; port < base + span && free; port++) free = await isFree(port);
-    if (free && claimBase(base)) return base;
+    if (free && claim(String(base), baseClaimMs)) return base;
   }
   throw new Error(`no ${span} free ports in a row between 20000 and 32000`);
 }
 
-/** Where processes on this machine mark the bases they took, until the ports are bound. */
+/** Where processes on this machine mark the bases and ports they took, until the ports are bound. */
 const claimsDir = join(tmpdir(), "shopmesh-port-bases");
 /** Longer than any shop takes to bind its ports; after that its bound ports keep others away. */
-const claimMs = 10 * 60_000;
+const baseClaimMs = 10 * 60_000;
+/** Longer than a process takes to start and bind the one port `freePort` gave it. */
+const portClaimMs = 2 * 60_000;
 
 /**
- * Takes `base` for this process unless another took it less than `claimMs` ago: two processes
- * that both found a span free while neither had bound it yet (a shop takes seconds to start)
- * would otherwise both start a shop on it.
+ * Takes `name` (a base or a port) for this process unless another took it less than `forMs` ago:
+ * two processes that both found it free while neither had bound it yet (a shop takes seconds to
+ * start) would otherwise both start on it.
  */
-function claimBase(base: number): boolean {
+function claim(name: string, forMs: number): boolean {
   mkdirSync(claimsDir, { recursive: true });
-  const path = join(claimsDir, String(base));
+  const path = join(claimsDir, name);
   try {
-    if (Date.now() - statSync(path).mtimeMs < claimMs) return false;
+    if (Date.now() - statSync(path).mtimeMs < forMs) return false;
     rmSync(path, { force: true });
   } catch {
     // No claim yet.

@@ -62,6 +62,7 @@ export async function startServiceProcess(
   } catch (err) {
     await launcher.stop();
     await store.dispose();
+    rmSync(logDir, { recursive: true, force: true }); // The error quotes the last 2,000 characters of the log.
     throw err;
   }
   return {
