@@ -10,9 +10,9 @@ import os from "node:os";
 import { join } from "node:path";
 import { CatalogService } from "@shopmesh/gen/shop/catalog/v1/catalog_pb.js";
 import { createGrpcClient } from "@shopmesh/kit";
-import { repoRoot, runGhz, type GhzResult } from "@shopmesh/launcher";
+import { repoRoot, runGhz, type GhzResult, machine, writeBenchSection, writeBenchTargets } from "@shopmesh/launcher";
 import { startShop } from "../src/index.js";
-import { machine, writeBenchSection, writeBenchTargets } from "./benchmarks-doc.js";
+import { benchRateLimit, benchRateLimitNote } from "./edge.js";
 
 const base = Number(process.env["BENCH_PORT_BASE"] ?? "7800");
 const seconds = Number(process.env["BENCH_DURATION_S"] ?? "10");
@@ -97,6 +97,7 @@ async function measure(cached: boolean): Promise<Run> {
     runDir,
     replicas: { catalog: 2, cart: 1, order: 1 },
     env: { catalog: cache, "catalog-2": cache },
+    gatewayRateLimit: benchRateLimit,
   });
   try {
     const ghz = (call: Call, duration: number) =>
@@ -158,6 +159,7 @@ on 2 connections, ${seconds} s per call after a 3 s warm-up of each, the three i
 (rps is their mean, p50 the mean of the rounds', p99 the worse round's). GetProduct reads \`${productId}\`,
 ListProducts the first page of 12, SearchProducts the first 12 matches of "${query}". Everything, ghz
 included, shares the machine's cores, so the ratios count, not the absolute numbers.
+${benchRateLimitNote}
 
 ${table}
 

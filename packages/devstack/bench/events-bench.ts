@@ -20,7 +20,7 @@ import { OrderConfirmedSchema } from "@shopmesh/gen/shop/order/v1/events_pb.js";
 import { OrderService, OrderState } from "@shopmesh/gen/shop/order/v1/order_pb.js";
 import { createGrpcClient, identityHeader } from "@shopmesh/kit";
 import { connectAsAdmin, consumerReports, startShop, type RunningShop } from "../src/index.js";
-import { writeBenchSection } from "./benchmarks-doc.js";
+import { writeBenchSection } from "@shopmesh/launcher";
 
 const base = Number(process.env["BENCH_PORT_BASE"] ?? "7800");
 const latencyOrders = Number(process.env["BENCH_EVENT_ORDERS"] ?? "60");

@@ -22,10 +22,11 @@ import {
   toolPath,
   type Component,
   type Launcher,
+  writeBenchSection,
+  writeBenchTargets,
 } from "@shopmesh/launcher";
 import { gatewayConfig, localAddressing, sidecarConfig, withTracing, type Topology } from "@shopmesh/mesh";
 import { startShop, type RunningShop } from "../src/index.js";
-import { writeBenchSection, writeBenchTargets } from "./benchmarks-doc.js";
 
 const seconds = Number(process.env["BENCH_DURATION_S"] ?? "4");
 const rounds = Number(process.env["BENCH_ROUNDS"] ?? "2");

@@ -13,8 +13,19 @@ import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { createLauncher, ferretDb, freePort, nodeFlags, nodeService, repoRoot, runGhz, type GhzResult } from "@shopmesh/launcher";
-import { machine, writeBenchSection, writeBenchTargets } from "./benchmarks-doc.js";
+import {
+  createLauncher,
+  ferretDb,
+  freePort,
+  nodeFlags,
+  nodeService,
+  repoRoot,
+  runGhz,
+  type GhzResult,
+  machine,
+  writeBenchSection,
+  writeBenchTargets,
+} from "@shopmesh/launcher";
 import type { ImportStep } from "./import-steps.js";
 import { runLoad, type LoadOutcome } from "./load-process.js";
 import { memoryOf, mib, shopMemory, sumMemory, upProcesses, type Memory, type ShopMemory } from "./process-memory.js";

@@ -7,9 +7,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { grpcurl, repoRoot, runGhz } from "@shopmesh/launcher";
+import { grpcurl, repoRoot, runGhz, machine, writeBenchSection } from "@shopmesh/launcher";
 import { startShop, type RunningShop } from "../src/index.js";
-import { machine, writeBenchSection } from "./benchmarks-doc.js";
+import { benchRateLimit, benchRateLimitNote } from "./edge.js";
 
 const base = Number(process.env["BENCH_PORT_BASE"] ?? "7800");
 const seconds = Number(process.env["BENCH_DURATION_S"] ?? "10");
@@ -75,7 +75,14 @@ async function measure(insecure: boolean): Promise<MeshRun> {
   const runDir = mkdtempSync(join(os.tmpdir(), "shopmesh-bench-"));
   const began = performance.now();
   // One replica of each service: the hops are measured, not the balancing.
-  const shop = await startShop({ base, runDir, seedStock: 100, insecure, replicas: { catalog: 1, cart: 1, order: 1 } });
+  const shop = await startShop({
+    base,
+    runDir,
+    seedStock: 100,
+    insecure,
+    replicas: { catalog: 1, cart: 1, order: 1 },
+    gatewayRateLimit: benchRateLimit,
+  });
   const upSeconds = (performance.now() - began) / 1000;
   const label = insecure ? "plaintext" : "mTLS";
   try {
@@ -161,7 +168,7 @@ mutual TLS and per-method RBAC at every sidecar. ghz calls CatalogService.GetPro
 read) with ${concurrency} requests in flight on 2 connections for ${seconds} s per row, after a warm-up of each
 path; at the sidecar it presents the gateway's certificate. ghz, Envoy, Node and FerretDB share the
 same 2 cores, so the saturation rows measure the machine as much as the mesh; the 100 rps rows show
-a hop's own cost.
+a hop's own cost. ${benchRateLimitNote}
 
 ${table}
 

@@ -24,8 +24,8 @@ import { testAddress, testCards } from "@shopmesh/testkit";
 import { privateKeyFileName, readSigningKeyFile } from "@shopmesh/user/keys";
 import { createTokenIssuer } from "@shopmesh/user/tokens";
 import { startShop, type RunningShop } from "../src/index.js";
-import { machine, writeBenchSection, writeBenchTargets } from "./benchmarks-doc.js";
 import { summarizeCpuProfile, type CpuShare } from "./cpu-profile.js";
+import { machine, writeBenchSection, writeBenchTargets } from "@shopmesh/launcher";
 
 /** BENCH_PORT_BASE, or a base whose ports are all free. */
 const base = process.env["BENCH_PORT_BASE"] === undefined ? "free" : Number(process.env["BENCH_PORT_BASE"]);

@@ -6,8 +6,17 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { createLauncher, ferretDb, freePort, goService, nodeService, repoRoot, runGhz, type GhzResult } from "@shopmesh/launcher";
-import { writeBenchSection } from "./benchmarks-doc.js";
+import {
+  createLauncher,
+  ferretDb,
+  freePort,
+  goService,
+  nodeService,
+  repoRoot,
+  runGhz,
+  type GhzResult,
+  writeBenchSection,
+} from "@shopmesh/launcher";
 
 const seconds = Number(process.env["BENCH_DURATION_S"] ?? "8");
 const connections = 2;

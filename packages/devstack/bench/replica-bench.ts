@@ -7,9 +7,9 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { healthClient, repoRoot, runGhz, type GhzResult } from "@shopmesh/launcher";
+import { healthClient, repoRoot, runGhz, type GhzResult, machine, writeBenchSection } from "@shopmesh/launcher";
 import { startShop, type RunningShop } from "../src/index.js";
-import { machine, writeBenchSection } from "./benchmarks-doc.js";
+import { benchRateLimit, benchRateLimitNote } from "./edge.js";
 
 const base = Number(process.env["BENCH_PORT_BASE"] ?? "7800");
 const seconds = Number(process.env["BENCH_DURATION_S"] ?? "10");
@@ -51,7 +51,13 @@ interface Results {
 
 async function measure(): Promise<Results> {
   const runDir = mkdtempSync(join(os.tmpdir(), "shopmesh-bench-"));
-  const shop = await startShop({ base, runDir, seedStock: 100, replicas: { catalog: 2, cart: 1, order: 1 } });
+  const shop = await startShop({
+    base,
+    runDir,
+    seedStock: 100,
+    replicas: { catalog: 2, cart: 1, order: 1 },
+    gatewayRateLimit: benchRateLimit,
+  });
   try {
     await listProducts(shop, { rps: 500, seconds: 3 }); // warm-up
     // A rolling restart under a steady load: ghz runs long enough to cover it.
@@ -112,7 +118,7 @@ catalog's rolling restart drains each replica (NOT_SERVING for 2 s while still a
 calls, then in-flight calls finish) and waits until every Envoy sees it healthy before the next; the
 kill is \`kill -9\` from outside, and the launcher restarts the replica on its own. Failed calls are
 what ghz counted as errors. Everything shares 2 cores, so the saturation rows say how much a second
-replica helps on this machine, not on one with a core per replica.
+replica helps on this machine, not on one with a core per replica. ${benchRateLimitNote}
 
 ${table}
 <!-- bench-replicas:end -->`;

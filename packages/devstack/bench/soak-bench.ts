@@ -5,7 +5,7 @@
 // cache and pool has long filled, is what a leak looks like; for a Node process, what it holds right
 // after a full GC is compared instead, since between GCs garbage V8 has put off collecting looks the
 // same. Rewrites its section of docs/benchmarks.md and its row of the targets.
-import { machine, writeBenchSection, writeBenchTargets } from "./benchmarks-doc.js";
+import { machine, writeBenchSection, writeBenchTargets } from "@shopmesh/launcher";
 import { defaultInspectorPort, forceFullGc } from "./full-gc.js";
 import { runLoad } from "./load-process.js";
 import { shopMemory, upProcesses, type ShopMemory } from "./process-memory.js";

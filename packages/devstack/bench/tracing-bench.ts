@@ -7,9 +7,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { grpcurl, repoRoot, runGhz, type GhzResult } from "@shopmesh/launcher";
+import { grpcurl, repoRoot, runGhz, type GhzResult, machine, writeBenchSection } from "@shopmesh/launcher";
 import { startShop, type RunningShop } from "../src/index.js";
-import { machine, writeBenchSection } from "./benchmarks-doc.js";
+import { benchRateLimit, benchRateLimitNote } from "./edge.js";
 
 const base = Number(process.env["BENCH_PORT_BASE"] ?? "7800");
 const seconds = Number(process.env["BENCH_DURATION_S"] ?? "10");
@@ -44,6 +44,7 @@ async function measure(tracing: boolean): Promise<Run> {
     seedStock: 100,
     tracing,
     replicas: { catalog: 1, cart: 1, order: 1 },
+    gatewayRateLimit: benchRateLimit,
     onProgress: (component, event, ms) => {
       if (component.kind === "tracing" && event === "ready") zipkinReadyMs = ms;
     },
@@ -107,6 +108,7 @@ The same shop twice in one run (one replica a service, mutual TLS as \`make up\`
 then on with every request sampled; ghz calls CatalogService.GetProduct through the gateway and the
 catalog's sidecar (three spans a call: the gateway's, the sidecar's, the catalog's server span) with
 50 requests in flight on 2 connections for ${seconds} s a row. Zipkin shares the same 2 cores.
+${benchRateLimitNote}
 
 ${table}
 

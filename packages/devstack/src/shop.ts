@@ -21,6 +21,7 @@ import {
   serviceNamed,
   workloads,
   writeEnvoyConfigs,
+  type TokenBucket,
   type Topology,
   type TopologyOverrides,
 } from "@shopmesh/mesh";
@@ -48,6 +49,8 @@ export interface ShopOptions {
   readonly tracing?: boolean | "as-topology";
   /** Extra environment per component name (e.g. short intervals in tests). */
   readonly env?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The edge's bucket for every route without one of its own (TopologyOverrides.gatewayRateLimit). */
+  readonly gatewayRateLimit?: TokenBucket;
   /** Plaintext between Envoys and no authorization: only for the bench to measure what mTLS costs. */
   readonly insecure?: boolean;
   /** The Envoys' stream idle timeout instead of 300s: for a test to show that streams outlive it. */
@@ -104,6 +107,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     replicas: options.replicas,
     tracing,
     impl: options.impl,
+    gatewayRateLimit: options.gatewayRateLimit,
   });
   const dirs = layout(options.runDir);
   const mesh = options.mesh ?? true;

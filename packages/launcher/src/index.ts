@@ -28,6 +28,8 @@ export { healthClient } from "./health.js";
 export type { HealthProbe, ServingStatus } from "./health.js";
 export { grpcurl } from "./grpcurl.js";
 export type { GrpcurlResult } from "./grpcurl.js";
+export { machine, writeBenchSection, writeBenchTargets } from "./bench-report.js";
+export type { TargetRow } from "./bench-report.js";
 export { countServerErrors, runGhz } from "./ghz.js";
 export type { GhzResult, GhzRun } from "./ghz.js";
 export { onPath, repoRoot, toolPath } from "./tools.js";

@@ -196,6 +196,11 @@ export interface TopologyOverrides {
   readonly tracing?: boolean | undefined;
   /** The implementation per service instead of the file's (e.g. `{ shipping: "go" }`). */
   readonly impl?: Readonly<Record<string, Implementation>> | undefined;
+  /**
+   * The edge's bucket for every route without one of its own, instead of the file's default: for a
+   * benchmark measuring what the shop can carry, not where the edge starts refusing.
+   */
+  readonly gatewayRateLimit?: TokenBucket | undefined;
 }
 
 /** Reads and checks the topology. */
@@ -212,6 +217,13 @@ export function parseTopology(data: unknown, source: string, overrides: Topology
     throw new Error(`${source}: ${issue?.path.join(".") ?? "?"} ${issue?.message ?? "is invalid"}`);
   }
   return buildTopology(parsed.data, overrides);
+}
+
+function checkedBucket(bucket: TokenBucket): TokenBucket {
+  const parsed = tokenBucket.safeParse(bucket);
+  if (!parsed.success)
+    throw new Error(`gatewayRateLimit: perSecond and burst must be whole numbers of at least 1, not ${JSON.stringify(bucket)}`);
+  return parsed.data;
 }
 
 export function buildTopology(file: TopologyFile, overrides: TopologyOverrides = {}): Topology {
@@ -293,7 +305,10 @@ export function buildTopology(file: TopologyFile, overrides: TopologyOverrides =
       port: base + file.gateway.port,
       tlsPort: base + file.gateway.tlsPort,
       adminPort: base + file.gateway.adminPort,
-      rateLimits: file.gateway.rateLimits,
+      rateLimits:
+        overrides.gatewayRateLimit === undefined
+          ? file.gateway.rateLimits
+          : { ...file.gateway.rateLimits, default: checkedBucket(overrides.gatewayRateLimit) },
       jwt: file.gateway.jwt,
       reflectionVia: file.gateway.reflectionVia,
     },

@@ -132,6 +132,23 @@ describe("generated Envoy configs", () => {
     expect(gatewayRoutes.find((r) => r.match.path === subscribe)?.route).toMatchObject({ timeout: "0s", idle_timeout: "0s" });
     expect(gatewayRoutes.find((r) => r.match.path === "/shop.order.v1.OrderService/PlaceOrder")?.route?.timeout).not.toBe("0s");
   });
+
+  it("gives a benchmark's bucket to every route without one of its own; Login and Register keep theirs", () => {
+    const lifted = loadTopology(join(repoRoot, "deploy", "topology.yaml"), { gatewayRateLimit: { perSecond: 50_000, burst: 60_000 } });
+    const bucketOf = (t: Topology, path: string) =>
+      httpConnectionManager(gatewayConfig(t, files))
+        .route_config.virtual_hosts.flatMap((host) => host.routes)
+        .find((r) => r.match.path === path)?.typed_per_filter_config?.["envoy.filters.http.local_ratelimit"]?.token_bucket;
+    const listing = "/shop.catalog.v1.CatalogService/ListProducts";
+    const login = "/shop.user.v1.UserService/Login";
+    expect(bucketOf(topology, listing)).toMatchObject({ tokens_per_fill: 2000, max_tokens: 4000 });
+    expect(bucketOf(lifted, listing)).toMatchObject({ tokens_per_fill: 50_000, max_tokens: 60_000 });
+    expect(bucketOf(lifted, login)).toEqual(bucketOf(topology, login));
+    expect(bucketOf(lifted, login)).toMatchObject({ tokens_per_fill: 1, max_tokens: 10 });
+    expect(() => loadTopology(join(repoRoot, "deploy", "topology.yaml"), { gatewayRateLimit: { perSecond: 0, burst: 1 } })).toThrow(
+      /gatewayRateLimit: perSecond and burst must be whole numbers of at least 1/,
+    );
+  });
 });
 
 // The parts of Envoy's v3 bootstrap this file reads, as the generator writes them.
@@ -142,6 +159,11 @@ interface RouteMatch {
 interface Route {
   readonly match: RouteMatch;
   readonly route?: { readonly timeout?: string; readonly idle_timeout?: string };
+  readonly typed_per_filter_config?: {
+    readonly "envoy.filters.http.local_ratelimit"?: {
+      readonly token_bucket: { readonly max_tokens: number; readonly tokens_per_fill: number };
+    };
+  };
 }
 interface HttpConnectionManager {
   readonly stream_idle_timeout?: string;

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { repoRoot } from "@shopmesh/launcher";
+import { repoRoot } from "./tools.js";
 
 const docPath = join(repoRoot, "docs", "benchmarks.md");
 const targetsPath = join(repoRoot, "docs", "bench-targets.json");
