@@ -13,11 +13,39 @@ import { accepts } from "@shopmesh/launcher";
 export const defaultInspectorPort = 9229;
 
 /** What a process holds right after a full GC, or why it could not be asked. */
-export type FullGc =
-  | { readonly done: true; readonly rssMiB: number; readonly heapMiB: number }
-  | { readonly done: false; readonly why: string };
+export type FullGc = ({ readonly done: true } & HeldAfterGc) | { readonly done: false; readonly why: string };
 
-/** Collects all of `pid`'s garbage and reads its RSS and V8 heap in use right after; never throws. */
+/** MiB, read inside the process right after the GC. */
+export interface HeldAfterGc {
+  readonly rssMiB: number;
+  /** The V8 heap in use: what the process's JavaScript keeps alive. */
+  readonly heapMiB: number;
+  /** The room V8 has taken from the system for its heap, in use or not. */
+  readonly heapCommittedMiB: number;
+  /** That room, space by space (`new_space`, `old_space`, `code_space`…: v8.getHeapSpaceStatistics()). */
+  readonly spacesMiB: Readonly<Record<string, number>>;
+  /** Memory outside the heap that V8 is told of: Buffers and other native objects JavaScript holds. */
+  readonly externalMiB: number;
+}
+
+/** Evaluated in the process: its memory as `process.memoryUsage()` and v8.getHeapSpaceStatistics() see it. */
+const readMemory = `(() => {
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+  const spaces = process.getBuiltinModule?.("node:v8").getHeapSpaceStatistics() ?? [];
+  return { rss, heapUsed, heapTotal, external, spaces: Object.fromEntries(spaces.map((s) => [s.space_name, s.space_size])) };
+})()`;
+
+interface Memory {
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly heapTotal: number;
+  readonly external: number;
+  readonly spaces: Record<string, number>;
+}
+
+const mib = (bytes: number): number => bytes / 2 ** 20;
+
+/** Collects all of `pid`'s garbage and reads what it holds right after; never throws. */
 export async function forceFullGc(pid: number, port = defaultInspectorPort): Promise<FullGc> {
   if (!Number.isInteger(pid) || pid <= 0) return { done: false, why: `no such process: ${pid}` };
   // SIGUSR1 ends a process that does not handle it, as a Go service does not.
@@ -39,14 +67,21 @@ export async function forceFullGc(pid: number, port = defaultInspectorPort): Pro
     const seen = await session.evaluate("process.pid");
     if (seen !== pid) return { done: false, why: `the inspector on 127.0.0.1:${port} is process ${JSON.stringify(seen)}'s` };
     await session.call("HeapProfiler.collectGarbage");
-    const memory = (await session.evaluate("process.memoryUsage()")) as { rss: number; heapUsed: number };
+    const memory = (await session.evaluate(readMemory)) as Memory;
     // inspector.close() waits for its sessions to end: it runs once this one has.
     closing =
       (await session.evaluate(
         `typeof process.getBuiltinModule === "function" && (setTimeout(() => process.getBuiltinModule("node:inspector").close(), 200), true)`,
       )) === true;
     outcome = closing
-      ? { done: true, rssMiB: memory.rss / 2 ** 20, heapMiB: memory.heapUsed / 2 ** 20 }
+      ? {
+          done: true,
+          rssMiB: mib(memory.rss),
+          heapMiB: mib(memory.heapUsed),
+          heapCommittedMiB: mib(memory.heapTotal),
+          spacesMiB: Object.fromEntries(Object.entries(memory.spaces).map(([space, bytes]) => [space, mib(bytes)])),
+          externalMiB: mib(memory.external),
+        }
       : { done: false, why: `process ${pid} cannot close its inspector (Node older than 22.3)` };
   } catch (err) {
     outcome = { done: false, why: (err as Error).message };

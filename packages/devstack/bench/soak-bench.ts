@@ -5,11 +5,11 @@
 // cache and pool has long filled, is what a leak looks like; for a Node process, what it holds right
 // after a full GC is compared instead, since between GCs garbage V8 has put off collecting looks the
 // same. Rewrites its section of docs/benchmarks.md and its row of the targets.
-import { machine, writeBenchSection, writeBenchTargets } from "@shopmesh/launcher";
-import { defaultInspectorPort, forceFullGc } from "./full-gc.js";
+import { defaultInspectorPort, forceFullGc, type HeldAfterGc } from "./full-gc.js";
 import { runLoad } from "./load-process.js";
 import { shopMemory, upProcesses, type ShopMemory } from "./process-memory.js";
 import { startUp } from "./up-process.js";
+import { machine, writeBenchSection, writeBenchTargets } from "@shopmesh/launcher";
 
 const minutes = Number(process.env["BENCH_SOAK_MIN"] ?? "10");
 const shoppers = Number(process.env["BENCH_SHOPPERS"] ?? "30");
@@ -52,10 +52,8 @@ async function sample(minute: number): Promise<void> {
 }
 // What each Node process (the services, the web server, the launcher) holds right after a full GC, at
 // the middle of the run and at its last sample (both under the load), one process after the other.
-interface AfterGc {
+interface AfterGc extends HeldAfterGc {
   readonly pid: number;
-  readonly rssMiB: number;
-  readonly heapMiB: number;
 }
 const collected: { middle?: Map<string, AfterGc>; end?: Map<string, AfterGc> } = {};
 const notCollected = new Map<string, string>();
@@ -68,7 +66,7 @@ async function collectAll(): Promise<Map<string, AfterGc>> {
   ];
   for (const { name, pid, state } of nodeProcesses) {
     const gc = state === "running" ? await forceFullGc(pid) : { done: false as const, why: `${state}, not running` };
-    if (gc.done) readings.set(name, { pid, rssMiB: gc.rssMiB, heapMiB: gc.heapMiB });
+    if (gc.done) readings.set(name, { pid, ...gc });
     else notCollected.set(name, gc.why);
   }
   return readings;
@@ -117,13 +115,30 @@ const { middle: middleCollected, end: endCollected } = collected;
 interface Growth {
   readonly rssMiB: number;
   readonly heapMiB: number;
+  readonly heapCommittedMiB: number;
+  readonly externalMiB: number;
+  /** The V8 spaces whose room grew by 0.5 MiB or more, most first: "new_space +6.0". */
+  readonly spaces: string;
+}
+function growthBetween(from: AfterGc, to: AfterGc): Growth {
+  const spaces = Object.entries(to.spacesMiB)
+    .map(([space, mib]) => [space, mib - (from.spacesMiB[space] ?? 0)] as const)
+    .filter(([, grew]) => grew >= 0.5)
+    .sort((a, b) => b[1] - a[1]);
+  return {
+    rssMiB: to.rssMiB - from.rssMiB,
+    heapMiB: to.heapMiB - from.heapMiB,
+    heapCommittedMiB: to.heapCommittedMiB - from.heapCommittedMiB,
+    externalMiB: to.externalMiB - from.externalMiB,
+    spaces: spaces.map(([space, grew]) => `${space} ${signed(grew)}`).join(", "),
+  };
 }
 /** From the full GC at the middle to the one at the end, for each process collected both times. */
 const growthAfterGc = new Map<string, Growth>();
 for (const [name, to] of endCollected ?? []) {
   const from = middleCollected?.get(name);
   if (from === undefined) continue;
-  if (from.pid === to.pid) growthAfterGc.set(name, { rssMiB: to.rssMiB - from.rssMiB, heapMiB: to.heapMiB - from.heapMiB });
+  if (from.pid === to.pid) growthAfterGc.set(name, growthBetween(from, to));
   else notCollected.set(name, "restarted between the two full GCs");
 }
 // A Node process collected both times is judged by what it holds right after them; any other process
@@ -139,13 +154,18 @@ const heapRows = heapNames.map(
 );
 const collectedAt = (readings: ReadonlyMap<string, AfterGc> | undefined, name: string): string => {
   const reading = readings?.get(name);
-  return reading === undefined ? "–" : `${Math.round(reading.rssMiB)} / ${reading.heapMiB.toFixed(1)}`;
+  return reading === undefined
+    ? "–"
+    : `${Math.round(reading.rssMiB)} / ${reading.heapMiB.toFixed(1)} / ${reading.heapCommittedMiB.toFixed(1)}`;
 };
 const collectedRows = names
   .filter((name) => middleCollected?.has(name) || endCollected?.has(name))
   .map((name) => {
     const growth = growthAfterGc.get(name);
-    const cells = growth === undefined ? "– | –" : `${signed(growth.rssMiB)} | ${signed(growth.heapMiB)}`;
+    const cells =
+      growth === undefined
+        ? "– | – | – | – |"
+        : `${signed(growth.rssMiB)} | ${signed(growth.heapMiB)} | ${signed(growth.heapCommittedMiB)} | ${signed(growth.externalMiB)} | ${growth.spaces}`;
     return `| ${name} | ${collectedAt(middleCollected, name)} | ${collectedAt(endCollected, name)} | ${cells} |`;
   });
 
@@ -189,14 +209,15 @@ ${
 A reading taken between GCs cannot tell a leak from garbage V8 has not collected yet; one taken right
 after a full GC can. Right after the sample at the middle of the run and the last one, both under the load,
 each Node process in turn (the services, the web server and the launcher) was made to collect all its garbage and report its RSS and heap in use
-(RSS / heap MiB) through its inspector (packages/devstack/bench/full-gc.ts): SIGUSR1 opens it on
+(RSS / V8 heap in use / the heap's room, in use or not, MiB) through its inspector (packages/devstack/bench/full-gc.ts): SIGUSR1 opens it on
 127.0.0.1:${defaultInspectorPort}, where any local user could reach it for that second or so, the DevTools protocol's
 \`HeapProfiler.collectGarbage\` collects, and it is closed again. The growth between the two is memory no GC
-gives back. Where RSS grows while the heap does not, the memory is outside the JavaScript heap: native
-buffers, or memory the process's allocator keeps after it was freed.
+gives back. Where RSS grows while the heap in use does not, the memory is room V8 keeps in its heap (the
+room's column, and the spaces it grew in), native memory JavaScript holds (external: Buffers), or memory
+outside both: the compiler's, the process's allocator's after it was freed.
 
-| process | after a full GC at the middle | after a full GC at the end | RSS growth | heap growth |
-| --- | ---: | ---: | ---: | ---: |
+| process | after a full GC at the middle | after a full GC at the end | RSS growth | heap in use | heap's room | external | the room grew in |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |
 ${collectedRows.join("\n")}
 ${notCollected.size === 0 ? "" : `\nNot collected: ${[...notCollected].map(([n, why]) => `${n} (${why})`).join(", ")}.\n`}
 ${growing.length === 0 ? `No process kept more than ${growthLimitMiB} MiB over the second half.` : `Still growing: ${growing.join(", ")}.`}
@@ -208,13 +229,13 @@ ${summary.trim()}
 \`\`\`
 <!-- bench-soak:end -->`;
 
-/** "user +7.5 MiB RSS right after a full GC (heap +0.3 MiB); +11.0 MiB between GCs", or the latter alone. */
+/** "user +7.5 MiB RSS right after a full GC (heap in use +0.3 MiB, its room +6.0); +11.0 MiB between GCs", or the latter alone. */
 function grownBy(name: string): string {
   const growth = growthAfterGc.get(name);
   const between = `${signed(secondHalf(name))} MiB between GCs`;
   return growth === undefined
     ? `${name} ${between}`
-    : `${name} ${signed(growth.rssMiB)} MiB RSS right after a full GC (heap ${signed(growth.heapMiB)} MiB); ${between}`;
+    : `${name} ${signed(growth.rssMiB)} MiB RSS right after a full GC (heap in use ${signed(growth.heapMiB)} MiB, its room ${signed(growth.heapCommittedMiB)}); ${between}`;
 }
 
 const path = writeBenchSection("soak", section);

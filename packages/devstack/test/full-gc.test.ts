@@ -49,6 +49,13 @@ describe("forceFullGc", () => {
       expect(after).toBeLessThan(before - 50);
       // What it read in the process right after the GC is what the process says now.
       expect(gc.done && Math.abs(gc.heapMiB - after)).toBeLessThan(5);
+      // The heap's room, space by space, holds what is in use.
+      if (!gc.done) throw new Error(gc.why);
+      const spaces = Object.values(gc.spacesMiB).reduce((sum, mib) => sum + mib, 0);
+      expect(gc.spacesMiB["old_space"]).toBeGreaterThan(0);
+      expect(gc.spacesMiB["new_space"]).toBeGreaterThan(0);
+      expect(Math.abs(spaces - gc.heapCommittedMiB)).toBeLessThan(0.5);
+      expect(gc.heapCommittedMiB).toBeGreaterThanOrEqual(gc.heapMiB);
       expect(await accepts(port)).toBe(false);
       expect(holder.running()).toBe(true);
     }
