@@ -35,7 +35,8 @@ async function isFree(port: number): Promise<boolean> {
 
 /**
  * A base B such that B..B+span-1 were all free a moment ago: for a whole topology on ports of its own.
- * Bases are drawn below the ephemeral range, where freePort() and outgoing connections never land.
+ * Bases are drawn from 20000..31999: above freePort's ports and below the kernel's ephemeral range,
+ * where outgoing connections take their source ports.
  */
 export async function freePortBase(span = 100): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
@@ -71,8 +72,10 @@ function claim(name: string, forMs: number): boolean {
   try {
     writeFileSync(path, String(process.pid), { flag: "wx" });
     return true;
-  } catch {
-    return false; // Another process claimed it a moment ago.
+  } catch (err) {
+    // Another process claimed it a moment ago; anything else (a directory not ours) is said as it is.
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
   }
 }
 

@@ -62,8 +62,9 @@ export async function startServiceProcess(
   } catch (err) {
     await launcher.stop();
     await store.dispose();
-    rmSync(logDir, { recursive: true, force: true }); // The error quotes the last 2,000 characters of the log.
-    throw err;
+    // Nothing is left behind: the error already quotes the log's last 2,000 characters.
+    rmSync(logDir, { recursive: true, force: true });
+    throw new Error(`${(err as Error).message}\n(${logDir} is removed: the lines above are what is left of the log)`, { cause: err });
   }
   return {
     address: socket === undefined ? `127.0.0.1:${port}` : `unix:${socket}`,
