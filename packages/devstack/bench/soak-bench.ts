@@ -164,8 +164,8 @@ const collectedRows = names
     const growth = growthAfterGc.get(name);
     const cells =
       growth === undefined
-        ? "– | – | – | – |"
-        : `${signed(growth.rssMiB)} | ${signed(growth.heapMiB)} | ${signed(growth.heapCommittedMiB)} | ${signed(growth.externalMiB)} | ${growth.spaces}`;
+        ? "– | – | – | – | –"
+        : `${signed(growth.rssMiB)} | ${signed(growth.heapMiB)} | ${signed(growth.heapCommittedMiB)} | ${signed(growth.externalMiB)} | ${growth.spaces || "–"}`;
     return `| ${name} | ${collectedAt(middleCollected, name)} | ${collectedAt(endCollected, name)} | ${cells} |`;
   });
 
@@ -208,7 +208,7 @@ ${
 }
 A reading taken between GCs cannot tell a leak from garbage V8 has not collected yet; one taken right
 after a full GC can. Right after the sample at the middle of the run and the last one, both under the load,
-each Node process in turn (the services, the web server and the launcher) was made to collect all its garbage and report its RSS and heap in use
+each Node process in turn (the services, the web server and the launcher) was made to collect all its garbage and report what it holds
 (RSS / V8 heap in use / the heap's room, in use or not, MiB) through its inspector (packages/devstack/bench/full-gc.ts): SIGUSR1 opens it on
 127.0.0.1:${defaultInspectorPort}, where any local user could reach it for that second or so, the DevTools protocol's
 \`HeapProfiler.collectGarbage\` collects, and it is closed again. The growth between the two is memory no GC
@@ -216,7 +216,7 @@ gives back. Where RSS grows while the heap in use does not, the memory is room V
 room's column, and the spaces it grew in), native memory JavaScript holds (external: Buffers), or memory
 outside both: the compiler's, the process's allocator's after it was freed.
 
-| process | after a full GC at the middle | after a full GC at the end | RSS growth | heap in use | heap's room | external | the room grew in |
+| process | after a full GC at the middle | after a full GC at the end | growth, MiB: RSS | heap in use | heap's room | external | spaces whose room grew by 0.5 MiB or more |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |
 ${collectedRows.join("\n")}
 ${notCollected.size === 0 ? "" : `\nNot collected: ${[...notCollected].map(([n, why]) => `${n} (${why})`).join(", ")}.\n`}
@@ -229,13 +229,13 @@ ${summary.trim()}
 \`\`\`
 <!-- bench-soak:end -->`;
 
-/** "user +7.5 MiB RSS right after a full GC (heap in use +0.3 MiB, its room +6.0); +11.0 MiB between GCs", or the latter alone. */
+/** "user +7.5 MiB RSS right after a full GC (heap in use +0.3 MiB, its room +0.5 MiB); +11.0 MiB between GCs", or the latter alone. */
 function grownBy(name: string): string {
   const growth = growthAfterGc.get(name);
   const between = `${signed(secondHalf(name))} MiB between GCs`;
   return growth === undefined
     ? `${name} ${between}`
-    : `${name} ${signed(growth.rssMiB)} MiB RSS right after a full GC (heap in use ${signed(growth.heapMiB)} MiB, its room ${signed(growth.heapCommittedMiB)}); ${between}`;
+    : `${name} ${signed(growth.rssMiB)} MiB RSS right after a full GC (heap in use ${signed(growth.heapMiB)} MiB, its room ${signed(growth.heapCommittedMiB)} MiB); ${between}`;
 }
 
 const path = writeBenchSection("soak", section);
