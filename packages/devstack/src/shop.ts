@@ -181,22 +181,23 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
       const service = serviceNamed(topology, name);
       const replicas = mesh ? service.replicas.map((r) => r.name) : [service.name];
       const envoys = (): Component[] => launcher.running.map((r) => r.component);
+      const routedTo = (line: string): boolean => line.startsWith(`${name}_ingress::`);
       for (const replica of replicas) {
-        // Only once every replica is healthy wherever the service is routed to (a replica killed a
-        // moment ago may still count as down there): draining this one then leaves the others.
-        if (mesh) await upstreamsHealthy(envoys(), (line) => line.startsWith(`${name}_ingress::`));
+        // Only once every replica has been healthy for a while wherever the service is routed to:
+        // draining this one then leaves the others. A replica that failed calls a moment ago (one
+        // restarted just before, by this loop or after a crash) counts against itself in callers'
+        // outlier detection, which ejects for 2 s and then twice that; draining the next replica
+        // right after it was seen healthy again lost calls (tests/mesh/test/replicas.test.ts:
+        // after a kill -9, and between two replicas here), so that time is waited out first.
+        if (mesh) {
+          await upstreamsHealthy(envoys(), routedTo);
+          await new Promise((r) => setTimeout(r, restartSettleMs));
+          await upstreamsHealthy(envoys(), routedTo);
+        }
         onReplica?.(replica, "restarting");
         await launcher.restart(replica);
         // Its own sidecar sees it, and so does everything that routes to the service.
-        const concerned = (line: string): boolean => line.startsWith(`${name}_ingress::`) || line.includes(`/${replica}.sock::`);
-        if (mesh) {
-          await upstreamsHealthy(envoys(), concerned);
-          // The calls it refused while it restarted count against it in callers' outlier detection,
-          // which ejects for 2 s and then twice that; right after it was seen healthy, draining
-          // the next replica lost calls (tests/mesh/test/replicas.test.ts), so it waits that out.
-          await new Promise((r) => setTimeout(r, restartSettleMs));
-          await upstreamsHealthy(envoys(), concerned);
-        }
+        if (mesh) await upstreamsHealthy(envoys(), (line) => routedTo(line) || line.includes(`/${replica}.sock::`));
         onReplica?.(replica, "healthy");
       }
     },
