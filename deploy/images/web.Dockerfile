@@ -30,4 +30,4 @@ COPY --from=build /src/web/serve.mjs web/
 COPY --from=build /src/web/dist web/dist
 USER 1000:1000
 EXPOSE 8080
-CMD ["node", "--max-semi-space-size=4", "web/serve.mjs"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=100", "web/serve.mjs"]
