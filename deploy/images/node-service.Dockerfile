@@ -43,5 +43,5 @@ WORKDIR /app/services/${SERVICE}
 USER 1000:1000
 EXPOSE 8080
 # The tracing module loads first: it must patch @grpc/grpc-js before the service imports it.
-# The V8 flags as `make up` runs it (packages/launcher/src/recipes.ts says why).
+# The V8 flags as `make up` runs them (packages/launcher/src/recipes.ts says why).
 CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=100", "--import", "/app/packages/kit/dist/src/tracing-register.js", "dist/src/main.js"]

@@ -128,20 +128,15 @@ export interface ServiceOptions {
 export const tracingModule = join(repoRoot, "packages", "kit", "dist", "src", "tracing-register.js");
 
 /**
- * V8 flags for every Node service of the shop and its storefront's server:
- * - a young generation of at most 4 MiB per semi-space (Node's default grows it to 16), where an
- *   idle service's heap went;
- * - an old generation that grows to twice what the last full GC found alive before the next one
- *   (`--heap-growing-percent=100`, as Go's default GOGC=100 does), where V8 otherwise lets a busy
- *   process's heap grow by up to four times, and far more before its first full GC: a catalog under
- *   load took 260–510 MiB with the first flag alone, about 180 with both, at the same rps.
- * `make bench-memory` compares them side by side on catalog processes with Node's defaults and
- * the alternatives: semi-spaces of 1 or 2 MiB save about 3 MiB per process and cost a loaded
- * service up to an eighth of its rps; `--max-old-space-size` holds a loaded process as low for
- * about as much of the rps (any cap below 1 GiB makes V8's heap controller grow the heap less, and
- * a busy process collects more often); `--optimize-for-size` is lowest and slowest. Both flags are
- * V8's, which Node passes through without a stability promise: a Node that drops one refuses to
- * start, and the tests that start services say so. deploy/images passes the same flags.
+ * V8 flags for every Node service of the shop and its storefront's server: a young generation of
+ * at most 4 MiB per semi-space (Node's default grows it to 16), where an idle service's heap went,
+ * and an old generation that may grow to twice what the last full GC left alive before the next
+ * one (`--heap-growing-percent=100`), where V8 otherwise lets a busy service's garbage pile up to
+ * several times that. A factor of 1.5 saved a loaded catalog 20 MiB more and cost it a seventh of
+ * its rps in one run of two; a factor of 3 holds more for no more rps. `make bench-memory` compares them side by side with Node's defaults
+ * and the other alternatives (docs/benchmarks.md, "The V8 flags"). Both are V8's flags, which Node
+ * passes on without a stability promise: a Node that drops one fails every test that starts a
+ * service. deploy/images passes the same flags.
  */
 export const nodeFlags: readonly string[] = ["--max-semi-space-size=4", "--heap-growing-percent=100"];
 
