@@ -1,10 +1,10 @@
 // Benchmark (not a test): what the shop costs in memory. (0) What a Node service and the launcher
 // hold once their modules are loaded, step by step, each in a fresh process. (1) The V8 flags every
 // Node service runs with, against none and the alternatives, side by side: catalog processes on one
-// FerretDB, their memory idle, at its peak under load and after it, and their rps in the same run. (2) The whole shop as
-// `make up TRACING=off REPLICAS=1` runs it (its own process, counted as the launcher): every process
-// idle, then under a saturating load from the load generator (its own process, not counted), sampled
-// every second. (3) The same with tracing on, and (4) the demo topology (three services at two
+// FerretDB, their memory idle, at its peak under load and after it, and their rps in the same run.
+// (2) The whole shop as `make up TRACING=off REPLICAS=1` runs it (its own process, counted as the
+// launcher): every process idle, then under a saturating load from the load generator (its own
+// process, not counted), sampled every second. (3) The same with tracing on, and (4) the demo topology (three services at two
 // replicas), idle, to say what each adds. Rewrites its section of docs/benchmarks.md and its rows of
 // the targets table.
 import { execFile } from "node:child_process";

@@ -133,10 +133,10 @@ export const tracingModule = join(repoRoot, "packages", "kit", "dist", "src", "t
  * and an old generation that may grow to twice what the last full GC left alive before the next
  * one (`--heap-growing-percent=100`), where V8 otherwise lets a busy service's garbage pile up to
  * several times that. A factor of 1.5 saved a loaded catalog 20 MiB more and cost it a seventh of
- * its rps in one run of two; a factor of 3 holds more for no more rps. `make bench-memory` compares them side by side with Node's defaults
- * and the other alternatives (docs/benchmarks.md, "The V8 flags"). Both are V8's flags, which Node
- * passes on without a stability promise: a Node that drops one fails every test that starts a
- * service. deploy/images passes the same flags.
+ * its rps in one run of two; a factor of 3 holds more for no more rps. `make bench-memory`
+ * compares them side by side with Node's defaults and the other alternatives (docs/benchmarks.md,
+ * "The V8 flags"). Both are V8's flags, which Node passes on without a stability promise: a Node
+ * that drops one fails every test that starts a service. deploy/images passes the same flags.
  */
 export const nodeFlags: readonly string[] = ["--max-semi-space-size=4", "--heap-growing-percent=100"];
 
